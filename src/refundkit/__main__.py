@@ -1,0 +1,5 @@
+"""Allow ``python -m refundkit``."""
+
+from refundkit.cli import main
+
+main()

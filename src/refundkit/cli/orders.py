@@ -1,0 +1,224 @@
+"""Commands that record orders and report on them: add-order, edit, status, profile, demo."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from refundkit.cli import command, get_store, interactive, today
+from refundkit.errors import BadInput
+from refundkit.kinds import Category, Jurisdiction, Lang, PaymentMethod, Problem, PromiseFrom
+
+Merchant = Annotated[str | None, typer.Option(help="Shop or merchant name, e.g. 某某数码旗舰店.")]
+Item = Annotated[str | None, typer.Option(help="What was bought.")]
+Amount = Annotated[str | None, typer.Option(help="Amount paid: 199, ¥199.00, 199元, 1,299.00.")]
+Currency = Annotated[str | None, typer.Option(help="ISO currency code [default: CNY].")]
+Purchased = Annotated[
+    str | None, typer.Option(help="Purchase date: 2026-11-20, 2026年11月20日, today, 3 days ago.")
+]
+Received = Annotated[
+    str | None, typer.Option(help="Day the goods were signed for; omit if not yet received.")
+]
+Text = Annotated[str | None, typer.Option()]
+Operator = Annotated[
+    str | None,
+    typer.Option(help="Registered company behind the shop or Mini Program (小程序主体)."),
+]
+Platform = Annotated[str | None, typer.Option(help="Platform [default: WeChat Mini Program].")]
+Payment = Annotated[PaymentMethod | None, typer.Option(help="How it was paid.")]
+CategoryOpt = Annotated[Category | None, typer.Option(help="Kind of purchase [default: goods].")]
+ProblemOpt = Annotated[
+    Problem | None, typer.Option(help="What went wrong [default: changed-mind].")
+]
+PromiseDays = Annotated[
+    int | None, typer.Option(min=1, max=3650, help="Return promise by the merchant, in days.")
+]
+PromiseFromOpt = Annotated[
+    PromiseFrom | None,
+    typer.Option(help="Promise counts from purchase or receipt [default: receipt for goods]."),
+]
+JurisdictionOpt = Annotated[
+    Jurisdiction | None, typer.Option(help="Whose law applies [default: profile, else cn].")
+]
+
+REQUIRED = (("merchant", "Merchant"), ("item", "Item"), ("amount", "Amount paid"))
+
+
+@command("add-order")
+def add_order(
+    ctx: typer.Context,
+    merchant: Merchant = None,
+    item: Item = None,
+    amount: Amount = None,
+    currency: Currency = None,
+    purchased: Purchased = None,
+    received: Received = None,
+    merchant_address: Text = None,
+    merchant_phone: Text = None,
+    operator: Operator = None,
+    platform: Platform = None,
+    mini_program: Annotated[str | None, typer.Option(help="Mini Program name.")] = None,
+    order_no: Annotated[str | None, typer.Option(help="The merchant's order number.")] = None,
+    transaction_id: Annotated[
+        str | None, typer.Option(help="Payment transaction number (交易单号).")
+    ] = None,
+    payment_method: Payment = None,
+    category: CategoryOpt = None,
+    problem: ProblemOpt = None,
+    promise_days: PromiseDays = None,
+    promise_from: PromiseFromOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    note: Text = None,
+) -> None:
+    """Record a purchase and show its return windows.
+
+    Example: refundkit add-order --merchant 某某数码旗舰店 --item 蓝牙耳机 --amount ¥399
+    --purchased 2026-11-20 --received 2026-11-22
+    """
+    from refundkit import cases, display
+
+    raw: dict[str, Any] = dict(locals())
+    raw.pop("ctx")
+    _ask_missing(raw)
+    store = get_store(ctx)
+    order = cases.add_order(store, raw, datetime.now())
+    display.print_added(cases.report(order, today()))
+
+
+def _ask_missing(raw: dict[str, Any]) -> None:
+    """Prompt for required values in a terminal; without one, name the missing option."""
+    for name, label in REQUIRED:
+        if raw.get(name) is None or not str(raw[name]).strip():
+            if not interactive():
+                raise BadInput(f"--{name} is required (no terminal to ask in)")
+            raw[name] = typer.prompt(label)
+
+
+@command("edit")
+def edit(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
+    merchant: Merchant = None,
+    item: Item = None,
+    amount: Amount = None,
+    currency: Currency = None,
+    purchased: Purchased = None,
+    received: Received = None,
+    merchant_address: Text = None,
+    merchant_phone: Text = None,
+    operator: Operator = None,
+    platform: Platform = None,
+    mini_program: Text = None,
+    order_no: Text = None,
+    transaction_id: Text = None,
+    payment_method: Payment = None,
+    category: CategoryOpt = None,
+    problem: ProblemOpt = None,
+    promise_days: PromiseDays = None,
+    promise_from: PromiseFromOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    note: Text = None,
+) -> None:
+    """Change recorded facts, typically the receipt date once the goods arrive.
+
+    Example: refundkit edit k3f --received today
+    """
+    from refundkit import cases, display
+
+    raw: dict[str, Any] = dict(locals())
+    prefix = raw.pop("order")
+    raw.pop("ctx")
+    updated = cases.edit_order(get_store(ctx), prefix, raw, datetime.now())
+    display.print_added(cases.report(updated, today()))
+
+
+@command("status")
+def status(
+    ctx: typer.Context,
+    order: Annotated[str | None, typer.Argument(help="Show one case in full.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Answer as if today were this date.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show open cases with their windows, stage, missing evidence and next step.
+
+    Example: refundkit status --as-of 2026-11-25
+    """
+    from refundkit import cases, display
+    from refundkit.parse import parse_day
+
+    day = parse_day(as_of, today()) if as_of else today()
+    store = get_store(ctx)
+    if order is not None:
+        report = cases.report(store.load(store.resolve(order)), day)
+        if json_:
+            display.print_json({"as_of": day.isoformat(), "orders": [report.as_json()]})
+        else:
+            display.print_case(report)
+        return
+    view = cases.overview(store, day, include_closed=all_)
+    if json_:
+        display.print_json(view.as_json())
+    else:
+        display.print_overview(view)
+    if view.damaged:
+        raise typer.Exit(1)
+
+
+@command("profile")
+def profile(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option(help="Your name, as on your ID.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number for the complaint.")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
+    language: Annotated[Lang | None, typer.Option(help="Default letter language.")] = None,
+    jurisdiction: JurisdictionOpt = None,
+) -> None:
+    """Show or set the complainant's details used in letters.
+
+    Example: refundkit profile --name 张三 --phone 13800000000 --language zh
+    """
+    from refundkit import cases, display
+
+    store = get_store(ctx)
+    changes = {
+        "name": name,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "language": language,
+        "jurisdiction": jurisdiction,
+    }
+    if any(v is not None for v in changes.values()):
+        display.print_profile(cases.update_profile(store, changes))
+    else:
+        display.print_profile(store.load_profile())
+
+
+@command("demo")
+def demo(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None,
+        typer.Option("--folder", help="Where to build the example (default: a new temp folder)."),
+    ] = None,
+) -> None:
+    """Fill a throw-away data folder with a realistic example case and show its status.
+
+    Example: refundkit demo
+    """
+    from refundkit import cases, display
+    from refundkit import demo as demo_case
+    from refundkit.store import Store
+
+    store = Store(folder) if folder else Store(demo_case.temp_home())
+    order = demo_case.build(store, datetime.now())
+    display.print_case(cases.report(store.load(order.id), today()))
+    typer.echo(f"\nExample data folder: {store.home}")
+    typer.echo(f"Try: refundkit --home {store.home} status")

@@ -1,0 +1,289 @@
+"""How reports look in a terminal: rich tables and panels, and the JSON porcelain.
+
+No rules live here: every date, state and step arrives computed from the core.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from refundkit.kinds import WindowState
+
+if TYPE_CHECKING:
+    from refundkit.cases import CaseReport, Overview
+    from refundkit.models import Order, Profile
+    from refundkit.windows import Window
+
+SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def money(amount: Decimal, currency: str) -> str:
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def urgency_style(window: Window | None) -> str:
+    if window is None or window.state is WindowState.NOT_APPLICABLE:
+        return "dim"
+    if window.state is WindowState.EXPIRED:
+        return "red"
+    if window.state is WindowState.NOT_STARTED:
+        return "cyan"
+    if window.days_left is not None and window.days_left <= 2:
+        return "bold yellow"
+    return "green"
+
+
+def window_summary(window: Window | None) -> Text:
+    if window is None:
+        return Text("none", style="dim")
+    style = urgency_style(window)
+    if window.state is WindowState.NOT_STARTED:
+        return Text(f"{window.rule}: starts on receipt", style=style)
+    if window.state is WindowState.NOT_APPLICABLE:
+        return Text(f"{window.rule}: not applicable", style=style)
+    verb = "until" if window.state is WindowState.OPEN else "ended"
+    return Text(f"{window.rule} {verb} {window.deadline}", style=style)
+
+
+def days_left_cell(window: Window | None) -> Text:
+    if window is None or window.days_left is None:
+        return Text("-", style="dim")
+    return Text(str(window.days_left), style=urgency_style(window), justify="right")
+
+
+def print_added(report: CaseReport) -> None:
+    out = console()
+    order = report.order
+    out.print(
+        f"Recorded order [bold]{order.id}[/bold]: {_esc(order.merchant)} · {_esc(order.item)} · "
+        f"{money(order.amount, order.currency)}"
+    )
+    print_window_lines(out, report.windows)
+    out.print(
+        f"Next: {_esc(report.step.action)}" + (f" (by {report.step.by})" if report.step.by else "")
+    )
+
+
+def print_window_lines(out: Console, windows: list[Window]) -> None:
+    for window in windows:
+        if window.state is WindowState.NOT_APPLICABLE:
+            continue
+        line = window_summary(window)
+        if window.days_left is not None and window.state is WindowState.OPEN:
+            line.append(f" ({window.days_left} days left)")
+        out.print(Text("  ") + line)
+    if all(w.state is WindowState.NOT_APPLICABLE for w in windows):
+        out.print(
+            Text("  no no-reason return window applies (see `refundkit status ID`)", style="dim")
+        )
+
+
+def print_overview(view: Overview) -> None:
+    out = console()
+    if not view.reports and not view.damaged:
+        out.print("No open cases. Record one with `refundkit add-order` (or try `refundkit demo`).")
+        return
+    if view.reports:
+        out.print(overview_table(view))
+    for damaged in view.damaged:
+        out.print(
+            Text(f"damaged: {damaged.path}: {damaged.error}", style="bold red"), soft_wrap=True
+        )
+
+
+def overview_table(view: Overview) -> Table:
+    from rich import box
+
+    table = Table(
+        title=f"refundkit cases as of {view.as_of}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("ID", no_wrap=True, style="bold")
+    table.add_column("Merchant", min_width=8, max_width=20, overflow="fold")
+    table.add_column("Amount", justify="right", no_wrap=True)
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Deadline", no_wrap=True)
+    table.add_column("Left", justify="right", no_wrap=True)
+    table.add_column("Missing", no_wrap=True)
+    table.add_column("Next step", min_width=14, overflow="fold")
+    for r in view.reports:
+        best = r.best
+        step = r.step.short or r.step.action
+        if r.step.by:
+            step += f"\nby {r.step.by}"
+        table.add_row(
+            r.order.id,
+            Text(r.order.merchant),
+            money(r.order.amount, r.order.currency),
+            r.stage.value,
+            window_cell(best),
+            days_left_cell(best),
+            Text("\n".join(k.value for k in r.missing) or "-"),
+            Text(step),
+        )
+    table.caption = "Deadline: the last day of the best return window (see `status ID`)."
+    return table
+
+
+def window_cell(window: Window | None) -> Text:
+    """Rule and last day, coloured by urgency; compact for the overview table."""
+    if window is None or window.state is WindowState.NOT_APPLICABLE:
+        return Text("none", style="dim")
+    if window.state is WindowState.NOT_STARTED:
+        return Text("not started", style=urgency_style(window))
+    return Text(str(window.deadline), style=urgency_style(window))
+
+
+def print_case(report: CaseReport) -> None:
+    out = console()
+    o = report.order
+    out.print(Text(f"{o.id}  {o.merchant} · {o.item}", style="bold"))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column()
+    for label, value in case_facts(o):
+        facts.add_row(label, Text(value))
+    facts.add_row("Stage", Text(report.stage.value, style="bold"))
+    out.print(facts)
+    out.print(windows_table(report.windows))
+    print_bases(out, report.windows)
+    out.print(evidence_table(report))
+    out.print(timeline_table(report))
+    step = report.step
+    out.print(Text("Next step: ", style="bold") + Text(step.action))
+    if step.by:
+        out.print(Text(f"  by {step.by}"))
+    out.print(Text(f"  {step.reason}", style="dim"))
+    for note in step.notes:
+        out.print(Text(f"  note: {note}", style="dim"))
+
+
+def case_facts(o: Order) -> list[tuple[str, str]]:
+    rows = [
+        ("Merchant", o.merchant),
+        ("Operator", o.operator),
+        ("Item", o.item),
+        ("Amount", money(o.amount, o.currency)),
+        ("Purchased", _when(o.purchased, o.purchased_time)),
+        ("Received", _when(o.received, o.received_time) if o.received else "not yet"),
+        ("Platform", o.platform),
+        ("Mini Program", o.mini_program),
+        ("Order no.", o.order_no),
+        ("Transaction", o.transaction_id),
+        ("Payment", o.payment_method.value if o.payment_method else None),
+        ("Category", o.category.value),
+        ("Problem", o.problem.value),
+        ("Jurisdiction", o.jurisdiction.value),
+        ("Merchant address", o.merchant_address),
+        ("Merchant phone", o.merchant_phone),
+        ("Bill status", o.bill_status),
+        ("Note", o.note),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def windows_table(windows: list[Window]) -> Table:
+    table = Table(title="Return windows", title_justify="left")
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    table.add_column("From", no_wrap=True)
+    table.add_column("Last day", no_wrap=True)
+    table.add_column("Days left", justify="right", no_wrap=True)
+    for w in windows:
+        table.add_row(
+            w.rule,
+            Text(w.state.value, style=urgency_style(w)),
+            str(w.start or "-"),
+            str(w.deadline or "-"),
+            days_left_cell(w),
+        )
+    return table
+
+
+def print_bases(out: Console, windows: list[Window]) -> None:
+    """The legal basis of each window, in full: the user must be able to check it."""
+    for w in windows:
+        out.print(Text(f"{w.rule}: ", style="bold") + Text(w.basis))
+        for note in w.notes:
+            out.print(Text(f"  note: {note}", style="yellow"))
+
+
+def evidence_table(report: CaseReport) -> Table:
+    table = Table(title="Evidence", title_justify="left")
+    for name in ("ID", "Kind", "File", "Added", "SHA-256"):
+        table.add_column(name)
+    for e in report.order.evidence:
+        table.add_row(e.id, e.kind.value, Text(e.original_name), str(e.added.date()), e.sha256[:12])
+    if report.missing:
+        table.caption = "missing (required): " + ", ".join(k.value for k in report.missing)
+    if report.recommended:
+        recommended = "recommended: " + ", ".join(k.value for k in report.recommended)
+        table.caption = f"{table.caption}; {recommended}" if table.caption else recommended
+    return table
+
+
+def timeline_table(report: CaseReport) -> Table:
+    from refundkit.ladder import sorted_events
+
+    table = Table(title="Timeline", title_justify="left")
+    for name in ("Date", "Event", "Details"):
+        table.add_column(name)
+    table.add_row(str(report.order.purchased), "purchased", "")
+    if report.order.received:
+        table.add_row(str(report.order.received), "received", "")
+    for e in sorted_events(report.order.events):
+        details = [
+            f"{money(e.amount, report.order.currency)}" if e.amount else "",
+            f"channel {e.channel.value}" if e.channel else "",
+            f"ref {e.ref}" if e.ref else "",
+            e.note or "",
+        ]
+        table.add_row(_when(e.on, e.at), e.kind.value, Text(" · ".join(d for d in details if d)))
+    return table
+
+
+def print_profile(profile: Profile) -> None:
+    out = console()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    for name in ("name", "phone", "email", "address", "language", "jurisdiction"):
+        value = getattr(profile, name)
+        grid.add_row(name, Text(str(value)) if value is not None else Text("not set", style="dim"))
+    out.print(grid)
+
+
+def _when(day: object, clock: object) -> str:
+    return f"{day} {clock}" if clock else str(day)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def print_next(report: CaseReport) -> None:
+    out = console()
+    step = report.step
+    by = f" (by {step.by})" if step.by else ""
+    out.print(Text("Next: ", style="bold") + Text(step.action + by))

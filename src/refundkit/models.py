@@ -1,0 +1,198 @@
+"""The records refundkit keeps: Order (with its Evidence and Events) and Profile.
+
+Fields the current version does not know are kept (extra="allow"), so that a file edited by
+hand or by a later minor version is never silently stripped when it is written back.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+
+from refundkit.kinds import (
+    Category,
+    Channel,
+    EventKind,
+    EvidenceKind,
+    Jurisdiction,
+    Lang,
+    PaymentMethod,
+    Problem,
+    PromiseFrom,
+)
+
+SCHEMA_VERSION = 1
+ORDER_ID_PATTERN = r"^[a-z0-9]{4,32}$"
+
+
+def _no_controls(text: str, *, multiline: bool) -> str:
+    allowed = {"\n", "\t"} if multiline else set()
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in allowed:
+            raise ValueError(f"contains the control character U+{ord(char):04X}; remove it")
+    return text
+
+
+def _line(text: str) -> str:
+    return _no_controls(text.strip(), multiline=False)
+
+
+def _block(text: str) -> str:
+    return _no_controls(text.strip(), multiline=True)
+
+
+Line = Annotated[str, AfterValidator(_line), Field(max_length=500)]
+Name = Annotated[str, AfterValidator(_line), Field(min_length=1, max_length=500)]
+Block = Annotated[str, AfterValidator(_block), Field(max_length=20000)]
+Money = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=2),
+    PlainSerializer(lambda v: f"{v:.2f}", return_type=str, when_used="json"),
+]
+
+
+class Record(BaseModel):
+    """Base for stored records: strict about what it knows, keeps what it does not."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True, use_enum_values=False)
+
+
+class Evidence(Record):
+    """One file of proof, copied into the order's folder and fingerprinted."""
+
+    id: str
+    kind: EvidenceKind
+    original_name: str
+    stored_as: str  # path relative to the order's folder
+    size: int = Field(ge=0)
+    media_type: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    added: datetime
+    taken: date | None = None
+    note: Block | None = None
+
+
+class Event(Record):
+    """One dated step of the dispute; the stage is derived from these, never stored."""
+
+    id: str
+    kind: EventKind
+    on: date
+    at: time | None = None
+    note: Block | None = None
+    ref: Line | None = None
+    amount: Money | None = None
+    channel: Channel | None = None
+    recorded: datetime
+
+
+class Order(Record):
+    """A purchase and everything recorded about its dispute."""
+
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
+    id: str = Field(pattern=ORDER_ID_PATTERN)
+    merchant: Name
+    item: Name
+    amount: Money
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    purchased: date
+    purchased_time: time | None = None
+    received: date | None = None
+    received_time: time | None = None
+    merchant_address: Line | None = None
+    merchant_phone: Line | None = None
+    operator: Line | None = None
+    platform: Line = "WeChat Mini Program"
+    mini_program: Line | None = None
+    order_no: Line | None = None
+    transaction_id: Line | None = None
+    payment_method: PaymentMethod | None = None
+    category: Category = Category.GOODS
+    problem: Problem = Problem.CHANGED_MIND
+    promise_days: int | None = Field(default=None, ge=1, le=3650)
+    promise_from: PromiseFrom | None = None
+    jurisdiction: Jurisdiction = Jurisdiction.CN
+    note: Block | None = None
+    bill_status: Line | None = None
+    created: datetime
+    evidence: list[Evidence] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _received_after_purchase(self) -> Order:
+        if self.received is not None and self.received < self.purchased:
+            raise ValueError(
+                f"received date {self.received.isoformat()} is before the purchase date "
+                f"{self.purchased.isoformat()}"
+            )
+        return self
+
+    @property
+    def effective_promise_from(self) -> PromiseFrom:
+        """Where the merchant's promise counts from when the user did not say."""
+        if self.promise_from is not None:
+            return self.promise_from
+        return PromiseFrom.PURCHASE if self.category.is_service else PromiseFrom.RECEIPT
+
+    def refunded_total(self) -> Decimal:
+        return sum(
+            (e.amount for e in self.events if e.kind is EventKind.REFUND_RECEIVED and e.amount),
+            Decimal("0"),
+        )
+
+
+class Profile(Record):
+    """The complainant: the person a regulator's form and a letter's signature need."""
+
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
+    name: Line | None = None
+    phone: Line | None = None
+    email: Line | None = None
+    address: Line | None = None
+    language: Lang | None = None
+    jurisdiction: Jurisdiction | None = None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Turn Pydantic's report into short `field: message` phrases a user can act on."""
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "value"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts)
+
+
+def is_newer_schema(error: ValidationError) -> bool:
+    return any(
+        item["loc"] == ("schema_version",) and item["type"] == "less_than_equal"
+        for item in error.errors()
+    )
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an order or profile written by an older schema up to SCHEMA_VERSION.
+
+    Each step maps version N to N+1; version 1 is the first, so there is nothing to do yet,
+    but the path exists so that a future version can read today's files.
+    """
+    version = data.get("schema_version", 1)
+    while isinstance(version, int) and version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    return data
+
+
+MIGRATIONS: dict[int, Any] = {}

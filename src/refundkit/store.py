@@ -1,0 +1,326 @@
+"""The data folder: where it is, how records are written and read back, and who may read it.
+
+Every write goes through atomic_write (temp file in the same folder, fsync, rename), so a crash
+leaves the old file or the new one, never a torn one. Read-modify-write of an order happens
+under that order's file lock, so concurrent commands cannot lose each other's changes. A new
+order is assembled in a hidden staging folder and renamed into place whole, which also makes id
+allocation race-free: a rename onto an existing order folder fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from refundkit.errors import BadInput, DamagedData, NewerSchema, NotFound
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from refundkit.models import Order, Profile
+
+RecordT = TypeVar("RecordT", bound="BaseModel")
+
+ENV_HOME = "REFUNDKIT_HOME"
+ORDER_FILE = "order.json"
+PROFILE_FILE = "profile.json"
+LOCK_FILE = "order.lock"
+ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: easy to read aloud and type
+ID_LENGTH = 6
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+STALE_STAGING_SECONDS = 3600
+
+
+def resolve_home(option: Path | None) -> Path:
+    """--home wins, then REFUNDKIT_HOME, then the platform's user data folder."""
+    if option is not None:
+        return option.expanduser()
+    env = os.environ.get(ENV_HOME)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("refundkit", appauthor=False))
+
+
+def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Replace path with data so that readers see the old bytes or the new, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in this folder durable (POSIX needs the folder itself synced)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def make_private_dir(path: Path) -> None:
+    """Create path (and parents) owner-only; tighten it if it already exists."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, DIR_MODE)
+
+
+@dataclass(frozen=True)
+class DamagedOrder:
+    """An order folder whose order.json cannot be read; shown, never overwritten."""
+
+    id: str
+    path: Path
+    error: str
+
+
+class Store:
+    """One data folder. Paths are computed, nothing is created until the first write."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.orders_dir = home / "orders"
+        self.profile_path = home / PROFILE_FILE
+        self.templates_dir = home / "templates"
+
+    # --- layout -------------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        make_private_dir(self.home)
+        make_private_dir(self.orders_dir)
+
+    def order_dir(self, order_id: str) -> Path:
+        return self.orders_dir / order_id
+
+    def order_path(self, order_id: str) -> Path:
+        return self.order_dir(order_id) / ORDER_FILE
+
+    def list_ids(self) -> list[str]:
+        """Ids of every order folder; hidden staging folders and stray files are skipped."""
+        try:
+            entries = os.scandir(self.orders_dir)
+        except FileNotFoundError:
+            return []
+        with entries:
+            return sorted(
+                e.name
+                for e in entries
+                if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            )
+
+    def resolve(self, prefix: str) -> str:
+        """The one order id that starts with prefix, as git resolves a short commit id."""
+        wanted = prefix.strip().lower()
+        ids = self.list_ids()
+        if not wanted:
+            raise NotFound("empty order id: run `refundkit status` to see the ids")
+        if wanted in ids:
+            return wanted
+        matches = [i for i in ids if i.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(
+                f"no order matches {prefix!r}: run `refundkit status --all` to see the ids"
+            )
+        raise NotFound(
+            f"order id {prefix!r} is ambiguous, it matches {', '.join(matches)}: "
+            "type more characters"
+        )
+
+    # --- orders -------------------------------------------------------------------------
+
+    def load(self, order_id: str) -> Order:
+        """Read one order; a damaged or newer-schema file raises and is left untouched."""
+        path = self.order_path(order_id)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DamagedData(f"{path}: order.json is missing") from None
+        except OSError as exc:
+            raise DamagedData(f"{path}: cannot read ({exc.strerror})") from None
+        return parse_order(data, path)
+
+    def load_all(self) -> tuple[list[Order], list[DamagedOrder]]:
+        """Every readable order, and every damaged one with what is wrong with it."""
+        orders: list[Order] = []
+        damaged: list[DamagedOrder] = []
+        for order_id in self.list_ids():
+            try:
+                orders.append(self.load(order_id))
+            except DamagedData as exc:
+                damaged.append(DamagedOrder(order_id, self.order_path(order_id), exc.message))
+        return orders, damaged
+
+    def create(self, build: Callable[[str], Order]) -> Order:
+        """Store a new order under a fresh id; build(id) makes the record for that id."""
+        self.ensure()
+        self._sweep_staging()
+        staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.orders_dir))
+        try:
+            for _ in range(100):
+                order = build(new_id())
+                atomic_write(staging / ORDER_FILE, _dump(order))
+                # The lock file is born with the order, so later commands that fail
+                # leave the folder exactly as it was.
+                (staging / LOCK_FILE).touch(mode=FILE_MODE)
+                try:
+                    os.rename(staging, self.order_dir(order.id))
+                except OSError:
+                    continue  # that id is taken (the folder exists and is not empty)
+                fsync_dir(self.orders_dir)
+                return order
+            raise RuntimeError("could not allocate an order id after 100 tries")
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def save(self, order: Order) -> None:
+        """Write an existing order back; call only while holding its lock (see editing)."""
+        atomic_write(self.order_path(order.id), _dump(order))
+
+    @contextlib.contextmanager
+    def lock(self, order_id: str) -> Iterator[None]:
+        from filelock import FileLock
+
+        with FileLock(str(self.order_dir(order_id) / LOCK_FILE), mode=FILE_MODE):
+            yield
+
+    def update(self, order_id: str, change: Callable[[Order], Order]) -> Order:
+        """Load, change, validate and save one order under its lock.
+
+        change returns the new record (or raises, and then nothing is written); the result
+        is validated whole, so a change can never store an order that would not load.
+        """
+        from pydantic import ValidationError
+
+        from refundkit.models import Order, describe_validation_error
+
+        with self.lock(order_id):
+            self._sweep_temp(self.order_dir(order_id))
+            changed = change(self.load(order_id))
+            try:
+                checked = Order.model_validate(changed.model_dump())
+            except ValidationError as exc:
+                raise BadInput(describe_validation_error(exc)) from None
+            self.save(checked)
+            return checked
+
+    # --- profile ------------------------------------------------------------------------
+
+    def load_profile(self) -> Profile:
+        from refundkit.models import Profile
+
+        try:
+            data = self.profile_path.read_bytes()
+        except FileNotFoundError:
+            return Profile()
+        return parse_record(Profile, data, self.profile_path)
+
+    def save_profile(self, profile: Profile) -> None:
+        self.ensure()
+        atomic_write(self.profile_path, profile.model_dump_json(indent=2).encode() + b"\n")
+
+    def update_profile(self, changes: dict[str, object]) -> Profile:
+        """Set some profile fields under a lock; invalid values are refused before any write."""
+        from filelock import FileLock
+        from pydantic import ValidationError
+
+        from refundkit.models import Profile, describe_validation_error
+
+        def merged() -> Profile:
+            try:
+                return Profile.model_validate({**self.load_profile().model_dump(), **changes})
+            except ValidationError as exc:
+                raise BadInput(describe_validation_error(exc)) from None
+
+        merged()
+        self.ensure()
+        with FileLock(str(self.home / "profile.lock"), mode=FILE_MODE):
+            profile = merged()
+            self.save_profile(profile)
+            return profile
+
+    # --- housekeeping -------------------------------------------------------------------
+
+    def _sweep_staging(self) -> None:
+        """Remove staging folders left by a process killed mid-create, once surely dead."""
+        cutoff = time.time() - STALE_STAGING_SECONDS
+        for entry in self.orders_dir.glob(".new-*"):
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < cutoff:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    @staticmethod
+    def _sweep_temp(folder: Path) -> None:
+        """Under the order's lock no other writer exists, so any temp order file is stale."""
+        for entry in folder.glob(f".{ORDER_FILE}.*.tmp"):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def new_id() -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+
+
+def _dump(order: Order) -> bytes:
+    return order.model_dump_json(indent=2).encode() + b"\n"
+
+
+def parse_order(data: bytes, path: Path) -> Order:
+    from refundkit.models import Order
+
+    return parse_record(Order, data, path)
+
+
+def parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
+    """Validate stored bytes, migrating older schemas and refusing newer ones."""
+    import json
+
+    from pydantic import ValidationError
+
+    from refundkit.models import describe_validation_error, is_newer_schema, migrate
+
+    try:
+        return cls.model_validate_json(data)
+    except ValidationError as exc:
+        if is_newer_schema(exc):
+            raise NewerSchema(
+                f"{path}: written by a newer refundkit (schema_version too high); "
+                "upgrade refundkit to read it"
+            ) from None
+        first_error = exc
+    try:
+        raw = json.loads(data)
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+        upgraded = migrate(raw)
+        if upgraded is raw:
+            raise first_error
+        return cls.model_validate(upgraded)
+    except ValidationError as exc:
+        problem = describe_validation_error(exc)
+    except (ValueError, KeyError) as exc:
+        problem = f"not valid JSON ({exc})" if data.strip() else "empty file"
+    raise DamagedData(f"{path}: {problem}")

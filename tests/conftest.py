@@ -1,0 +1,82 @@
+"""Shared fixtures: every test gets its own data folder; no test can touch real data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from refundkit.cli import app
+from refundkit.models import Order
+
+TODAY = date.today()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point REFUNDKIT_HOME at a fresh folder, pin the terminal width, turn colour off."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("REFUNDKIT_HOME", str(folder))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("REFUNDKIT_DEBUG", raising=False)
+    return folder
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Run refundkit in-process; returns click's Result with stdout and stderr apart."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(app, list(args), input=input)
+
+    return run
+
+
+@pytest.fixture
+def add(cli: Callable[..., Any]) -> Callable[..., str]:
+    """Record an order through the CLI and return its id."""
+
+    def make(**options: str) -> str:
+        defaults = {"merchant": "声悦数码旗舰店", "item": "蓝牙耳机", "amount": "399"}
+        args = ["add-order"]
+        for key, value in {**defaults, **options}.items():
+            args += [f"--{key.replace('_', '-')}", value]
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout.split("Recorded order ")[1].split(":")[0].strip()
+
+    return make
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder with its bytes, to prove a failed command changed nothing."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def status_json(cli: Callable[..., Any], *args: str) -> dict[str, Any]:
+    result = cli("status", "--json", *args)
+    assert result.exit_code in (0, 1), result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def make_order(**fields: Any) -> Order:
+    """An Order built directly, for the pure modules' tests."""
+    base: dict[str, Any] = {
+        "id": "abc234",
+        "merchant": "某店",
+        "item": "耳机",
+        "amount": "199",
+        "purchased": date(2026, 11, 10),
+        "created": datetime(2026, 11, 10, 12, 0),
+    }
+    return Order(**{**base, **fields})

@@ -1,0 +1,141 @@
+"""The input rules for dates and money (parse.py)."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from refundkit.errors import BadInput
+from refundkit.parse import format_money, parse_money, parse_past, parse_when
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20", (date(2026, 11, 20), None)),
+        ("2026/11/20", (date(2026, 11, 20), None)),
+        ("2026.11.20", (date(2026, 11, 20), None)),
+        ("2026年11月20日", (date(2026, 11, 20), None)),
+        ("2026年1月2日", (date(2026, 1, 2), None)),
+        ("2026-11-20 14:30", (date(2026, 11, 20), time(14, 30))),
+        ("2026年11月20日 09:05:07", (date(2026, 11, 20), time(9, 5, 7))),
+        ("today", (TODAY, None)),
+        ("Today", (TODAY, None)),
+        ("yesterday", (TODAY - timedelta(days=1), None)),
+        ("3 days ago", (TODAY - timedelta(days=3), None)),
+        ("1 day ago", (TODAY - timedelta(days=1), None)),
+        ("20 Nov 2026", (date(2026, 11, 20), None)),
+        ("November 20, 2026 10:00", (date(2026, 11, 20), time(10, 0))),
+        ("13/04/2026", (date(2026, 4, 13), None)),
+        ("04/13/2026", (date(2026, 4, 13), None)),
+        ("03/03/2026", (date(2026, 3, 3), None)),
+        ("2024-02-29", (date(2024, 2, 29), None)),
+        ("２０２６-１１-２０", (date(2026, 11, 20), None)),
+    ],
+)
+def test_date_forms(text: str, expected: tuple[date, time | None]) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "03/04/2026",
+        "2026-02-30",
+        "2025-02-29",
+        "Nov 2026",
+        "20 Nov",
+        "tomorrow",
+        "",
+        "  ",
+        "2026-13-01",
+        "2026-11-20 25:00",
+        "03/04/26",
+        "1e5",
+    ],
+)
+def test_bad_dates_are_refused_with_the_fix(text: str) -> None:
+    with pytest.raises(BadInput) as info:
+        parse_when(text, TODAY)
+    assert "YYYY-MM-DD" in info.value.message or "HH:MM" in info.value.message
+
+
+def test_ambiguous_date_says_so() -> None:
+    with pytest.raises(BadInput, match="ambiguous"):
+        parse_when("03/04/2026", TODAY)
+
+
+def test_future_dates_are_refused_for_past_events() -> None:
+    with pytest.raises(BadInput, match="after today"):
+        parse_past("2026-11-27", TODAY, "purchase")
+    assert parse_past("2026-11-26", TODAY, "purchase")[0] == TODAY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("199", "199.00"),
+        ("199.5", "199.50"),
+        ("199.00", "199.00"),
+        ("¥199", "199.00"),
+        ("￥199.00", "199.00"),
+        ("199元", "199.00"),
+        ("1,299.00", "1299.00"),
+        ("¥1,299", "1299.00"),
+        (" 0.01 ", "0.01"),
+        ("￥１９９", "199.00"),
+        ("12,345,678.90", "12345678.90"),
+    ],
+)
+def test_money_forms(text: str, expected: str) -> None:
+    value = parse_money(text)
+    assert isinstance(value, Decimal)
+    assert format_money(value) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "0.00",
+        "-5",
+        "1.234",
+        "abc",
+        "1,2,3",
+        "12,34.00",
+        "NaN",
+        "Infinity",
+        "1e3",
+        "",
+        "¥",
+        "١٢٣",
+        "199.5.0",
+        "10000000000",
+    ],
+)
+def test_bad_money_is_refused(text: str) -> None:
+    with pytest.raises(BadInput):
+        parse_money(text)
+
+
+@given(st.integers(min_value=1, max_value=10**11 - 1))
+def test_money_round_trips_exactly(cents: int) -> None:
+    """Any amount in cents survives every accepted spelling without float error."""
+    value = Decimal(cents) / 100
+    text = f"{value:.2f}"
+    assert parse_money(text) == value
+    assert parse_money(f"¥{value:,.2f}") == value
+    assert parse_money(f"{text}元") == value
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+def test_every_iso_and_chinese_date_reads_back(day: date) -> None:
+    assert parse_when(day.isoformat(), TODAY)[0] == day
+    assert parse_when(f"{day.year}年{day.month}月{day.day}日", TODAY)[0] == day
+    assert parse_when(day.strftime("%Y/%m/%d"), TODAY)[0] == day
