@@ -45,6 +45,7 @@ def build(store: Store, now: datetime) -> Order:
             "order_no": "SY202611200001",
             "transaction_id": "4200002026112012345678901234",
             "payment_method": "wechat-pay",
+            "problem": "defective",
             "note": "耳机左耳有电流声；商家客服称“已拆封不退”。",
         },
         now,
@@ -59,4 +60,44 @@ def build(store: Store, now: datetime) -> Order:
             {"event": kind, "on": (today - timedelta(days=days_ago)).isoformat(), **extra},
             now,
         )
+    _attach_examples(store, order.id, now)
     return store.load(order.id)
+
+
+def _attach_examples(store: Store, order_id: str, now: datetime) -> None:
+    """Three kinds of proof, written to a temp folder and copied in as a user's would be."""
+    from refundkit.evidence import add_evidence
+    from refundkit.kinds import EvidenceKind
+
+    chat = (
+        "2026 订单客服聊天记录\n"
+        "我：您好，耳机左耳有电流声，申请七天无理由退货。\n"
+        "客服：亲，商品已拆封，不支持退货哦。\n"
+    )
+    voucher = "微信支付 账单详情\n商户全称：深圳市声悦电子科技有限公司\n支付金额：¥399.00\n"
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        files = {
+            EvidenceKind.ORDER: (base / "订单截图.png", _tiny_png()),
+            EvidenceKind.CHAT: (base / "客服聊天记录.txt", chat.encode()),
+            EvidenceKind.PAYMENT: (base / "微信支付凭证.txt", voucher.encode()),
+        }
+        for kind, (path, data) in files.items():
+            path.write_bytes(data)
+            add_evidence(store, order_id, [path], kind, None, None, now)
+
+
+def _tiny_png() -> bytes:
+    """A valid 1x1 PNG, so the example has a real image to fingerprint."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

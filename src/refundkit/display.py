@@ -18,7 +18,9 @@ from refundkit.kinds import WindowState
 
 if TYPE_CHECKING:
     from refundkit.cases import CaseReport, Overview
-    from refundkit.models import Order, Profile
+    from refundkit.evidence import Check
+    from refundkit.models import Evidence, Order, Profile
+    from refundkit.store import DamagedOrder
     from refundkit.windows import Window
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
@@ -287,3 +289,40 @@ def print_next(report: CaseReport) -> None:
     step = report.step
     by = f" (by {step.by})" if step.by else ""
     out.print(Text("Next: ", style="bold") + Text(step.action + by))
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def print_evidence_added(added: list[Evidence]) -> None:
+    out = console()
+    for e in added:
+        out.print(
+            Text(f"Added {e.id} ({e.kind.value}): ")
+            + Text(e.original_name)
+            + Text(f"  {human_size(e.size)}  sha256 {e.sha256[:16]}…", style="dim")
+        )
+
+
+def print_checks(checks: list[Check], damaged: list[DamagedOrder]) -> None:
+    out = console()
+    styles = {"ok": "green", "modified": "bold red", "missing": "bold red"}
+    for c in checks:
+        out.print(
+            Text(f"{c.status:<8}", style=styles.get(c.status, "red"))
+            + Text(f" {c.order_id} {c.evidence_id} ")
+            + Text(c.name)
+        )
+    for d in damaged:
+        out.print(Text(f"damaged: {d.path}: {d.error}", style="bold red"), soft_wrap=True)
+    bad = sum(c.status != "ok" for c in checks)
+    out.print(
+        f"{len(checks)} files checked, {bad} not ok"
+        + (f", {len(damaged)} damaged orders" if damaged else "")
+    )

@@ -121,4 +121,4 @@ def main() -> None:
         sys.exit(1)
 
 
-from refundkit.cli import orders, timeline  # noqa: E402,F401  (registers the commands)
+from refundkit.cli import evidence, orders, timeline  # noqa: E402,F401  (registers the commands)

@@ -1,0 +1,114 @@
+"""Commands for the evidence locker: add-evidence and verify."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from refundkit.cli import command, get_store
+from refundkit.kinds import EvidenceKind
+
+if TYPE_CHECKING:
+    from refundkit.store import DamagedOrder
+
+PROGRESS_FROM = 32 << 20  # show a progress bar for batches over 32 MiB
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str) -> Iterator[object]:
+    """A rich progress bar on stderr for large files; nothing for small ones."""
+    if total < PROGRESS_FROM:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from refundkit.display import console
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda count: bar.advance(task, count)
+
+
+def _total_size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += os.stat(path).st_size
+    return total
+
+
+@command("add-evidence")
+def add_evidence(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
+    files: Annotated[list[Path], typer.Argument(help="Files to attach (copied, never moved).")],
+    kind: Annotated[EvidenceKind, typer.Option(help="What the files show.")],
+    note: Annotated[str | None, typer.Option(help="What this proves.")] = None,
+    taken: Annotated[
+        str | None, typer.Option(help="When the screenshot or recording was made.")
+    ] = None,
+) -> None:
+    """Copy proof into the case folder, fingerprinted with SHA-256 and stored read-only.
+
+    Example: refundkit add-evidence k3f 聊天记录.png --kind chat --note "客服拒绝退货"
+    """
+    from refundkit import display, evidence
+
+    store = get_store(ctx)
+    with progress_bar(_total_size(files), "hashing and copying") as advance:
+        added = evidence.add_evidence(
+            store,
+            order,
+            files,
+            kind,
+            note,
+            taken,
+            datetime.now(),
+            advance,  # type: ignore[arg-type]
+        )
+    display.print_evidence_added(added)
+
+
+@command("verify")
+def verify(
+    ctx: typer.Context,
+    order: Annotated[str | None, typer.Argument(help="Only this order.")] = None,
+) -> None:
+    """Re-hash every stored evidence file; exit 1 if any was modified or is missing.
+
+    Example: refundkit verify
+    """
+    from refundkit import display, evidence
+
+    store = get_store(ctx)
+    damaged: list[DamagedOrder] = []
+    if order is not None:
+        orders = [store.load(store.resolve(order))]
+    else:
+        orders, damaged = store.load_all()
+    total = sum(e.size for o in orders for e in o.evidence)
+    with progress_bar(total, "verifying") as advance:
+        checks = [c for o in orders for c in evidence.verify_order(store, o, advance)]  # type: ignore[arg-type]
+    display.print_checks(checks, damaged)
+    if damaged or any(c.status != "ok" for c in checks):
+        raise typer.Exit(1)

@@ -1,0 +1,297 @@
+"""The evidence locker: copy proof into the order's folder, fingerprint it, and check it later.
+
+A file is streamed once through SHA-256 into a temp file beside its final place, so a 2 GB
+screen recording costs no more memory than a screenshot. The batch is committed under the
+order's lock: files renamed into place read-only, then order.json rewritten; if anything fails
+first, the temps are removed and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import mimetypes
+import os
+import stat
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from refundkit.errors import BadFile, Duplicate
+from refundkit.kinds import EvidenceKind
+from refundkit.models import Evidence, Order
+from refundkit.parse import parse_past
+from refundkit.store import Store, fsync_dir, make_private_dir
+
+CHUNK = 1 << 20  # 1 MiB: large enough for full disk speed, small enough to never matter
+STORED_MODE = 0o400
+MAX_NAME = 120
+STALE_SECONDS = 24 * 3600
+
+Progress = Callable[[int], None]  # called with the number of bytes just processed
+
+
+@dataclass
+class Incoming:
+    """A source file copied to a temp file and hashed, waiting to be committed."""
+
+    source: Path
+    original_name: str
+    temp: Path
+    size: int
+    sha256: str
+    media_type: str
+
+
+def evidence_dir(store: Store, order_id: str) -> Path:
+    return store.order_dir(order_id) / "evidence"
+
+
+def check_source(path: Path) -> os.stat_result:
+    """Refuse anything but a regular readable file, without ever blocking on a FIFO."""
+    try:
+        info = os.stat(path)  # follows symlinks: a link is judged by what it points to
+    except FileNotFoundError:
+        raise BadFile(f"no such file: {path}") from None
+    except OSError as exc:
+        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise BadFile(f"{path} is a folder: give the files inside it")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadFile(f"{path} is not a regular file (a FIFO, socket or device): give a file")
+    if not os.access(path, os.R_OK):
+        raise BadFile(f"cannot read {path}: permission denied")
+    return info
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape the folder, hide itself or carry invisible characters."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
+    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    kept = kept.strip().lstrip(".").strip() or "file"
+    if len(kept) > MAX_NAME:
+        stem, dot, ext = kept.rpartition(".")
+        ext = ext[:16] if dot else ""
+        kept = (stem if dot else kept)[: MAX_NAME - len(ext) - 1] + (f".{ext}" if ext else "")
+    return kept
+
+
+def media_type(path: Path, head: bytes) -> str:
+    """Sniff the common kinds of proof; fall back to the extension."""
+    for magic, kind in (
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"%PDF-", "application/pdf"),
+        (b"GIF8", "image/gif"),
+    ):
+        if head.startswith(magic):
+            return kind
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Incoming:
+    """Stream source into a temp file in folder, hashing as it goes, in one pass."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(source, flags)
+    except OSError as exc:
+        raise BadFile(f"cannot read {source}: {exc.strerror}") from None
+    digest = hashlib.sha256()
+    handle, temp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
+    temp = Path(temp_name)
+    size = 0
+    head = b""
+    try:
+        with os.fdopen(fd, "rb", buffering=0) as src, os.fdopen(handle, "wb", buffering=0) as dst:
+            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                raise BadFile(f"{source} is not a regular file")
+            buffer = bytearray(CHUNK)
+            view = memoryview(buffer)
+            while True:
+                count = src.readinto(buffer)
+                if not count:
+                    break
+                chunk = view[:count]
+                if not head:
+                    head = bytes(chunk[:16])
+                digest.update(chunk)
+                dst.write(chunk)
+                size += count
+                if progress:
+                    progress(count)
+            os.fsync(dst.fileno())
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise BadFile(f"cannot copy {source}: {exc.strerror}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return Incoming(source, source.name, temp, size, digest.hexdigest(), media_type(source, head))
+
+
+def add_evidence(
+    store: Store,
+    prefix: str,
+    paths: list[Path],
+    kind: EvidenceKind,
+    note: str | None,
+    taken: str | None,
+    now: datetime,
+    progress: Progress | None = None,
+) -> list[Evidence]:
+    """Attach files to an order: all of them, or (on any error) none."""
+    order_id = store.resolve(prefix)
+    store.load(order_id)  # a damaged order is reported before any copying
+    taken_day = parse_past(taken, now.date(), "taken")[0] if taken else None
+    for path in paths:
+        check_source(path)
+    folder = evidence_dir(store, order_id)
+    make_private_dir(folder)
+    incoming: list[Incoming] = []
+    try:
+        for path in paths:
+            incoming.append(copy_in(path, folder, progress))
+        _refuse_repeats(incoming)
+        return _commit(store, order_id, incoming, kind, note, taken_day, now)
+    finally:
+        for item in incoming:
+            item.temp.unlink(missing_ok=True)
+
+
+def _refuse_repeats(incoming: list[Incoming]) -> None:
+    seen: dict[str, Path] = {}
+    for item in incoming:
+        if item.sha256 in seen:
+            raise Duplicate(f"{item.source} has the same content as {seen[item.sha256]}")
+        seen[item.sha256] = item.source
+
+
+def _commit(
+    store: Store,
+    order_id: str,
+    incoming: list[Incoming],
+    kind: EvidenceKind,
+    note: str | None,
+    taken: date | None,
+    now: datetime,
+) -> list[Evidence]:
+    added: list[Evidence] = []
+    placed: list[Path] = []
+    folder = evidence_dir(store, order_id)
+
+    def attach(order: Order) -> Order:
+        existing = {e.sha256: e.id for e in order.evidence}
+        number = _last_number(order)
+        for item in incoming:
+            if item.sha256 in existing:
+                raise Duplicate(
+                    f"{item.source} is already attached as {existing[item.sha256]} "
+                    f"(same SHA-256); nothing was added"
+                )
+        for item in incoming:
+            number += 1
+            entry_id = f"e{number}"
+            stored = f"evidence/{entry_id}-{safe_name(item.original_name)}"
+            added.append(
+                Evidence(
+                    id=entry_id,
+                    kind=kind,
+                    original_name=item.original_name,
+                    stored_as=stored,
+                    size=item.size,
+                    media_type=item.media_type,
+                    sha256=item.sha256,
+                    added=now,
+                    taken=taken,
+                    note=note,
+                )
+            )
+        for item, entry in zip(incoming, added, strict=True):
+            target = store.order_dir(order_id) / entry.stored_as
+            os.chmod(item.temp, STORED_MODE)
+            os.replace(item.temp, target)
+            placed.append(target)
+        fsync_dir(folder)
+        return order.model_copy(update={"evidence": [*order.evidence, *added]})
+
+    try:
+        with store.lock(order_id):
+            _sweep(folder)
+        store.update(order_id, attach)
+    except BaseException:
+        for target in placed:  # order.json was not rewritten: take the files back out
+            target.unlink(missing_ok=True)
+        raise
+    return added
+
+
+def _last_number(order: Order) -> int:
+    numbers = [int(e.id[1:]) for e in order.evidence if e.id[1:].isdigit()]
+    return max(numbers, default=0)
+
+
+def _sweep(folder: Path) -> None:
+    """Temp files of a copy killed long ago; a live copy's temp is always younger."""
+    cutoff = time.time() - STALE_SECONDS
+    for entry in folder.glob(".incoming-*.tmp"):
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < cutoff:
+                entry.unlink()
+
+
+@dataclass(frozen=True)
+class Check:
+    order_id: str
+    evidence_id: str
+    name: str
+    path: Path
+    status: str  # "ok", "modified" or "missing"
+
+
+def verify_order(store: Store, order: Order, progress: Progress | None = None) -> list[Check]:
+    """Re-hash every stored file of one order against its recorded SHA-256 and size."""
+    base = store.order_dir(order.id).resolve()
+    checks = []
+    for entry in order.evidence:
+        path = (base / entry.stored_as).resolve()
+        # A record pointing outside its own folder has been tampered with.
+        inside = path.is_relative_to(base)
+        status = _check_file(path, entry, progress) if inside else "modified"
+        checks.append(Check(order.id, entry.id, entry.original_name, path, status))
+    return checks
+
+
+def _check_file(path: Path, entry: Evidence, progress: Progress | None) -> str:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "modified"
+    if not stat.S_ISREG(info.st_mode) or info.st_size != entry.size:
+        return "modified"
+    return "ok" if hash_file(path, progress) == entry.sha256 else "modified"
+
+
+def hash_file(path: Path, progress: Progress | None = None) -> str:
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            while count := handle.readinto(buffer):
+                digest.update(view[:count])
+                if progress:
+                    progress(count)
+    except OSError:
+        return "unreadable"
+    return digest.hexdigest()
