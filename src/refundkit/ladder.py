@@ -8,7 +8,7 @@ clocks listed in shared/product/return-rules.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -115,6 +115,8 @@ def next_step(order: Order, windows: list[Window], as_of: date) -> NextStep:
     """One action, its date and why, for the case as it stands on as_of."""
     stage = stage_of(order)
     step = _ADVISORS[stage](order, windows, as_of)
+    if "ORDER" in step.action:  # name the real id so the command can be pasted as is
+        step = replace(step, action=step.action.replace("ORDER", order.id))
     if stage in (Stage.CLOSED, Stage.RESOLVED):
         return step
     needs = tuple(missing_evidence(order)) if stage in COMPLAINT_STAGES else ()
