@@ -326,3 +326,24 @@ def test_python_dash_m_and_no_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: cannot read amount 'abc': use a number like 199 or 199.50"
+
+
+def test_home_that_is_a_file_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    for args in (["status"], ["add-order", "--merchant", "m", "--item", "i", "--amount", "1"]):
+        result = cli("--home", str(not_a_folder), *args)
+        assert result.exit_code == 2 and result.stderr.startswith("error:"), result.output
+    assert not_a_folder.read_text() == "x"
+
+
+def test_order_copied_to_another_folder_is_damaged_not_saved_elsewhere(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    order_id = add()
+    copy = home / "orders" / "copy2"
+    copy.mkdir()
+    (copy / "order.json").write_bytes((home / "orders" / order_id / "order.json").read_bytes())
+    data = status_json(cli)
+    assert [d["id"] for d in data["damaged"]] == ["copy2"]
+    assert "does not match" in data["damaged"][0]["error"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from refundkit.errors import BadInput, DamagedData, NewerSchema, NotFound
+from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -107,8 +107,14 @@ class Store:
     # --- layout -------------------------------------------------------------------------
 
     def ensure(self) -> None:
-        make_private_dir(self.home)
-        make_private_dir(self.orders_dir)
+        try:
+            make_private_dir(self.home)
+            make_private_dir(self.orders_dir)
+        except OSError as exc:
+            raise BadFile(
+                f"cannot use {self.home} as the data folder ({exc.strerror}): "
+                "give a folder with --home or REFUNDKIT_HOME"
+            ) from None
 
     def order_dir(self, order_id: str) -> Path:
         return self.orders_dir / order_id
@@ -122,6 +128,11 @@ class Store:
             entries = os.scandir(self.orders_dir)
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise BadFile(
+                f"cannot read the data folder {self.orders_dir} ({exc.strerror}): "
+                "give a folder with --home or REFUNDKIT_HOME"
+            ) from None
         with entries:
             return sorted(
                 e.name
@@ -160,7 +171,11 @@ class Store:
             raise DamagedData(f"{path}: order.json is missing") from None
         except OSError as exc:
             raise DamagedData(f"{path}: cannot read ({exc.strerror})") from None
-        return parse_order(data, path)
+        order = parse_order(data, path)
+        if order.id != order_id:
+            # A folder copied or renamed by hand: saving it would write to another folder.
+            raise DamagedData(f"{path}: its id {order.id!r} does not match its folder name")
+        return order
 
     def load_all(self) -> tuple[list[Order], list[DamagedOrder]]:
         """Every readable order, and every damaged one with what is wrong with it."""
@@ -236,6 +251,8 @@ class Store:
             data = self.profile_path.read_bytes()
         except FileNotFoundError:
             return Profile()
+        except OSError as exc:
+            raise BadFile(f"cannot read {self.profile_path} ({exc.strerror})") from None
         return parse_record(Profile, data, self.profile_path)
 
     def save_profile(self, profile: Profile) -> None:
