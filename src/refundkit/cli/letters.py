@@ -1,0 +1,111 @@
+"""Letter commands: draft-complaint, and `templates list` / `templates copy` for the templates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from refundkit.cli import app, command, get_store, guarded, today
+from refundkit.errors import BadFile
+from refundkit.kinds import Lang, LetterFormat, Recipient
+
+templates_app = typer.Typer(
+    help="List the letter templates and copy one into your data folder to edit.",
+    no_args_is_help=True,
+)
+app.add_typer(templates_app, name="templates")
+
+
+@command("draft-complaint")
+def draft_complaint(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
+    to: Annotated[
+        Recipient | None,
+        typer.Option(help="Who the letter is for [default: the case's next step]."),
+    ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(help="Letter language [default: the profile's, else zh for cn cases]."),
+    ] = None,
+    format_: Annotated[
+        LetterFormat, typer.Option("--format", help="md, plain txt, or an html page.")
+    ] = LetterFormat.MD,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the letter to this file instead of stdout (owner-only)."),
+    ] = None,
+) -> None:
+    """Write the letter for a case from its recorded facts; warnings go to stderr.
+
+    Example: refundkit draft-complaint k3f --to platform --lang zh
+    """
+    from refundkit import cases, letters
+
+    store = get_store(ctx)
+    record = store.load(store.resolve(order))
+    as_of = today()
+    if out is not None:
+        _check_out(out)
+    recipient = to or letters.default_recipient(cases.report(record, as_of).stage)
+    language = lang or letters.default_lang(record, store.load_profile())
+    letter = letters.render_letter(store, record, recipient, language, format_, as_of)
+    if out is None:
+        sys.stdout.write(letter.text)
+        sys.stdout.flush()
+    else:
+        from refundkit.store import atomic_write
+
+        atomic_write(out, letter.text.encode("utf-8"))
+        typer.echo(
+            f"Wrote the {recipient.value} letter ({language.value}, {format_.value}) to {out}"
+        )
+    for warning in letter.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _check_out(path: Path) -> None:
+    """Refuse an --out that cannot become a regular file, before anything is rendered."""
+    if path.is_dir():
+        raise BadFile(f"--out {path} is a folder: give a file name, e.g. {path / 'letter.md'}")
+    if path.exists() and not path.is_file():
+        raise BadFile(f"--out {path} is not a regular file: choose another name")
+    if not path.parent.is_dir():
+        raise BadFile(f"--out {path}: the folder {path.parent} does not exist")
+
+
+def _list(ctx: typer.Context) -> None:
+    """Show every letter template and where it comes from (built-in or your file).
+
+    Example: refundkit templates list
+    """
+    from refundkit import letters
+
+    rows = letters.list_templates(get_store(ctx))
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, user_file in rows:
+        typer.echo(f"{name.ljust(width)}  {user_file if user_file else 'built-in'}")
+
+
+def _copy(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Template name as `templates list` shows it.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace your existing copy with the built-in.")
+    ] = False,
+) -> None:
+    """Copy a built-in template into your data folder, where it then wins; edit it there.
+
+    Example: refundkit templates copy letters/merchant.zh.md.j2
+    """
+    from refundkit import letters
+
+    target = letters.copy_template(get_store(ctx), name, force=force)
+    typer.echo(f"Copied {name} to {target}; edit it there (it now wins over the built-in).")
+
+
+templates_app.command("list")(guarded(_list))
+templates_app.command("copy")(guarded(_copy))

@@ -1,0 +1,299 @@
+"""draft-complaint and templates through the command line, and the letters from a built wheel."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import snapshot
+from refundkit.kinds import Lang, Recipient
+from refundkit.store import Store
+from test_letters import AS_OF, EIGHT, EXAMPLE_PROFILE, SNAPSHOTS, example_order
+
+Cli = Callable[..., Any]
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def example(home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The example case stored in the data folder, with 'today' pinned to AS_OF."""
+    store = Store(home)
+    store.save_profile(EXAMPLE_PROFILE)
+    order = example_order()
+    store.create(lambda _id: order)
+    monkeypatch.setattr("refundkit.cli.letters.today", lambda: AS_OF)
+    return order.id
+
+
+@pytest.mark.parametrize(("to", "lang"), EIGHT, ids=[f"{r}.{lang}" for r, lang in EIGHT])
+def test_cli_prints_the_snapshot_letter_to_stdout(
+    cli: Cli, example: str, to: Recipient, lang: Lang
+) -> None:
+    result = cli("draft-complaint", example[:3], "--to", to.value, "--lang", lang.value)
+    assert result.exit_code == 0, result.output
+    expected = (SNAPSHOTS / f"{to.value}.{lang.value}.md").read_text(encoding="utf-8")
+    assert result.stdout == expected
+    assert result.stderr == ""
+
+
+def test_without_to_the_letter_is_for_the_next_rung(cli: Cli, add: Any) -> None:
+    order = add(received="today")
+    assert "您好" in cli("draft-complaint", order).stdout  # new: the merchant
+    cli("log", order, "merchant-refused", "--note", "不退")
+    assert "# 交易投诉" in cli("draft-complaint", order).stdout  # refused: the platform
+    cli("log", order, "platform-complaint")
+    assert "# 消费投诉书" in cli("draft-complaint", order).stdout  # platform: 12315
+    cli("log", order, "regulator-complaint")
+    assert "# 案情摘要" in cli("draft-complaint", order).stdout  # regulator: a lawyer
+
+
+def test_language_comes_from_the_profile_then_the_jurisdiction(cli: Cli, add: Any) -> None:
+    cn = add(received="today")
+    eu = add(received="today", jurisdiction="eu", currency="EUR")
+    assert "您好" in cli("draft-complaint", cn).stdout
+    assert cli("draft-complaint", eu).stdout.startswith("Dear ")
+    cli("profile", "--language", "en")
+    assert cli("draft-complaint", cn).stdout.startswith("Dear ")
+    assert "您好" in cli("draft-complaint", cn, "--lang", "zh").stdout
+
+
+def test_warnings_go_to_stderr_one_line_each(cli: Cli, add: Any) -> None:
+    order = add(received="today")
+    result = cli("draft-complaint", order, "--to", "regulator")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("warning: ") for line in lines)
+    assert any(f"refundkit edit {order} --merchant-address ADDRESS" in line for line in lines)
+    assert any("refundkit profile --phone PHONE" in line for line in lines)
+    assert any(f"refundkit add-evidence {order} FILE --kind chat" in line for line in lines)
+    assert "warning" not in result.stdout
+    assert "[商家地址]" in result.stdout
+
+
+def test_out_writes_an_owner_only_file_and_keeps_warnings_on_stderr(
+    cli: Cli, add: Any, tmp_path: Path
+) -> None:
+    order = add(received="today")
+    out = tmp_path / "信件" / "letter.html"
+    out.parent.mkdir()
+    result = cli("draft-complaint", order, "--format", "html", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.stdout and "<html" not in result.stdout
+    assert result.stderr.startswith("warning: ")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "声悦数码旗舰店" in text
+    assert [p.name for p in out.parent.iterdir()] == ["letter.html"]  # no temp file left
+
+
+def test_out_replaces_an_existing_file(cli: Cli, add: Any, tmp_path: Path) -> None:
+    order = add(received="today")
+    out = tmp_path / "letter.txt"
+    out.write_text("old", encoding="utf-8")
+    assert cli("draft-complaint", order, "--format", "txt", "--out", str(out)).exit_code == 0
+    assert "声悦数码旗舰店" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["folder", "missing-parent"])
+def test_bad_out_is_an_error_and_writes_nothing(
+    cli: Cli, add: Any, tmp_path: Path, home: Path, where: str
+) -> None:
+    order = add(received="today")
+    target = tmp_path / "a-folder" if where == "folder" else tmp_path / "nope" / "x.md"
+    if where == "folder":
+        target.mkdir()
+    before = snapshot(tmp_path)
+    result = cli("draft-complaint", order, "--out", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["nosuch"], ["{id}", "--to", "judge"], ["{id}", "--lang", "fr"], ["{id}", "--format", "pdf"]],
+)
+def test_bad_input_exits_2(cli: Cli, add: Any, home: Path, args: list[str]) -> None:
+    order = add()
+    before = snapshot(home)
+    result = cli("draft-complaint", *[a.format(id=order) for a in args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert snapshot(home) == before
+
+
+def test_broken_user_template_is_one_error_line(cli: Cli, add: Any, home: Path) -> None:
+    order = add()
+    path = home / "templates" / "letters" / "merchant.zh.md.j2"
+    path.parent.mkdir(parents=True)
+    path.write_text("{{ order.nope }}\n", encoding="utf-8")
+    result = cli("draft-complaint", order, "--to", "merchant")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: letter template problem in ")
+    assert str(path) in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# --- templates list / copy --------------------------------------------------------------
+
+
+def listing(cli: Cli) -> dict[str, str]:
+    result = cli("templates", "list")
+    assert result.exit_code == 0, result.output
+    rows = [line.split(maxsplit=1) for line in result.stdout.splitlines()]
+    return {name: source for name, source in rows}
+
+
+def test_templates_list_names_every_template_as_built_in(cli: Cli) -> None:
+    rows = listing(cli)
+    assert rows["letters/merchant.zh.md.j2"] == "built-in"
+    assert {f"letters/{r.value}.{lang.value}.md.j2" for r, lang in EIGHT} <= set(rows)
+    assert set(rows.values()) == {"built-in"}
+
+
+def test_templates_copy_then_list_shows_the_users_file_which_wins(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    result = cli("templates", "copy", "letters/merchant.zh.md.j2")
+    assert result.exit_code == 0, result.output
+    copy = home / "templates" / "letters" / "merchant.zh.md.j2"
+    assert str(copy) in result.stdout
+    assert listing(cli)["letters/merchant.zh.md.j2"] == str(copy)
+    assert listing(cli)["letters/merchant.en.md.j2"] == "built-in"
+    copy.write_text(copy.read_text(encoding="utf-8").replace("您好：", "您好！"), encoding="utf-8")
+    order = add()
+    assert "声悦数码旗舰店您好！" in cli("draft-complaint", order, "--to", "merchant").stdout
+
+
+def test_templates_copy_refuses_to_overwrite_without_force(cli: Cli, home: Path) -> None:
+    assert cli("templates", "copy", "letters/lawyer.en.md.j2").exit_code == 0
+    copy = home / "templates" / "letters" / "lawyer.en.md.j2"
+    copy.write_text("my edits\n", encoding="utf-8")
+    result = cli("templates", "copy", "letters/lawyer.en.md.j2")
+    assert result.exit_code == 2 and "--force" in result.stderr
+    assert copy.read_text(encoding="utf-8") == "my edits\n"
+    assert cli("templates", "copy", "letters/lawyer.en.md.j2", "--force").exit_code == 0
+    assert copy.read_text(encoding="utf-8") != "my edits\n"
+
+
+@pytest.mark.parametrize("name", ["nope.j2", "../pyproject.toml", "/etc/passwd", "letters"])
+def test_templates_copy_unknown_name_is_an_error(cli: Cli, home: Path, name: str) -> None:
+    result = cli("templates", "copy", name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no built-in template named")
+    assert snapshot(home) == {}
+
+
+def test_help_has_examples(cli: Cli) -> None:
+    for args in (["draft-complaint"], ["templates", "list"], ["templates", "copy"]):
+        result = cli(*args, "--help")
+        assert result.exit_code == 0 and "Example" in result.stdout
+    assert "list" in cli("templates", "--help").stdout
+
+
+def test_the_cli_does_not_import_jinja2_at_start_up() -> None:
+    code = "import sys, refundkit.cli; print('jinja2' in sys.modules, 'markupsafe' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False False"
+
+
+# --- the wheel --------------------------------------------------------------------------
+
+
+def run(*args: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, check=False, **kwargs
+    )
+
+
+def test_wheel_ships_the_templates_and_renders_every_letter(tmp_path: Path) -> None:
+    """Build the wheel, install it alone into a fresh venv, render all letters through its
+    console script. Dependencies come from this environment via PYTHONPATH, which does not
+    process .pth files, so the editable install cannot leak in: refundkit is the wheel's."""
+    wheels = tmp_path / "wheels"
+    built = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        REPO,
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        wheels,
+    )
+    if built.returncode != 0:
+        pytest.skip(f"cannot build the wheel here: {built.stderr.strip()[-300:]}")
+    (wheel,) = wheels.glob("refundkit-*.whl")
+    venv = tmp_path / "venv"
+    made = run(sys.executable, "-m", "venv", "--without-pip", venv)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a virtual environment: {made.stderr.strip()[-300:]}")
+    python = venv / "bin" / "python"
+    # This environment's pip installs into the new one (no ensurepip: faster, and offline).
+    installed = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-deps",
+        "--no-index",
+        wheel,
+    )
+    assert installed.returncode == 0, installed.stderr
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "PYTHONPATH": sysconfig.get_paths()["purelib"],
+        "REFUNDKIT_HOME": str(home),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("REFUNDKIT_DEBUG", None)
+    where = run(python, "-c", "import refundkit, sys; print(refundkit.__file__)", env=env)
+    assert where.stdout.strip().startswith(str(venv)), where.stdout + where.stderr
+    script = venv / "bin" / "refundkit"
+    added = run(
+        script,
+        "add-order",
+        "--merchant",
+        "声悦数码旗舰店",
+        "--item",
+        "耳机",
+        "--amount",
+        "399",
+        "--received",
+        "today",
+        "--order-no",
+        "SY1",
+        env=env,
+    )
+    assert added.returncode == 0, added.stderr
+    order = next((home / "orders").iterdir()).name
+    for to, lang in EIGHT:
+        letter = run(
+            script, "draft-complaint", order, "--to", to.value, "--lang", lang.value, env=env
+        )
+        assert letter.returncode == 0, letter.stderr
+        assert "声悦数码旗舰店" in letter.stdout and "[" in letter.stdout  # blanks for gaps
+        assert all(line.startswith("warning: ") for line in letter.stderr.splitlines())
+    page = run(script, "draft-complaint", order, "--format", "html", env=env)
+    assert page.returncode == 0 and page.stdout.startswith("<!DOCTYPE html>"), page.stderr
+    listed = run(script, "templates", "list", env=env)
+    rows = [line.split() for line in listed.stdout.splitlines()]
+    assert ["letters/lawyer.zh.md.j2", "built-in"] in rows
+    copied = run(script, "templates", "copy", "letters/merchant.en.md.j2", env=env)
+    assert copied.returncode == 0, copied.stderr
+    builtin = run(
+        python, "-c", "from refundkit.letters import builtin_dir; print(builtin_dir())", env=env
+    )
+    assert builtin.stdout.strip().startswith(str(venv)), builtin.stdout + builtin.stderr
