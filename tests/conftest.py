@@ -80,3 +80,14 @@ def make_order(**fields: Any) -> Order:
         "created": datetime(2026, 11, 10, 12, 0),
     }
     return Order(**{**base, **fields})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--crash-kills N`: how many SIGKILLs the crash harness deals (the concurrency test scales
+    with it too); the default keeps the normal suite fast, a long run uses e.g. 2000."""
+    parser.addoption(
+        "--crash-kills",
+        type=int,
+        default=200,
+        help="number of SIGKILLs dealt by tests/test_crash.py (default 200)",
+    )

@@ -7,6 +7,7 @@ hand or by a later minor version is never silently stripped when it is written b
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
@@ -18,8 +19,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from refundkit.kinds import (
     Category,
@@ -34,14 +37,22 @@ from refundkit.kinds import (
 )
 
 SCHEMA_VERSION = 1
+NEWER_SCHEMA = "newer_schema"  # the error type of a schema_version this code does not know
 ORDER_ID_PATTERN = r"^[a-z0-9]{4,32}$"
 
 
 def _no_controls(text: str, *, multiline: bool) -> str:
     allowed = {"\n", "\t"} if multiline else set()
     for char in text:
-        if unicodedata.category(char) == "Cc" and char not in allowed:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in allowed:
             raise ValueError(f"contains the control character U+{ord(char):04X}; remove it")
+        if category == "Cs":
+            # What bytes that are not UTF-8 become on the way in (a mis-set terminal, a file
+            # name from another system): they cannot be written as JSON, so refuse them here.
+            raise ValueError(
+                "contains bytes that are not valid UTF-8 text; check the terminal's encoding"
+            )
     return text
 
 
@@ -67,6 +78,29 @@ class Record(BaseModel):
     """Base for stored records: strict about what it knows, keeps what it does not."""
 
     model_config = ConfigDict(extra="allow", validate_assignment=True, use_enum_values=False)
+
+
+def _current_schema() -> int:
+    return SCHEMA_VERSION  # looked up when called, so a test can play a later version
+
+
+class Versioned(Record):
+    """A record stored in a file of its own, stamped with the schema that wrote it."""
+
+    schema_version: int = Field(default_factory=_current_schema, ge=1)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _not_newer(cls, value: int) -> int:
+        # Checked against SCHEMA_VERSION as it is now, not as it was when the class was made.
+        if value > SCHEMA_VERSION:
+            raise PydanticCustomError(
+                NEWER_SCHEMA,
+                "written by a newer refundkit (schema_version {found}, this one reads up to "
+                "{known})",
+                {"found": value, "known": SCHEMA_VERSION},
+            )
+        return value
 
 
 class Evidence(Record):
@@ -98,10 +132,9 @@ class Event(Record):
     recorded: datetime
 
 
-class Order(Record):
+class Order(Versioned):
     """A purchase and everything recorded about its dispute."""
 
-    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     id: str = Field(pattern=ORDER_ID_PATTERN)
     merchant: Name
     item: Name
@@ -153,10 +186,9 @@ class Order(Record):
         )
 
 
-class Profile(Record):
+class Profile(Versioned):
     """The complainant: the person a regulator's form and a letter's signature need."""
 
-    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     name: Line | None = None
     phone: Line | None = None
     email: Line | None = None
@@ -176,17 +208,16 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def is_newer_schema(error: ValidationError) -> bool:
-    return any(
-        item["loc"] == ("schema_version",) and item["type"] == "less_than_equal"
-        for item in error.errors()
-    )
+    return any(item["type"] == NEWER_SCHEMA for item in error.errors())
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an order or profile written by an older schema up to SCHEMA_VERSION.
 
-    Each step maps version N to N+1; version 1 is the first, so there is nothing to do yet,
-    but the path exists so that a future version can read today's files.
+    Each step maps version N to N+1 and sets schema_version to N+1; version 1 is the first,
+    so there is nothing to do yet, but the path exists (and is tested, by playing a version 2)
+    so that a future version can read today's files. A step missing from MIGRATIONS raises
+    KeyError: the caller reports the file as one it cannot upgrade.
     """
     version = data.get("schema_version", 1)
     while isinstance(version, int) and version < SCHEMA_VERSION:
@@ -195,4 +226,4 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Any] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}

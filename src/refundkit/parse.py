@@ -28,8 +28,21 @@ _DAYS_AGO = re.compile(r"(?P<n>\d{1,5})\s*(?:days?\s+ago|天前)", re.ASCII)
 _RELATIVE = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1, "前天": 2}
 
 
+# Far enough apart for any real purchase or "what if" day, and far enough from date.min and
+# date.max that every deadline computed from such a day (years of limitation, a 3650-day
+# promise) is still a date instead of an OverflowError.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
 def parse_when(text: str, today: date) -> tuple[date, time | None]:
     """Read a date in any form the contract allows, with the time of day if one was given."""
+    day, clock = _parse_when(text, today)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadInput(f"date {text!r} is out of range ({FIRST_YEAR} to {LAST_YEAR}); {DATE_HINT}")
+    return day, clock
+
+
+def _parse_when(text: str, today: date) -> tuple[date, time | None]:
     raw = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese IME
     lowered = " ".join(raw.lower().split())
     if not lowered:
