@@ -7,9 +7,9 @@ every caller (the CLI, the demo, the bill importer, the tests).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -18,8 +18,11 @@ from refundkit.kinds import EvidenceKind, Jurisdiction, Stage
 from refundkit.ladder import NextStep, missing_evidence, missing_recommended, next_step, stage_of
 from refundkit.models import Order, Profile, describe_validation_error
 from refundkit.parse import format_money, parse_money, parse_past
-from refundkit.store import DamagedOrder, Store
+from refundkit.store import Store
 from refundkit.windows import Window, as_of_view, best_window, compute_windows
+
+if TYPE_CHECKING:
+    from refundkit.evidence import Check
 
 # Options whose text is stored as given (after trimming); the rest are parsed.
 TEXT_FIELDS = (
@@ -96,6 +99,8 @@ class CaseReport:
     missing: list[EvidenceKind]
     recommended: list[EvidenceKind]
     step: NextStep
+    # Evidence files gone from the disk; None when nobody looked (see with_files_checked).
+    files_missing: tuple[Check, ...] | None = None
 
     @property
     def best(self) -> Window | None:
@@ -120,6 +125,15 @@ class CaseReport:
             "recommended_evidence": [k.value for k in self.recommended],
             "refunded": format_money(o.refunded_total()),
             "next_step": self.step.as_json(),
+            **(
+                {}
+                if self.files_missing is None
+                else {
+                    "missing_files": [
+                        {"evidence": c.evidence_id, "path": str(c.path)} for c in self.files_missing
+                    ]
+                }
+            ),
         }
 
 
@@ -137,32 +151,11 @@ def report(order: Order, as_of: date) -> CaseReport:
     )
 
 
-@dataclass(frozen=True)
-class Overview:
-    reports: list[CaseReport]
-    damaged: list[DamagedOrder]
-    as_of: date
+def with_files_checked(store: Store, case: CaseReport) -> CaseReport:
+    """The report with its missing evidence files looked up on disk."""
+    from refundkit.evidence import absent_files
 
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "as_of": self.as_of.isoformat(),
-            "orders": [r.as_json() for r in self.reports],
-        }
-        if self.damaged:
-            data["damaged"] = [
-                {"id": d.id, "path": str(d.path), "error": d.error} for d in self.damaged
-            ]
-        return data
-
-
-def overview(store: Store, as_of: date, include_closed: bool) -> Overview:
-    """Every case open on as_of (or all), most urgent first; damaged files alongside."""
-    orders, damaged = store.load_all()
-    reports = [report(o, as_of) for o in orders if o.purchased <= as_of]
-    if not include_closed:
-        reports = [r for r in reports if r.stage is not Stage.CLOSED]
-    reports.sort(key=lambda r: (r.step.by is None, r.step.by or date.max, r.order.purchased))
-    return Overview(reports, damaged, as_of)
+    return replace(case, files_missing=tuple(absent_files(store, case.order)))
 
 
 def update_profile(store: Store, raw: dict[str, Any]) -> Profile:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -15,40 +14,21 @@ from rich.table import Table
 from rich.text import Text
 
 from refundkit.kinds import WindowState
+from refundkit.plain import money, urgency_style
 
 if TYPE_CHECKING:
-    from refundkit.cases import CaseReport, Overview
+    from refundkit.cases import CaseReport
     from refundkit.evidence import Check
-    from refundkit.models import Evidence, Order, Profile
-    from refundkit.store import DamagedOrder
+    from refundkit.models import Order, Profile
     from refundkit.windows import Window
-
-SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def money(amount: Decimal, currency: str) -> str:
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
-
-
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def urgency_style(window: Window | None) -> str:
-    if window is None or window.state is WindowState.NOT_APPLICABLE:
-        return "dim"
-    if window.state is WindowState.EXPIRED:
-        return "red"
-    if window.state is WindowState.NOT_STARTED:
-        return "cyan"
-    if window.days_left is not None and window.days_left <= 2:
-        return "bold yellow"
-    return "green"
 
 
 def window_summary(window: Window | None) -> Text:
@@ -96,63 +76,17 @@ def print_window_lines(out: Console, windows: list[Window]) -> None:
         )
 
 
-def print_overview(view: Overview) -> None:
-    out = console()
-    if not view.reports and not view.damaged:
-        out.print("No open cases. Record one with `refundkit add-order` (or try `refundkit demo`).")
-        return
-    if view.reports:
-        out.print(overview_table(view))
-    for damaged in view.damaged:
+def print_missing_files(out: Console, missing: list[Check]) -> None:
+    for check in missing:
         out.print(
-            Text(f"damaged: {damaged.path}: {damaged.error}", style="bold red"), soft_wrap=True
+            Text(
+                f"missing: {check.path} (evidence {check.evidence_id} of order "
+                f"{check.order_id}, {check.name}); restore it from a backup, "
+                "then run `refundkit verify`",
+                style="bold red",
+            ),
+            soft_wrap=True,
         )
-
-
-def overview_table(view: Overview) -> Table:
-    from rich import box
-
-    table = Table(
-        title=f"refundkit cases as of {view.as_of}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("ID", no_wrap=True, style="bold")
-    table.add_column("Merchant", min_width=8, max_width=20, overflow="fold")
-    table.add_column("Amount", justify="right", no_wrap=True)
-    table.add_column("Stage", no_wrap=True)
-    table.add_column("Deadline", no_wrap=True)
-    table.add_column("Left", justify="right", no_wrap=True)
-    table.add_column("Missing", no_wrap=True)
-    table.add_column("Next step", min_width=14, overflow="fold")
-    for r in view.reports:
-        best = r.best
-        step = r.step.short or r.step.action
-        if r.step.by:
-            step += f"\nby {r.step.by}"
-        table.add_row(
-            r.order.id,
-            Text(r.order.merchant),
-            money(r.order.amount, r.order.currency),
-            r.stage.value,
-            window_cell(best),
-            days_left_cell(best),
-            Text("\n".join(k.value for k in r.missing) or "-"),
-            Text(step),
-        )
-    table.caption = "Deadline: the last day of the best return window (see `status ID`)."
-    return table
-
-
-def window_cell(window: Window | None) -> Text:
-    """Rule and last day, coloured by urgency; compact for the overview table."""
-    if window is None or window.state is WindowState.NOT_APPLICABLE:
-        return Text("none", style="dim")
-    if window.state is WindowState.NOT_STARTED:
-        return Text("not started", style=urgency_style(window))
-    return Text(str(window.deadline), style=urgency_style(window))
 
 
 def print_case(report: CaseReport) -> None:
@@ -169,6 +103,7 @@ def print_case(report: CaseReport) -> None:
     out.print(windows_table(report.windows))
     print_bases(out, report.windows)
     out.print(evidence_table(report))
+    print_missing_files(out, list(report.files_missing or ()))
     out.print(timeline_table(report))
     step = report.step
     out.print(Text("Next step: ", style="bold") + Text(step.action))
@@ -289,40 +224,3 @@ def print_next(report: CaseReport) -> None:
     step = report.step
     by = f" (by {step.by})" if step.by else ""
     out.print(Text("Next: ", style="bold") + Text(step.action + by))
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-def print_evidence_added(added: list[Evidence]) -> None:
-    out = console()
-    for e in added:
-        out.print(
-            Text(f"Added {e.id} ({e.kind.value}): ")
-            + Text(e.original_name)
-            + Text(f"  {human_size(e.size)}  sha256 {e.sha256[:16]}…", style="dim")
-        )
-
-
-def print_checks(checks: list[Check], damaged: list[DamagedOrder]) -> None:
-    out = console()
-    styles = {"ok": "green", "modified": "bold red", "missing": "bold red"}
-    for c in checks:
-        out.print(
-            Text(f"{c.status:<8}", style=styles.get(c.status, "red"))
-            + Text(f" {c.order_id} {c.evidence_id} ")
-            + Text(c.name)
-        )
-    for d in damaged:
-        out.print(Text(f"damaged: {d.path}: {d.error}", style="bold red"), soft_wrap=True)
-    bad = sum(c.status != "ok" for c in checks)
-    out.print(
-        f"{len(checks)} files checked, {bad} not ok"
-        + (f", {len(damaged)} damaged orders" if damaged else "")
-    )

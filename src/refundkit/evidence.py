@@ -1,38 +1,41 @@
 """The evidence locker: copy proof into the order's folder, fingerprint it, and check it later.
 
-A file is streamed once through SHA-256 into a temp file beside its final place, so a 2 GB
-screen recording costs no more memory than a screenshot. The batch is committed under the
-order's lock: files renamed into place read-only, then order.json rewritten; if anything fails
-first, the temps are removed and nothing is recorded.
+A file is copied into a temp file beside its final place and fingerprinted on the way, the
+kernel's copy, the hashing and the flush to disk overlapping (filecopy.py), so a 2 GB screen
+recording costs no more memory than a screenshot and little more time than the disk needs.
+The batch is committed under the order's lock: files renamed into place read-only, then
+order.json rewritten; if anything fails first, the temps are removed and nothing is recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mimetypes
 import os
 import stat
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from refundkit.errors import BadFile, Duplicate
+from pydantic import ValidationError
+
+from refundkit import filecopy
+from refundkit.errors import BadFile, BadInput, Duplicate
+from refundkit.filecopy import Progress
 from refundkit.kinds import EvidenceKind
-from refundkit.models import Evidence, Order
+from refundkit.models import Evidence, Order, describe_validation_error
 from refundkit.parse import parse_past
 from refundkit.store import Store, fsync_dir, make_private_dir
 
-CHUNK = 1 << 20  # 1 MiB: large enough for full disk speed, small enough to never matter
 STORED_MODE = 0o400
-MAX_NAME = 120
+MAX_NAME = 120  # characters: still readable in a listing
+# File systems allow 255 bytes per name, and a Chinese character is 3 bytes in UTF-8: a
+# source name that fits (85 characters) no longer fits once "e12-" is put in front of it.
+MAX_NAME_BYTES = 200
 STALE_SECONDS = 24 * 3600
-
-Progress = Callable[[int], None]  # called with the number of bytes just processed
 
 
 @dataclass
@@ -59,6 +62,8 @@ def check_source(path: Path) -> os.stat_result:
         raise BadFile(f"no such file: {path}") from None
     except OSError as exc:
         raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no such file can exist
+        raise BadFile(f"no such file: {str(path)!r} (a file name cannot hold a NUL)") from None
     if stat.S_ISDIR(info.st_mode):
         raise BadFile(f"{path} is a folder: give the files inside it")
     if not stat.S_ISREG(info.st_mode):
@@ -73,10 +78,14 @@ def safe_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
     kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
     kept = kept.strip().lstrip(".").strip() or "file"
-    if len(kept) > MAX_NAME:
+    if len(kept) > MAX_NAME or len(kept.encode()) > MAX_NAME_BYTES:
         stem, dot, ext = kept.rpartition(".")
         ext = ext[:16] if dot else ""
-        kept = (stem if dot else kept)[: MAX_NAME - len(ext) - 1] + (f".{ext}" if ext else "")
+        suffix = f".{ext}" if ext else ""
+        stem = (stem if dot else kept)[: MAX_NAME - len(ext) - 1]
+        while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+            stem = stem[:-1]
+        kept = stem + suffix
     return kept
 
 
@@ -99,43 +108,38 @@ def media_type(path: Path, head: bytes) -> str:
 
 
 def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Incoming:
-    """Stream source into a temp file in folder, hashing as it goes, in one pass."""
+    """Copy source into a temp file in folder and fingerprint the copy (see filecopy.py)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(source, flags)
     except OSError as exc:
         raise BadFile(f"cannot read {source}: {exc.strerror}") from None
-    digest = hashlib.sha256()
     handle, temp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
     temp = Path(temp_name)
-    size = 0
-    head = b""
     try:
-        with os.fdopen(fd, "rb", buffering=0) as src, os.fdopen(handle, "wb", buffering=0) as dst:
+        with (
+            os.fdopen(fd, "rb", buffering=0) as src,
+            os.fdopen(handle, "wb", buffering=0) as dst,
+            open(temp, "rb", buffering=0) as copy,
+        ):
             if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
                 raise BadFile(f"{source} is not a regular file")
-            buffer = bytearray(CHUNK)
-            view = memoryview(buffer)
-            while True:
-                count = src.readinto(buffer)
-                if not count:
-                    break
-                chunk = view[:count]
-                if not head:
-                    head = bytes(chunk[:16])
-                digest.update(chunk)
-                dst.write(chunk)
-                size += count
-                if progress:
-                    progress(count)
-            os.fsync(dst.fileno())
+            digest = filecopy.copy_and_hash(src.fileno(), dst.fileno(), copy, progress)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise BadFile(f"cannot copy {source}: {exc.strerror}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return Incoming(source, source.name, temp, size, digest.hexdigest(), media_type(source, head))
+    sha256 = digest.sha256.hexdigest()
+    kind = media_type(source, digest.head)
+    return Incoming(source, readable_name(source), temp, digest.size, sha256, kind)
+
+
+def readable_name(source: Path) -> str:
+    """The file's name as text: bytes that are not UTF-8 (a name made on another system)
+    become U+FFFD, as a file manager shows them, so the record can be written as JSON."""
+    return os.fsencode(source.name).decode("utf-8", "replace")
 
 
 def add_evidence(
@@ -152,6 +156,7 @@ def add_evidence(
     order_id = store.resolve(prefix)
     store.load(order_id)  # a damaged order is reported before any copying
     taken_day = parse_past(taken, now.date(), "taken")[0] if taken else None
+    _check_entry(kind, note, taken_day, now)
     for path in paths:
         check_source(path)
     folder = evidence_dir(store, order_id)
@@ -165,6 +170,25 @@ def add_evidence(
     finally:
         for item in incoming:
             item.temp.unlink(missing_ok=True)
+
+
+def _check_entry(kind: EvidenceKind, note: str | None, taken: date | None, now: datetime) -> None:
+    """Validate what the user typed (the note) before a single byte is copied."""
+    try:
+        Evidence(
+            id="e0",
+            kind=kind,
+            original_name="check",
+            stored_as="evidence/check",
+            size=0,
+            media_type="application/octet-stream",
+            sha256="0" * 64,
+            added=now,
+            taken=taken,
+            note=note,
+        )
+    except ValidationError as exc:
+        raise BadInput(describe_validation_error(exc)) from None
 
 
 def _refuse_repeats(incoming: list[Incoming]) -> None:
@@ -270,6 +294,20 @@ def verify_order(store: Store, order: Order, progress: Progress | None = None) -
     return checks
 
 
+def absent_files(store: Store, order: Order) -> list[Check]:
+    """Evidence whose stored file is gone: a stat per file, cheap enough for every `status`.
+
+    Losing a file is the one thing a user must hear about at once, not at the next `verify`;
+    changed content is left to `verify`, which has to read every byte to see it.
+    """
+    base = store.order_dir(order.id)
+    return [
+        Check(order.id, entry.id, entry.original_name, base / entry.stored_as, "missing")
+        for entry in order.evidence
+        if not os.path.exists(base / entry.stored_as)
+    ]
+
+
 def _check_file(path: Path, entry: Evidence, progress: Progress | None) -> str:
     try:
         info = os.stat(path)
@@ -283,15 +321,8 @@ def _check_file(path: Path, entry: Evidence, progress: Progress | None) -> str:
 
 
 def hash_file(path: Path, progress: Progress | None = None) -> str:
-    digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
     try:
         with open(path, "rb", buffering=0) as handle:
-            while count := handle.readinto(buffer):
-                digest.update(view[:count])
-                if progress:
-                    progress(count)
+            return filecopy.hash_file(handle, progress)
     except OSError:
         return "unreadable"
-    return digest.hexdigest()

@@ -1,9 +1,8 @@
 """Commands for the evidence locker: add-evidence and verify."""
 
-from __future__ import annotations
-
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +21,9 @@ PROGRESS_FROM = 32 << 20  # show a progress bar for batches over 32 MiB
 
 @contextlib.contextmanager
 def progress_bar(total: int, label: str) -> Iterator[object]:
-    """A rich progress bar on stderr for large files; nothing for small ones."""
-    if total < PROGRESS_FROM:
+    """A rich progress bar on stderr for large files; nothing for small ones, or off a
+    terminal (where rich would draw nothing, after importing itself and counting every step)."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import (
@@ -72,7 +72,7 @@ def add_evidence(
 
     Example: refundkit add-evidence k3f 聊天记录.png --kind chat --note "客服拒绝退货"
     """
-    from refundkit import display, evidence
+    from refundkit import evidence, plain
 
     store = get_store(ctx)
     with progress_bar(_total_size(files), "hashing and copying") as advance:
@@ -86,7 +86,7 @@ def add_evidence(
             datetime.now(),
             advance,  # type: ignore[arg-type]
         )
-    display.print_evidence_added(added)
+    plain.print_evidence_added(added)
 
 
 @command("verify")
@@ -98,7 +98,7 @@ def verify(
 
     Example: refundkit verify
     """
-    from refundkit import display, evidence
+    from refundkit import evidence, plain
 
     store = get_store(ctx)
     damaged: list[DamagedOrder] = []
@@ -109,6 +109,6 @@ def verify(
     total = sum(e.size for o in orders for e in o.evidence)
     with progress_bar(total, "verifying") as advance:
         checks = [c for o in orders for c in evidence.verify_order(store, o, advance)]  # type: ignore[arg-type]
-    display.print_checks(checks, damaged)
+    plain.print_checks(checks, damaged)
     if damaged or any(c.status != "ok" for c in checks):
         raise typer.Exit(1)

@@ -1,16 +1,17 @@
 """Commands that record orders and report on them: add-order, edit, status, profile, demo."""
 
-from __future__ import annotations
-
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from refundkit.cli import command, get_store, interactive, today
 from refundkit.errors import BadInput
 from refundkit.kinds import Category, Jurisdiction, Lang, PaymentMethod, Problem, PromiseFrom
+
+if TYPE_CHECKING:
+    from refundkit.store import Store
 
 Merchant = Annotated[str | None, typer.Option(help="Shop or merchant name, e.g. 某某数码旗舰店.")]
 Item = Annotated[str | None, typer.Option(help="What was bought.")]
@@ -149,24 +150,42 @@ def status(
 
     Example: refundkit status --as-of 2026-11-25
     """
-    from refundkit import cases, display
-    from refundkit.parse import parse_day
-
-    day = parse_day(as_of, today()) if as_of else today()
+    day = _as_of_day(as_of) if as_of else today()
     store = get_store(ctx)
     if order is not None:
-        report = cases.report(store.load(store.resolve(order)), day)
-        if json_:
-            display.print_json({"as_of": day.isoformat(), "orders": [report.as_json()]})
-        else:
-            display.print_case(report)
+        _show_case(store, order, day, json_)
         return
-    view = cases.overview(store, day, include_closed=all_)
+    # The overview imports neither Pydantic nor rich unless some case has to be recomputed
+    # (see overview.py and plain.py), which keeps a listing of thousands of cases fast.
+    from refundkit import overview, plain
+
+    with overview.paused_gc():
+        view = overview.overview(store, day, include_closed=all_, porcelain=json_)
+        if json_:
+            plain.print_overview_json(view)
+        else:
+            plain.print_overview(view)
+    if view.problems:
+        raise typer.Exit(1)
+
+
+def _as_of_day(text: str) -> date:
+    from refundkit.parse import parse_day
+
+    return parse_day(text, today())
+
+
+def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
+    """One case in full; exit 1 if some of its evidence files are gone."""
+    from refundkit import cases, display
+
+    report = cases.report(store.load(store.resolve(prefix)), day)
+    report = cases.with_files_checked(store, report)
     if json_:
-        display.print_json(view.as_json())
+        display.print_json({"as_of": day.isoformat(), "orders": [report.as_json()]})
     else:
-        display.print_overview(view)
-    if view.damaged:
+        display.print_case(report)
+    if report.files_missing:
         raise typer.Exit(1)
 
 

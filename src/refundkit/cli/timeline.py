@@ -1,7 +1,5 @@
 """The `log` command: dated steps of the dispute."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

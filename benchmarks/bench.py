@@ -1,0 +1,708 @@
+"""refundkit's benchmarks: every command as a whole process, next to the floor it stands on.
+
+Run from a checkout with the project's virtual environment:
+
+    .venv/bin/python benchmarks/bench.py              # the full run (about 10 minutes)
+    .venv/bin/python benchmarks/bench.py --quick      # a smoke run (about a minute)
+    .venv/bin/python benchmarks/bench.py --sizes 100,1000 --big-mb 256 --json out.json
+
+Each measured command is timed alternately with its baselines in the same session (subject,
+baseline, baseline, subject, ...), so a noisy neighbour or a CPU frequency change hits both alike;
+the table shows medians. Peak memory is the child's own ru_maxrss, read with os.wait4.
+
+What is compared:
+- start-up: `refundkit --version`, `--help` and `status` on an empty folder, next to a minimal
+  Typer app with one typed command and `python -c pass`;
+- `status` and `status --json` with N orders, next to todoman's `todo list` and
+  `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
+  benchmarks/.cache; without network the column is skipped with a note);
+- `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
+- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`.
+
+The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
+folder would be found, rather than through --home.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+PYTHON = sys.executable
+ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+MINIMAL_APP = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str, count: int = 1) -> None:
+    """Greet NAME."""
+    for _ in range(count):
+        typer.echo(f"Hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+TODOMAN_CONFIG = """\
+path = {lists!r}
+cache_path = {cache!r}
+date_format = "%Y-%m-%d"
+time_format = "%H:%M"
+default_list = "bench"
+humanize = False
+"""
+
+VTODO = """\
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//refundkit benchmark//EN
+BEGIN:VTODO
+UID:{uid}@bench
+DTSTAMP:20261101T120000Z
+CREATED:20261101T120000Z
+LAST-MODIFIED:20261101T120000Z
+SUMMARY:{summary}
+DESCRIPTION:{description}
+DUE;VALUE=DATE:{due}
+PRIORITY:{priority}
+CATEGORIES:refund,{category}
+STATUS:NEEDS-ACTION
+END:VTODO
+END:VCALENDAR
+"""
+
+
+# --- running and timing --------------------------------------------------------------------
+
+
+@dataclass
+class Cmd:
+    """One measured unit: one or more processes run in sequence and timed as a whole."""
+
+    label: str
+    argvs: list[list[str]]
+    env: dict[str, str] | None = None
+    before: Callable[[], None] | None = None  # untimed set-up before each run
+    after: Callable[[], None] | None = None  # untimed clean-up after each run
+    check: bool = True  # a non-zero exit is a failure of the benchmark
+
+    def run(self) -> tuple[float, int]:
+        """Wall seconds and peak resident memory in KiB (the largest of the processes)."""
+        if self.before:
+            self.before()
+        env = child_env(self.env)
+        elapsed, peak = 0.0, 0
+        for argv in self.argvs:
+            seconds, rss, code, err = spawn(argv, env)
+            if self.check and code != 0:
+                raise RuntimeError(f"{' '.join(argv)} exited {code}: {err[-2000:]}")
+            elapsed += seconds
+            peak = max(peak, rss)
+        if self.after:
+            self.after()
+        return elapsed, peak
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a measured command: this one, with bytecode caching allowed.
+
+    An installed package has its bytecode compiled at install time; without it (as under
+    PYTHONDONTWRITEBYTECODE) every run would compile refundkit's modules afresh.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **(extra or {})}
+
+
+TIME = "/usr/bin/time"  # GNU time, to read a command's own peak memory
+
+
+def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
+    """Run one process to its end: seconds, its peak resident memory (KiB), exit code, stderr.
+
+    Linux carries a process's peak memory across exec, so a command started from this
+    benchmark (tens of MB by then) would report at least that much. GNU time, a small
+    program, starts it instead where it is installed; elsewhere ru_maxrss of the child is
+    taken as it is and the table says so. Both subject and baseline pay time's millisecond.
+    """
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
+        wrapper = [TIME, "-q", "-f", "%M", "-o", peak.name] if os.access(TIME, os.X_OK) else []
+        start = time.perf_counter()
+        proc = subprocess.Popen([*wrapper, *argv], stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-4000:].decode(errors="replace")
+        text = peak.read().strip()
+    rss = int(text.splitlines()[-1]) if wrapper and text else usage.ru_maxrss
+    return seconds, rss, proc.returncode, tail
+
+
+@dataclass
+class Row:
+    """A subject's median next to one baseline's median, and the target if there is one."""
+
+    group: str
+    subject: str
+    seconds: float
+    rss_kib: int
+    baseline: str
+    base_seconds: float
+    base_rss_kib: int
+    target: float | None = None  # the ratio subject/baseline must not exceed this
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.base_seconds
+
+    @property
+    def met(self) -> str:
+        if self.target is None:
+            return ""
+        return "yes" if self.ratio <= self.target else "**no**"
+
+
+def alternate(cmds: Sequence[Cmd], runs: int) -> list[list[tuple[float, int]]]:
+    """Seconds and peak memory of every run of each command, runs interleaved round-robin.
+
+    One warm-up run of each comes first (page cache, .pyc files, todoman's SQLite cache); the
+    order within a round rotates so that no command always runs right after another.
+    """
+    for cmd in cmds:
+        cmd.run()
+    samples: list[list[tuple[float, int]]] = [[] for _ in cmds]
+    for i in range(runs):
+        for k in range(len(cmds)):
+            j = (i + k) % len(cmds)
+            samples[j].append(cmds[j].run())
+    return samples
+
+
+def summary(samples: list[tuple[float, int]]) -> tuple[float, int]:
+    """Median seconds, largest peak memory."""
+    return statistics.median(s for s, _ in samples), max(rss for _, rss in samples)
+
+
+def compare(
+    group: str,
+    subject: Cmd,
+    baselines: Sequence[tuple[Cmd, float | None]],
+    runs: int,
+) -> list[Row]:
+    """Rows for subject against each baseline, with that pair's target ratio (or none)."""
+    samples = alternate([subject, *(b for b, _ in baselines)], runs)
+    seconds, rss = summary(samples[0])
+    rows = []
+    for (base, target), base_samples in zip(baselines, samples[1:], strict=True):
+        base_seconds, base_rss = summary(base_samples)
+        times = {
+            subject.label: [s for s, _ in samples[0]],
+            base.label: [s for s, _ in base_samples],
+        }
+        rows.append(
+            Row(
+                group,
+                subject.label,
+                seconds,
+                rss,
+                base.label,
+                base_seconds,
+                base_rss,
+                target,
+                times,
+            )
+        )
+    progress(rows)
+    return rows
+
+
+def progress(rows: list[Row]) -> None:
+    for row in rows:
+        print(
+            f"  {row.subject}: {row.seconds * 1000:.0f} ms vs {row.baseline}: "
+            f"{row.base_seconds * 1000:.0f} ms ({row.ratio:.2f}x)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+# --- the programs under test ---------------------------------------------------------------
+
+
+def refundkit_argv() -> list[str]:
+    """The installed console script beside this Python, else `python -m refundkit`."""
+    script = Path(PYTHON).parent / "refundkit"
+    return [str(script)] if script.exists() else [PYTHON, "-m", "refundkit"]
+
+
+def rk(label: str, home: Path, *args: str, **kwargs: Any) -> Cmd:
+    env = {"REFUNDKIT_HOME": str(home), "COLUMNS": "120"}
+    return Cmd(label, [[*refundkit_argv(), *args]], env=env, **kwargs)
+
+
+def has_command(name: str) -> bool:
+    probe = subprocess.run(
+        [*refundkit_argv(), name, "--help"], capture_output=True, env=child_env()
+    )
+    return probe.returncode == 0
+
+
+# --- data sets -----------------------------------------------------------------------------
+
+
+def short_id(number: int) -> str:
+    """A six-character id in the store's alphabet, unique per number."""
+    chars = []
+    for _ in range(6):
+        number, digit = divmod(number, len(ID_ALPHABET))
+        chars.append(ID_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def proof_bytes(number: int, k: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + f"screenshot {k} of order {number}".encode()
+
+
+def make_order(number: int, today: date, evidence: int = 3) -> Any:
+    """An open order with a few events and evidence entries, varied across the set."""
+    import hashlib
+
+    from refundkit.models import Event, Evidence, Order
+
+    purchased = today - timedelta(days=number % 25)
+    received = purchased + timedelta(days=2) if number % 4 else None
+    now = datetime.combine(purchased, datetime.min.time()) + timedelta(hours=20)
+    kinds = ["order", "chat", "payment", "policy", "delivery", "photo", "other"]
+    events = [
+        Event(id="v1", kind="contacted-merchant", on=purchased, note="申请退货", recorded=now),
+        Event(id="v2", kind="merchant-replied", on=purchased, note="客服回复", recorded=now),
+    ]
+    if number % 3 == 0:
+        events.append(Event(id="v3", kind="merchant-refused", on=purchased, recorded=now))
+    items = [
+        Evidence(
+            id=f"e{k + 1}",
+            kind=kinds[(number + k) % len(kinds)],
+            original_name=f"截图-{k + 1}.png",
+            stored_as=f"evidence/e{k + 1}-截图-{k + 1}.png",
+            size=len(proof_bytes(number, k)),
+            media_type="image/png",
+            sha256=hashlib.sha256(proof_bytes(number, k)).hexdigest(),
+            added=now,
+        )
+        for k in range(evidence)
+    ]
+    return Order(
+        id=short_id(number),
+        merchant=f"声悦数码旗舰店 {number % 97}",
+        item=f"无线蓝牙耳机 X{number % 13}",
+        amount=f"{100 + number % 900}.00",
+        purchased=purchased,
+        received=received,
+        category=["goods", "goods", "digital", "prepaid-service"][number % 4],
+        problem=["changed-mind", "defective", "not-as-described"][number % 3],
+        jurisdiction=["cn", "cn", "cn", "eu", "uk"][number % 5],
+        promise_days=15 if number % 6 == 0 else None,
+        order_no=f"SY2026{number:08d}",
+        payment_method="wechat-pay",
+        created=now,
+        evidence=items,
+        events=events,
+    )
+
+
+def write_orders(home: Path, count: int) -> None:
+    """N order folders with their evidence files, written directly (set-up, not measured)."""
+    orders_dir = home / "orders"
+    orders_dir.mkdir(parents=True, mode=0o700)
+    today = date.today()
+    for number in range(count):
+        order = make_order(number, today)
+        folder = orders_dir / order.id
+        (folder / "evidence").mkdir(parents=True, mode=0o700)
+        (folder / "order.json").write_bytes(order.model_dump_json(indent=2).encode() + b"\n")
+        (folder / "order.lock").touch(mode=0o600)
+        for k, entry in enumerate(order.evidence):
+            (folder / entry.stored_as).write_bytes(proof_bytes(number, k))
+
+
+def write_todos(folder: Path, count: int) -> None:
+    """N VTODO files, one per task, as a CalDAV sync tool would leave them."""
+    folder.mkdir(parents=True)
+    today = date.today()
+    for number in range(count):
+        text = VTODO.format(
+            uid=f"task-{number}",
+            summary=f"Return earphones to shop {number % 97} (order SY2026{number:08d})",
+            description="Ask the merchant in writing for a return and refund",
+            due=(today + timedelta(days=number % 25)).strftime("%Y%m%d"),
+            priority=number % 10,
+            category=["goods", "digital", "service"][number % 3],
+        )
+        (folder / f"task-{number}.ics").write_text(text.replace("\n", "\r\n"))
+
+
+def write_case_with_evidence(home: Path, files: int) -> str:
+    """One order carrying `files` real evidence files (small images), for the letter."""
+    import hashlib
+
+    from refundkit.models import Evidence
+
+    order = make_order(1, date.today(), evidence=0)
+    folder = home / "orders" / order.id
+    (folder / "evidence").mkdir(parents=True, mode=0o700)
+    (folder / "order.lock").touch(mode=0o600)
+    kinds = ["order", "chat", "payment", "policy", "delivery", "photo", "recording", "other"]
+    entries = []
+    for k in range(files):
+        data = b"\x89PNG\r\n\x1a\n" + os.urandom(2048)
+        stored = f"evidence/e{k + 1}-chat-{k + 1}.png"
+        (folder / stored).write_bytes(data)
+        entries.append(
+            Evidence(
+                id=f"e{k + 1}",
+                kind=kinds[k % len(kinds)],
+                original_name=f"chat-{k + 1}.png",
+                stored_as=stored,
+                size=len(data),
+                media_type="image/png",
+                sha256=hashlib.sha256(data).hexdigest(),
+                added=order.created,
+            )
+        )
+    order = order.model_copy(update={"evidence": entries})
+    (folder / "order.json").write_bytes(order.model_dump_json(indent=2).encode() + b"\n")
+    return str(order.id)
+
+
+def write_big_file(path: Path, megabytes: int) -> None:
+    """Incompressible bytes, written in 16 MiB pieces so the generator stays small in memory."""
+    piece = os.urandom(16 << 20)
+    with open(path, "wb") as handle:
+        for i in range(0, megabytes, 16):
+            handle.write(piece[: min(16, megabytes - i) << 20])
+            piece = piece[1:] + piece[:1]  # no two pieces alike
+
+
+# --- todoman -------------------------------------------------------------------------------
+
+
+def todoman_bin() -> tuple[Path | None, str]:
+    """The `todo` program in benchmarks/.cache/todoman-venv, installed on first use."""
+    env_dir = CACHE / "todoman-venv"
+    todo = env_dir / "bin" / "todo"
+    if todo.exists():
+        return todo, ""
+    print("installing todoman into benchmarks/.cache/todoman-venv ...", file=sys.stderr)
+    try:
+        venv.create(env_dir, with_pip=True, clear=True)
+        subprocess.run(
+            [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "todoman"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        shutil.rmtree(env_dir, ignore_errors=True)
+        detail = getattr(exc, "stderr", b"") or b""
+        return None, f"todoman could not be installed ({exc}; {detail.decode()[-300:]})"
+    return todo, ""
+
+
+def todoman_cmds(todo: Path, work: Path, count: int) -> tuple[Cmd, Cmd]:
+    """`todo list` and `todo --porcelain list` over `count` tasks, the cache made once."""
+    lists = work / "lists"
+    write_todos(lists / "bench", count)
+    config = work / "config.py"
+    config.write_text(TODOMAN_CONFIG.format(lists=f"{lists}/*", cache=str(work / "cache.sqlite3")))
+    env = {"XDG_CONFIG_HOME": str(work), "XDG_CACHE_HOME": str(work), "TZ": "UTC"}
+    base = [str(todo), "--config", str(config), "--color", "never"]
+    subprocess.run([*base, "list"], check=True, capture_output=True, env={**os.environ, **env})
+    table = Cmd("todo list", [[*base, "list"]], env=env)
+    porcelain = Cmd("todo --porcelain list", [[*base, "--porcelain", "list"]], env=env)
+    return table, porcelain
+
+
+# --- the benchmark groups ------------------------------------------------------------------
+
+
+def startup(work: Path, runs: int) -> list[Row]:
+    print("start-up", file=sys.stderr)
+    app = work / "minimal_app.py"
+    app.write_text(MINIMAL_APP)
+    empty = work / "empty-home"
+    minimal = Cmd("minimal Typer app (hello)", [[PYTHON, str(app), "World", "--count", "1"]])
+    minimal_help = Cmd("minimal Typer app --help", [[PYTHON, str(app), "--help"]])
+    bare = Cmd("python -c pass", [[PYTHON, "-c", "pass"]])
+    rows = compare(
+        "start-up",
+        rk("refundkit --version", empty, "--version"),
+        [(minimal, 1.2), (bare, None)],
+        runs,
+    )
+    rows += compare(
+        "start-up",
+        rk("refundkit --help", empty, "--help"),
+        [(minimal_help, None), (bare, None)],
+        runs,
+    )
+    rows += compare(
+        "start-up",
+        rk("refundkit status (empty folder)", empty, "status"),
+        [(minimal, 1.5), (bare, None)],
+        runs,
+    )
+    return rows
+
+
+def settle(home: Path) -> None:
+    """Wait until the order files are old enough to be indexed, then build the index.
+
+    refundkit never indexes a file changed in the last few seconds (index.RACY_NS), so the
+    first runs after writing a data set would otherwise measure a half-built index.
+    """
+    from refundkit.index import RACY_NS
+
+    newest = max(p.stat().st_mtime for p in (home / "orders").glob("*/order.json"))
+    time.sleep(max(0.0, newest + RACY_NS / 1e9 + 0.2 - time.time()))
+    rk("build the index", home, "status").run()
+
+
+def status_at(work: Path, count: int, runs: int, todo: Path | None, note: str) -> list[Row]:
+    print(f"status with {count} orders", file=sys.stderr)
+    from refundkit.index import INDEX_FILE
+
+    home = work / f"home-{count}"
+    write_orders(home, count)
+    if todo is not None:
+        todo_table, todo_json = todoman_cmds(todo, work / f"todoman-{count}", count)
+    else:
+        todo_table = todo_json = Cmd("python -c pass", [[PYTHON, "-c", "pass"]])
+    settle(home)
+    target = None if todo is None else 0.7
+    table = rk(f"status, {count} orders", home, "status")
+    as_json = rk(f"status --json, {count} orders", home, "status", "--json")
+    rows = compare("status", table, [(todo_table, target)], runs)
+    rows += compare("status", as_json, [(todo_json, target)], runs)
+    cold = rk(f"status, {count} orders, no index (first run of a day)", home, "status")
+    cold.before = lambda: (home / INDEX_FILE).unlink(missing_ok=True)
+    rows += compare("status", cold, [(todo_table, None)], max(3, runs // 2))
+    for row in rows:
+        row.note = note
+    return rows
+
+
+def letter(work: Path, runs: int) -> list[Row]:
+    print("draft-complaint", file=sys.stderr)
+    home = work / "home-letter"
+    order_id = write_case_with_evidence(home, 50)
+    app = work / "minimal_app.py"
+    minimal = Cmd("minimal Typer app (hello)", [[PYTHON, str(app), "World"]])
+    status = rk("refundkit status ORDER", home, "status", order_id)
+    if not has_command("draft-complaint"):
+        rows = compare("letters", status, [(minimal, None)], runs)
+        rows[0].note = "draft-complaint does not exist yet: skipped; `status ORDER` shown instead"
+        return rows
+    draft = rk(
+        "draft-complaint --to lawyer (50 files)",
+        home,
+        "draft-complaint",
+        order_id,
+        "--to",
+        "lawyer",
+    )
+    return compare("letters", draft, [(minimal, None), (status, None)], runs)
+
+
+def add_evidence_cmd(home: Path, big: Path, order_ids: list[str]) -> Cmd:
+    """add-evidence of the big file, each run into a fresh order (a repeat would be refused)."""
+    pending = iter(order_ids)
+    cmd = rk("add-evidence", home)
+    base = cmd.argvs[0]
+    state: dict[str, str] = {}
+
+    def before() -> None:
+        state["id"] = next(pending)
+        cmd.argvs = [[*base, "add-evidence", state["id"], str(big), "--kind", "recording"]]
+
+    def after() -> None:  # untimed: remove the stored copy so the disk does not fill up
+        for path in (home / "orders" / state["id"] / "evidence").glob("*big.bin"):
+            path.unlink()
+
+    cmd.before, cmd.after = before, after
+    return cmd
+
+
+def big_file(work: Path, megabytes: int, runs: int) -> list[Row]:
+    print(f"evidence of {megabytes} MB", file=sys.stderr)
+    big = work / "big.bin"
+    write_big_file(big, megabytes)
+    home = work / "home-add"
+    write_orders(home, runs + 1)
+    add = add_evidence_cmd(home, big, [short_id(n) for n in range(runs + 1)])
+    copy = work / "copy.bin"
+    digest = ["openssl", "dgst", "-sha256", str(big)]
+    floor = Cmd(
+        "openssl dgst -sha256 + cp",
+        [digest, ["cp", str(big), str(copy)]],
+        after=lambda: copy.unlink(missing_ok=True),  # unwritten pages die with the file
+    )
+    durable = Cmd(
+        "openssl dgst -sha256 + cp + sync",  # add-evidence makes its copy durable: fsync
+        [digest, ["cp", str(big), str(copy)], ["sync", str(copy)]],
+        after=lambda: copy.unlink(missing_ok=True),
+    )
+    rows = compare("evidence", add, [(floor, 1.5), (durable, None)], runs)
+
+    home = work / "home-verify"
+    write_orders(home, 1)
+    attach = rk("attach", home, "add-evidence", short_id(0), str(big), "--kind", "recording")
+    attach.run()
+    verify = rk("verify", home, "verify", short_id(0))
+    openssl = Cmd("openssl dgst -sha256", [["openssl", "dgst", "-sha256", str(big)]])
+    rows += compare("evidence", verify, [(openssl, 1.3)], runs)
+    big.unlink()
+    return rows
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def markdown(rows: list[Row], header: str, notes: list[str]) -> str:
+    lines = [
+        header,
+        "",
+        "| Benchmark | Median | Peak RSS | Baseline | Median | Peak RSS | Ratio | Target | Met |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        target = f"≤ {r.target:g}x" if r.target is not None else ""
+        lines.append(
+            f"| {r.subject} | {ms(r.seconds)} | {mib(r.rss_kib)} | {r.baseline} | "
+            f"{ms(r.base_seconds)} | {mib(r.base_rss_kib)} | {r.ratio:.2f}x | {target} | {r.met} |"
+        )
+    for note in notes + [f"{r.subject}: {r.note}" for r in rows if r.note]:
+        lines.append("")
+        lines.append(f"Note: {note}")
+    return "\n".join(lines)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.0f} MB"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--quick", action="store_true", help="small sizes and few runs (~1 min)")
+    parser.add_argument("--sizes", help="order counts for status (default 100,1000,10000)")
+    parser.add_argument("--big-mb", type=int, help="size of the evidence file (default 1024)")
+    parser.add_argument("--runs", type=int, help="timed runs per command (default 10; quick 3)")
+    parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
+    parser.add_argument(
+        "--only",
+        help="comma-separated groups to run: startup,status,letters,evidence (default all)",
+    )
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ("100,1000" if args.quick else "100,1000,10000")
+    args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
+    args.big_mb = args.big_mb or (64 if args.quick else 1024)
+    args.runs = args.runs or (3 if args.quick else 10)
+    args.only = set((args.only or "startup,status,letters,evidence").split(","))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    CACHE.mkdir(exist_ok=True)
+    notes: list[str] = []
+    if not os.access(TIME, os.X_OK):
+        notes.append(f"{TIME} is missing: peak memory includes this benchmark's own")
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=CACHE) as tmp:
+        work = Path(tmp)
+        (work / "minimal_app.py").write_text(MINIMAL_APP)
+        if "startup" in args.only:
+            rows += startup(work, args.runs)
+        if "status" in args.only:
+            todo, note = todoman_bin()
+            if note:
+                notes.append(note + "; the todoman column is skipped")
+            for count in args.sizes:
+                rows += status_at(work, count, args.runs, todo, note)
+        if "letters" in args.only:
+            rows += letter(work, args.runs)
+        if "evidence" in args.only:
+            rows += big_file(work, args.big_mb, max(3, args.runs // 2))
+    header = (
+        f"Medians of {args.runs} alternated runs ({max(3, args.runs // 2)} for the evidence and "
+        f"no-index rows) on {machine()}, {datetime.now():%Y-%m-%d}; status sizes {args.sizes}, "
+        f"evidence file {args.big_mb} MB."
+    )
+    print(markdown(rows, header, notes))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"header": header, "notes": notes, "rows": [row_json(r) for r in rows]},
+                indent=2,
+            )
+        )
+    return 0
+
+
+def row_json(row: Row) -> dict[str, Any]:
+    return {
+        "group": row.group,
+        "subject": row.subject,
+        "seconds": row.seconds,
+        "rss_kib": row.rss_kib,
+        "baseline": row.baseline,
+        "baseline_seconds": row.base_seconds,
+        "baseline_rss_kib": row.base_rss_kib,
+        "ratio": row.ratio,
+        "target": row.target,
+        "met": row.met.strip("*") or None,
+        "note": row.note,
+        "samples": row.samples,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

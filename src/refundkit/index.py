@@ -1,0 +1,189 @@
+"""The status index: what `status` shows of each case, kept so that 10,000 cases list at once.
+
+The order files are the only truth. The index is derived from them and may be deleted at any
+time: it is a file in the data folder (INDEX_FILE, beside profile.json, so it can never be
+taken for an order) holding, for one as-of day, a summary of each case and its `status --json`
+text, next to the identity of the order.json they were computed from: device, inode, size,
+mtime_ns and ctime_ns. An entry is
+used only while its file still has exactly that identity, so an order edited, replaced, added
+or deleted, by refundkit or by hand, is read afresh. The ctime is what makes this safe against
+hand edits: tools that copy time stamps (`cp -p`, rsync, tar) can set mtime back, not ctime.
+The whole index is dropped when the as-of day changes, or the code that computed it: the files
+of refundkit and of the packages its rules depend on.
+
+A file changed in the last few seconds is not indexed, because on a file system with a coarse
+clock a later edit could get the very same time stamps (git calls such entries "racily
+clean"); it is simply read again next time. A missing, unreadable or malformed index is
+ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from refundkit.store import ORDER_FILE, Store, atomic_write
+
+INDEX_FILE = "status-index.json"
+FORMAT = 2  # bump when the layout changes
+RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
+Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
+# Packages whose code the summaries are computed by (windows, ladder, holidays, validation).
+DEPENDENCIES = ("refundkit", "chinese_calendar", "pydantic", "pydantic_core", "dateutil")
+
+
+def clock_ns() -> int:
+    return time.time_ns()
+
+
+def file_identity(info: os.stat_result) -> list[int]:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the name, size and mtime of every module the summaries depend on.
+
+    An upgrade or an edit of refundkit, its holiday calendar or its validator changes it, and
+    with it every cached summary is recomputed. Costs a few hundred stat calls, under 1 ms.
+    """
+    parts = [f"{FORMAT} {sys.version}"]
+    for package in DEPENDENCIES:
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            parts += sorted(_file_stamps(package, Path(folder)))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _file_stamps(package: str, folder: Path) -> list[str]:
+    stamps = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file():
+                info = entry.stat()
+                stamps.append(f"{package}/{entry.name} {info.st_size} {info.st_mtime_ns}")
+    return stamps
+
+
+class Index:
+    """The index of one data folder for one as-of day; every entry is checked before use.
+
+    The file is one line of JSON (the header: what the table needs of each case) and, after
+    it, the text each case shows in `status --json`, all in one blob whose CRC the header
+    holds. The table never reads the blob; `--json` copies from it without decoding it.
+    """
+
+    def __init__(self, store: Store, as_of: date) -> None:
+        self.store = store
+        self.path = store.home / INDEX_FILE
+        self.header = {"format": FORMAT, "code": code_fingerprint(), "as_of": as_of.isoformat()}
+        self.entries: dict[str, Any] = {}
+        self.blob = memoryview(b"")
+        self.blob_crc: Any = None
+        self.blob_intact: bool | None = None  # checked on first use
+        self.texts: dict[str, bytes] = {}  # texts computed in this run
+        self.changed = False
+        self.settled_before = clock_ns() - RACY_NS  # files changed later are not indexed
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:  # absent or unreadable: start afresh
+            return
+        end = raw.find(b"\n")
+        try:
+            data = json.loads(raw[:end]) if end > 0 else None
+        except ValueError:  # torn or not JSON
+            return
+        if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.header.items()):
+            return
+        entries = data.get("cases")
+        if isinstance(entries, dict):
+            self.entries = entries
+            self.blob = memoryview(raw)[end + 1 :]
+            self.blob_crc = data.get("blob_crc")
+
+    def lookup(self, order_id: str, stat: Stat) -> dict[str, Any] | None:
+        """The entry ({"file", "case"}) if order.json is still the file it was computed from.
+
+        stat is os.stat relative to the orders folder (Store.stat_in_orders)."""
+        entry = self.entries.get(order_id)
+        if not (isinstance(entry, dict) and "file" in entry and "case" in entry):
+            return None
+        try:
+            info = stat(f"{order_id}/{ORDER_FILE}")
+        except OSError:
+            return None
+        return entry if entry["file"] == file_identity(info) else None
+
+    def text(self, order_id: str, entry: dict[str, Any]) -> bytes | memoryview | None:
+        """The entry's text, if the index holds it intact."""
+        if order_id in self.texts:
+            return self.texts[order_id]
+        span = entry.get("text")
+        if not (isinstance(span, list) and len(span) == 2 and all(type(n) is int for n in span)):
+            return None
+        start, length = span
+        if start < 0 or length < 0 or start + length > len(self.blob) or not self._intact():
+            return None
+        return self.blob[start : start + length]
+
+    def _intact(self) -> bool:
+        if self.blob_intact is None:
+            self.blob_intact = zlib.crc32(self.blob) == self.blob_crc
+        return self.blob_intact
+
+    def remember(self, order_id: str, info: os.stat_result, case: Any, text: bytes) -> None:
+        """Keep what was computed from the file with identity info, unless it is too recent."""
+        if max(info.st_mtime_ns, info.st_ctime_ns) >= self.settled_before:
+            self.forget(order_id)
+            return
+        self.entries[order_id] = {"file": file_identity(info), "case": case}
+        self.texts[order_id] = text
+        self.changed = True
+
+    def forget(self, order_id: str) -> None:
+        if self.entries.pop(order_id, None) is not None:
+            self.changed = True
+
+    def keep_only(self, order_ids: list[str]) -> None:
+        """Drop the entries of orders that are gone."""
+        for order_id in self.entries.keys() - set(order_ids):
+            self.forget(order_id)
+
+    def save(self) -> None:
+        """Write the index if it changed; a data folder that cannot take it is left alone.
+
+        An entry whose text is not at hand (the old blob damaged) is left out, to be
+        computed again next time.
+        """
+        if not self.changed or not self.store.orders_dir.is_dir():
+            return
+        cases: dict[str, Any] = {}
+        texts: list[bytes | memoryview] = []
+        position = 0
+        for order_id, entry in self.entries.items():
+            text = self.text(order_id, entry)
+            if text is None:
+                continue
+            cases[order_id] = {"file": entry["file"], "case": entry["case"]}
+            cases[order_id]["text"] = [position, len(text)]
+            texts.append(text)
+            position += len(text)
+        blob = b"".join(texts)
+        header = {**self.header, "blob_crc": zlib.crc32(blob), "cases": cases}
+        line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+        with contextlib.suppress(OSError):  # read-only or full: status still answers
+            atomic_write(self.path, line + b"\n" + blob)

@@ -1,0 +1,342 @@
+"""The status index (index.py, overview.py) never disagrees with the order files.
+
+Every test compares what `status` prints from the index with what it prints from the order
+files alone, after the files were changed in the ways a user or a tool could change them: by
+refundkit, by hand in place, with the time stamps put back, a folder added, a folder deleted,
+a file damaged, an evidence file lost, another day asked for, the code upgraded, the index
+itself corrupted.
+
+Files changed in the last few seconds are never indexed (a coarse file-system clock could give
+a later edit the same time stamps), so most tests move the index's clock ahead to index at once;
+they then wait a few milliseconds before editing, as real time would have passed.
+"""
+
+import json
+import os
+import shutil
+import stat
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import status_json
+from refundkit import cases, index
+from refundkit.store import Store
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as old enough to index."""
+    monkeypatch.setattr(index, "clock_ns", lambda: time.time_ns() + 60 * 10**9)
+
+
+def index_path(home: Path) -> Path:
+    return home / index.INDEX_FILE
+
+
+def read_index(home: Path) -> tuple[dict[str, Any], bytes]:
+    """The index's header (one line of JSON) and the blob of texts after it."""
+    head, _, blob = index_path(home).read_bytes().partition(b"\n")
+    header: dict[str, Any] = json.loads(head)
+    return header, blob
+
+
+def write_index(home: Path, header: dict[str, Any], blob: bytes) -> None:
+    index_path(home).write_bytes(json.dumps(header).encode() + b"\n" + blob)
+
+
+def indexed_ids(home: Path) -> set[str]:
+    return set(read_index(home)[0]["cases"])
+
+
+def fresh(cli: Cli, home: Path, *args: str) -> Any:
+    """What status says from the order files alone: the index moved away, then put back."""
+    saved = index_path(home).read_bytes() if index_path(home).exists() else None
+    index_path(home).unlink(missing_ok=True)
+    result = cli("status", *args)
+    if saved is None:
+        index_path(home).unlink(missing_ok=True)
+    else:
+        index_path(home).write_bytes(saved)
+    return result
+
+
+def assert_agrees(cli: Cli, home: Path, *args: str) -> Any:
+    """status with the index says exactly what status without it says, byte for byte."""
+    with_index = cli("status", *args)
+    without = fresh(cli, home, *args)
+    assert with_index.exit_code == without.exit_code
+    assert with_index.stdout == without.stdout
+    return with_index
+
+
+@pytest.fixture
+def no_recompute(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call to make any recomputation of a case fail the test: it must come from the index."""
+
+    def forbid() -> None:
+        def report(*args: Any) -> Any:
+            raise AssertionError("a case was recomputed although its order file is unchanged")
+
+        monkeypatch.setattr(cases, "report", report)
+
+    return forbid
+
+
+def rewrite_in_place(path: Path, old: str, new: str, keep_times: bool = False) -> None:
+    """Edit a file as an editor saving in place would: same inode, same size here."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    time.sleep(0.05)  # past the file system's clock granularity
+    data = path.read_bytes()
+    assert old.encode() in data
+    with open(path, "r+b") as handle:
+        handle.write(data.replace(old.encode(), new.encode()))
+    if keep_times:  # what `cp -p`, rsync -t or tar would leave
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)
+
+
+def test_index_is_private_and_never_taken_for_an_order(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    order_id = add(received="today")
+    assert_agrees(cli, home, "--json")
+    path = index_path(home)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert indexed_ids(home) == {order_id}
+    assert Store(home).list_ids() == [order_id]
+    assert [o["id"] for o in status_json(cli)["orders"]] == [order_id]
+
+
+def test_served_from_the_index_when_nothing_changed(
+    cli: Cli, add: Any, home: Path, settled: None, no_recompute: Callable[[], None]
+) -> None:
+    add(received="today")
+    add(purchased="3 days ago")
+    expected = cli("status", "--json").stdout
+    table = cli("status").stdout
+    no_recompute()
+    assert cli("status", "--json").stdout == expected
+    assert cli("status").stdout == table
+
+
+def test_recently_changed_files_are_not_indexed(cli: Cli, add: Any, home: Path) -> None:
+    order_id = add()
+    cli("status")
+    assert not index_path(home).exists() or order_id not in indexed_ids(home)
+
+
+def test_same_output_for_a_varied_set_of_cases(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None
+) -> None:
+    first = add(received="today", merchant="Acme Kitchen", currency="EUR", jurisdiction="eu")
+    second = add(purchased="5 days ago", received="3 days ago", category="digital")
+    closed = add(merchant="某某店 🎧", item="耳机 \u202e", amount="1,299.00")
+    cli("log", second, "merchant-refused", "--note", "不退")
+    cli("log", closed, "closed")
+    proof = tmp_path / "聊天.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nproof")
+    assert cli("add-evidence", first, str(proof), "--kind", "chat").exit_code == 0
+    for args in [(), ("--json",), ("--all",), ("--all", "--json")]:
+        assert_agrees(cli, home, *args)
+        assert_agrees(cli, home, *args)  # the second time from the index
+
+
+def test_edit_and_log_through_refundkit_are_seen(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    order_id = add()
+    cli("status")
+    assert cli("edit", order_id, "--merchant", "新名字").exit_code == 0
+    assert status_json(cli)["orders"][0]["merchant"] == "新名字"
+    cli("log", order_id, "closed")
+    assert status_json(cli)["orders"] == []
+    assert_agrees(cli, home, "--all", "--json")
+
+
+@pytest.mark.parametrize("keep_times", [False, True], ids=["in-place", "times-put-back"])
+def test_hand_edit_of_the_same_size_is_seen(
+    cli: Cli, add: Any, home: Path, settled: None, keep_times: bool
+) -> None:
+    order_id = add(merchant="Shop AAAA")
+    cli("status")
+    assert order_id in indexed_ids(home)
+    path = home / "orders" / order_id / "order.json"
+    rewrite_in_place(path, "Shop AAAA", "Shop BBBB", keep_times)
+    assert status_json(cli)["orders"][0]["merchant"] == "Shop BBBB"
+    assert_agrees(cli, home, "--json")
+
+
+def test_order_folder_added_by_hand_is_listed(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    order_id = add(merchant="original")
+    cli("status")
+    copy = home / "orders" / "zzzz22"
+    shutil.copytree(home / "orders" / order_id, copy)
+    data = json.loads((copy / "order.json").read_text())
+    data.update(id="zzzz22", merchant="copied by hand")
+    (copy / "order.json").write_text(json.dumps(data, ensure_ascii=False))
+    merchants = {o["merchant"] for o in status_json(cli)["orders"]}
+    assert merchants == {"original", "copied by hand"}
+    assert_agrees(cli, home, "--json")
+
+
+def test_order_folder_deleted_by_hand_is_gone(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    keep, gone = add(), add()
+    cli("status")
+    assert indexed_ids(home) == {keep, gone}
+    shutil.rmtree(home / "orders" / gone)
+    assert [o["id"] for o in status_json(cli)["orders"]] == [keep]
+    assert indexed_ids(home) == {keep}
+
+
+def test_folder_renamed_by_hand_is_damaged_not_served(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    order_id = add()
+    cli("status")
+    os.rename(home / "orders" / order_id, home / "orders" / "renamed22")
+    data = status_json(cli)
+    assert data["orders"] == [] and data["damaged"][0]["id"] == "renamed22"
+
+
+def test_damaged_file_is_reported_and_the_index_left_alone(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    good, bad = add(), add()
+    cli("status")
+    before = index_path(home).read_bytes()
+    (home / "orders" / bad / "order.json").write_text('{"schema_version": 1, "id": ')
+    result = assert_agrees(cli, home, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [o["id"] for o in data["orders"]] == [good] and data["damaged"][0]["id"] == bad
+    assert index_path(home).read_bytes() == before  # a status that exits 1 writes nothing
+
+
+def test_lost_evidence_file_is_reported_from_the_index(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None
+) -> None:
+    order_id = add()
+    proof = tmp_path / "chat.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    cli("status")
+    assert order_id in indexed_ids(home)
+    (stored,) = (home / "orders" / order_id / "evidence").iterdir()
+    stored.unlink()
+    result = assert_agrees(cli, home)
+    assert result.exit_code == 1 and "missing: " in result.stdout
+    data = json.loads(assert_agrees(cli, home, "--json").stdout)
+    assert data["orders"][0]["missing_files"][0]["path"] == str(stored)
+
+
+def test_another_day_is_computed_not_served(cli: Cli, add: Any, home: Path, settled: None) -> None:
+    add(purchased="3 days ago", received="today")
+    cli("status")
+    (order,) = status_json(cli, "--as-of", "yesterday")["orders"]
+    assert order["received"] is None
+    assert_agrees(cli, home, "--as-of", "yesterday", "--json")
+
+
+def test_new_code_drops_the_index(
+    cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(), add()
+    cli("status")
+    calls: list[str] = []
+    real = cases.report
+
+    def counting(order: Any, as_of: Any) -> Any:
+        calls.append(order.id)
+        return real(order, as_of)
+
+    monkeypatch.setattr(cases, "report", counting)
+    monkeypatch.setattr(index, "code_fingerprint", lambda: "refundkit after an upgrade")
+    cli("status")
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "empty",
+        "not json",
+        "a list",
+        "header only",
+        "truncated",
+        "blob changed",
+        "text out of range",
+        "wrong types",
+        "wrong shape",
+    ],
+)
+def test_corrupt_index_is_ignored_and_rebuilt(
+    cli: Cli, add: Any, home: Path, settled: None, damage: str
+) -> None:
+    order_id = add(received="today")
+    expected = {args: cli("status", *args).stdout for args in [(), ("--json",)]}
+    header, blob = read_index(home)
+    case = header["cases"][order_id]
+    raw = {
+        "empty": b"",
+        "not json": b"\x00\xff not json\n{}",
+        "a list": b"[1, 2, 3]\n",
+        "header only": json.dumps({"format": index.FORMAT}).encode() + b"\n",
+        "truncated": index_path(home).read_bytes()[:-40],
+        "blob changed": json.dumps(header).encode() + b"\n" + blob.replace(b"{", b"[", 1),
+    }.get(damage)
+    if raw is not None:
+        index_path(home).write_bytes(raw)
+    else:
+        if damage == "text out of range":
+            case["text"] = [len(blob) - 5, 10]
+        elif damage == "wrong types":
+            case["case"]["merchant"] = 5
+        else:
+            case["case"]["evidence"] = [["e1"]]
+            case["case"].pop("stage")
+        write_index(home, header, blob)
+    for args, output in expected.items():
+        assert cli("status", *args).stdout == output
+    assert indexed_ids(home) == {order_id}  # rebuilt
+    assert read_index(home)[1].count(order_id.encode()) == 1
+
+
+def test_status_on_a_new_folder_creates_nothing(cli: Cli, home: Path, settled: None) -> None:
+    assert cli("status").exit_code == 0
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("stored_as", ["evidence/gone.png", "../outside.png", "ABSOLUTE"])
+def test_lost_files_are_judged_as_for_one_case(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, stored_as: str
+) -> None:
+    """The overview's file check says what `status ORDER` (evidence.absent_files) says."""
+    from refundkit.evidence import absent_files
+
+    order_id = add()
+    proof = tmp_path / "chat.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    path = home / "orders" / order_id / "order.json"
+    data = json.loads(path.read_text())
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"x")
+    (home / "orders" / "outside.png").write_bytes(b"x")
+    data["evidence"][0]["stored_as"] = str(outside) if stored_as == "ABSOLUTE" else stored_as
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    order = Store(home).load(order_id)
+    expected = [str(c.path) for c in absent_files(Store(home), order)]
+    (shown,) = status_json(cli)["orders"]
+    assert [m["path"] for m in shown["missing_files"]] == expected

@@ -1,0 +1,58 @@
+"""Start-up stays light: heavy modules are imported only by the commands that use them.
+
+Checked in a fresh interpreter, since this test process has long imported everything. What a
+command imports decides most of its start-up time and, unlike a timing, does not vary with the
+load of the machine: so these are the start-up tests, and there are no timed assertions.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("jinja2", "openpyxl", "bagit")
+
+
+def imported(*args: str, home: Path) -> set[str]:
+    """Every module a fresh `python -X importtime ARGS` imported (the names it reports)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        capture_output=True,
+        text=True,
+        env={"REFUNDKIT_HOME": str(home), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def under(modules: set[str], *packages: str) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in packages)
+
+
+def test_cli_import_leaves_out_jinja2_openpyxl_and_bagit(home: Path) -> None:
+    modules = imported("-c", "import refundkit.cli", home=home)
+    assert "refundkit.cli" in modules
+    assert under(modules, *HEAVY) == []
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["status", "--help"]])
+def test_version_and_help_import_no_core(args: list[str], home: Path) -> None:
+    modules = imported("-m", "refundkit", *args, home=home)
+    assert under(modules, *HEAVY) == []
+    assert "refundkit.models" not in modules
+    if args == ["--version"]:
+        assert under(modules, "pydantic", "pydantic_core", "rich") == []
+
+
+def test_status_of_an_empty_folder_needs_neither_models_nor_rich(home: Path) -> None:
+    """Typer itself imports Pydantic to coerce option values; refundkit adds no model."""
+    modules = imported("-m", "refundkit", "status", home=home)
+    assert "refundkit.overview" in modules
+    assert "refundkit.models" not in modules
+    assert under(modules, "rich", "dateutil", *HEAVY) == []
