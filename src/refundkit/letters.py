@@ -46,6 +46,8 @@ from refundkit.ladder import limitation_date, sorted_events
 from refundkit.store import atomic_write, make_private_dir
 from refundkit.windows import PREPAID_IN_FORCE, Window
 
+DEFAULT_PLATFORM = "WeChat Mini Program"
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -603,6 +605,12 @@ class _Facts:
             "email": p.email or None,
         }
 
+    def platform_name(self, platform: str) -> str:
+        """The default platform in the letter's language; a user's own wording is kept."""
+        if self.lang is Lang.ZH and platform == DEFAULT_PLATFORM:
+            return "微信小程序"
+        return platform
+
     def order_facts(self) -> FACT:
         o = self.order
         refunded = o.refunded_total()
@@ -628,7 +636,7 @@ class _Facts:
             "merchant_address": self.or_blank(o.merchant_address, "merchant_address"),
             "merchant_phone": self.or_blank(o.merchant_phone, "merchant_phone"),
             "operator": self.or_blank(o.operator, "operator"),
-            "platform": o.platform,
+            "platform": self.platform_name(o.platform),
             "mini_program": self.or_blank(o.mini_program, "mini_program") if mini else None,
             "order_no": self.or_blank(o.order_no, "order_no"),
             "transaction_id": self.or_blank(o.transaction_id, "transaction_id"),

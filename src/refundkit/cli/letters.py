@@ -25,11 +25,11 @@ def draft_complaint(
     order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
     to: Annotated[
         Recipient | None,
-        typer.Option(help="Who the letter is for [default: the case's next step]."),
+        typer.Option(help="Who the letter is for (default: the case's next step)."),
     ] = None,
     lang: Annotated[
         Lang | None,
-        typer.Option(help="Letter language [default: the profile's, else zh for cn cases]."),
+        typer.Option(help="Letter language (default: the profile's, else zh for cn cases)."),
     ] = None,
     format_: Annotated[
         LetterFormat, typer.Option("--format", help="md, plain txt, or an html page.")

@@ -16,33 +16,40 @@ if TYPE_CHECKING:
 Merchant = Annotated[str | None, typer.Option(help="Shop or merchant name, e.g. 某某数码旗舰店.")]
 Item = Annotated[str | None, typer.Option(help="What was bought.")]
 Amount = Annotated[str | None, typer.Option(help="Amount paid: 199, ¥199.00, 199元, 1,299.00.")]
-Currency = Annotated[str | None, typer.Option(help="ISO currency code [default: CNY].")]
+Currency = Annotated[str | None, typer.Option(help="ISO currency code (default: CNY).")]
 Purchased = Annotated[
     str | None, typer.Option(help="Purchase date: 2026-11-20, 2026年11月20日, today, 3 days ago.")
 ]
 Received = Annotated[
     str | None, typer.Option(help="Day the goods were signed for; omit if not yet received.")
 ]
-Text = Annotated[str | None, typer.Option()]
+Address = Annotated[
+    str | None, typer.Option(help="Merchant's postal address (the respondent's, for 12315).")
+]
+Phone = Annotated[str | None, typer.Option(help="Merchant's customer-service phone.")]
+Note = Annotated[str | None, typer.Option(help="Anything else worth keeping with the order.")]
+MiniProgram = Annotated[str | None, typer.Option(help="Mini Program name.")]
+OrderNo = Annotated[str | None, typer.Option(help="The merchant's order number.")]
+TransactionId = Annotated[str | None, typer.Option(help="Payment transaction number (交易单号).")]
 Operator = Annotated[
     str | None,
     typer.Option(help="Registered company behind the shop or Mini Program (小程序主体)."),
 ]
-Platform = Annotated[str | None, typer.Option(help="Platform [default: WeChat Mini Program].")]
+Platform = Annotated[str | None, typer.Option(help="Platform (default: WeChat Mini Program).")]
 Payment = Annotated[PaymentMethod | None, typer.Option(help="How it was paid.")]
-CategoryOpt = Annotated[Category | None, typer.Option(help="Kind of purchase [default: goods].")]
+CategoryOpt = Annotated[Category | None, typer.Option(help="Kind of purchase (default: goods).")]
 ProblemOpt = Annotated[
-    Problem | None, typer.Option(help="What went wrong [default: changed-mind].")
+    Problem | None, typer.Option(help="What went wrong (default: changed-mind).")
 ]
 PromiseDays = Annotated[
     int | None, typer.Option(min=1, max=3650, help="Return promise by the merchant, in days.")
 ]
 PromiseFromOpt = Annotated[
     PromiseFrom | None,
-    typer.Option(help="Promise counts from purchase or receipt [default: receipt for goods]."),
+    typer.Option(help="Promise counts from purchase or receipt (default: receipt for goods)."),
 ]
 JurisdictionOpt = Annotated[
-    Jurisdiction | None, typer.Option(help="Whose law applies [default: profile, else cn].")
+    Jurisdiction | None, typer.Option(help="Whose law applies (default: profile, else cn).")
 ]
 
 REQUIRED = (("merchant", "Merchant"), ("item", "Item"), ("amount", "Amount paid"))
@@ -57,8 +64,8 @@ def add_order(
     currency: Currency = None,
     purchased: Purchased = None,
     received: Received = None,
-    merchant_address: Text = None,
-    merchant_phone: Text = None,
+    merchant_address: Address = None,
+    merchant_phone: Phone = None,
     operator: Operator = None,
     platform: Platform = None,
     mini_program: Annotated[str | None, typer.Option(help="Mini Program name.")] = None,
@@ -72,7 +79,7 @@ def add_order(
     promise_days: PromiseDays = None,
     promise_from: PromiseFromOpt = None,
     jurisdiction: JurisdictionOpt = None,
-    note: Text = None,
+    note: Note = None,
 ) -> None:
     """Record a purchase and show its return windows.
 
@@ -108,20 +115,20 @@ def edit(
     currency: Currency = None,
     purchased: Purchased = None,
     received: Received = None,
-    merchant_address: Text = None,
-    merchant_phone: Text = None,
+    merchant_address: Address = None,
+    merchant_phone: Phone = None,
     operator: Operator = None,
     platform: Platform = None,
-    mini_program: Text = None,
-    order_no: Text = None,
-    transaction_id: Text = None,
+    mini_program: MiniProgram = None,
+    order_no: OrderNo = None,
+    transaction_id: TransactionId = None,
     payment_method: Payment = None,
     category: CategoryOpt = None,
     problem: ProblemOpt = None,
     promise_days: PromiseDays = None,
     promise_from: PromiseFromOpt = None,
     jurisdiction: JurisdictionOpt = None,
-    note: Text = None,
+    note: Note = None,
 ) -> None:
     """Change recorded facts, typically the receipt date once the goods arrive.
 

@@ -14,7 +14,7 @@ def log(
     ctx: typer.Context,
     order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
     event: Annotated[EventKind, typer.Argument(help="What happened.")],
-    on: Annotated[str | None, typer.Option(help="When it happened [default: today].")] = None,
+    on: Annotated[str | None, typer.Option(help="When it happened (default: today).")] = None,
     note: Annotated[str | None, typer.Option(help="What was said or done.")] = None,
     ref: Annotated[
         str | None, typer.Option(help="Complaint number, tracking number or similar.")
@@ -24,7 +24,7 @@ def log(
     ] = None,
     channel: Annotated[
         Channel | None,
-        typer.Option(help="Where a platform-complaint was filed [default: wechat-pay]."),
+        typer.Option(help="Where a platform-complaint was filed (default: wechat-pay)."),
     ] = None,
 ) -> None:
     """Add a dated event to the case's timeline.
