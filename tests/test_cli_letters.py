@@ -297,3 +297,12 @@ def test_wheel_ships_the_templates_and_renders_every_letter(tmp_path: Path) -> N
         python, "-c", "from refundkit.letters import builtin_dir; print(builtin_dir())", env=env
     )
     assert builtin.stdout.strip().startswith(str(venv)), builtin.stdout + builtin.stderr
+
+
+def test_a_note_that_ends_a_sentence_gets_no_second_stop(cli: Any, add: Any) -> None:
+    order_id = add(problem="defective", note="左耳有电流声。", received="today", purchased="today")
+    for lang in ("zh", "en"):
+        result = cli("draft-complaint", order_id, "--to", "merchant", "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert "左耳有电流声。" in result.stdout
+        assert "。。" not in result.stdout and "。." not in result.stdout

@@ -645,6 +645,8 @@ class _Facts:
             "is_service": o.category.is_service,
             "problem": o.problem.value,
             "note": o.note or None,
+            # A note that already ends a sentence gets no second full stop in a letter.
+            "note_ends_sentence": bool(o.note) and o.note.rstrip()[-1:] in "。．.!！?？…",
             "refunded": self.money(refunded) if refunded else None,
             "outstanding": self.money(max(o.amount - refunded, Decimal("0"))),
             "promise_days": o.promise_days,
