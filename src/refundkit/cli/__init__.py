@@ -68,7 +68,9 @@ def guarded(func: F) -> F:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            if os.environ.get("REFUNDKIT_DEBUG") == "1":
+            # A closed pipe (`refundkit calendar | head`) is not an error to report: Typer
+            # silences it. REFUNDKIT_DEBUG wants the traceback.
+            if exc.errno == errno.EPIPE or os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
             typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
