@@ -646,7 +646,7 @@ class _Facts:
             "problem": o.problem.value,
             "note": o.note or None,
             # A note that already ends a sentence gets no second full stop in a letter.
-            "note_ends_sentence": bool(o.note) and o.note.rstrip()[-1:] in "。．.!！?？…",
+            "note_ends_sentence": (o.note or "x").rstrip()[-1:] in set("。．.!！?？…"),
             "refunded": self.money(refunded) if refunded else None,
             "outstanding": self.money(max(o.amount - refunded, Decimal("0"))),
             "promise_days": o.promise_days,

@@ -2,7 +2,7 @@
 add-evidence (display.py, with rich, shows one case in full and everything else).
 
 rich lays out every cell of a table (measure, wrap, pad, style, crop) and costs 45 ms of
-imports; a table of 10,000 cases took it 30 s. Here each cell is measured once, only the two
+imports; a table of 10,000 cases took it 15 to 30 s. Here each cell is measured once, only the
 free-text columns fold when the terminal is too narrow, and the lines are written in one go.
 The look follows display.py (a bold header over a rule, urgency colours), and colour is used
 only on a terminal, as rich does: NO_COLOR turns it off, FORCE_COLOR on.
