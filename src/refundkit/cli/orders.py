@@ -248,3 +248,4 @@ def demo(
     display.print_case(cases.report(store.load(order.id), today()))
     typer.echo(f"\nExample data folder: {store.home}")
     typer.echo(f"Try: refundkit --home {store.home} status")
+    typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
