@@ -347,3 +347,28 @@ def test_order_copied_to_another_folder_is_damaged_not_saved_elsewhere(
     data = status_json(cli)
     assert [d["id"] for d in data["damaged"]] == ["copy2"]
     assert "does not match" in data["damaged"][0]["error"]
+
+
+def test_currency_sign_sets_or_contradicts_the_currency(cli: Cli, add: Any, home: Path) -> None:
+    add(amount="€45")
+    assert status_json(cli)["orders"][0]["currency"] == "EUR"
+    before = snapshot(home)
+    result = cli(
+        "add-order", "--merchant", "m", "--item", "i", "--amount", "¥45", "--currency", "EUR"
+    )
+    assert result.exit_code == 2 and "CNY" in result.stderr
+    assert snapshot(home) == before
+
+
+def test_unknown_prefix_lists_the_ids(cli: Cli, add: Any) -> None:
+    first, second = add(), add()
+    result = cli("status", "zzzz")
+    assert result.exit_code == 2 and first in result.stderr and second in result.stderr
+
+
+def test_damaged_error_does_not_repeat_the_path(cli: Cli, add: Any, home: Path) -> None:
+    bad = add()
+    path = home / "orders" / bad / "order.json"
+    path.write_text("{")
+    (damaged,) = status_json(cli)["damaged"]
+    assert damaged["path"] == str(path) and str(path) not in damaged["error"]

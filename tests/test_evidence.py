@@ -227,3 +227,16 @@ def test_memory_does_not_grow_with_file_size(home: Path, tmp_path: Path) -> None
     finally:
         tracemalloc.stop()
     assert peak < 16 << 20, f"peak {peak / 2**20:.1f} MiB for a 128 MiB file"
+
+
+def test_a_refused_first_attach_leaves_no_evidence_folder(
+    cli: Cli, add: Any, home: Path, proof: Path, tmp_path: Path
+) -> None:
+    order_id = add()
+    twin = tmp_path / "twin.png"
+    twin.write_bytes(proof.read_bytes())
+    before = snapshot(home)
+    result = cli("add-evidence", order_id, str(proof), str(twin), "--kind", "order")
+    assert result.exit_code == 2 and "same content" in result.stderr
+    assert not (home / "orders" / order_id / "evidence").exists()
+    assert snapshot(home) == before

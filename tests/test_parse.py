@@ -139,3 +139,22 @@ def test_every_iso_and_chinese_date_reads_back(day: date) -> None:
     assert parse_when(day.isoformat(), TODAY)[0] == day
     assert parse_when(f"{day.year}年{day.month}月{day.day}日", TODAY)[0] == day
     assert parse_when(day.strftime("%Y/%m/%d"), TODAY)[0] == day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yesterday 14:30", (TODAY - timedelta(days=1), time(14, 30))),
+        ("today 09:00", (TODAY, time(9, 0))),
+        ("3 days ago 10:15", (TODAY - timedelta(days=3), time(10, 15))),
+        ("昨天14:30", (TODAY - timedelta(days=1), time(14, 30))),
+        ("2026年11月20日14:30", (date(2026, 11, 20), time(14, 30))),
+    ],
+)
+def test_relative_and_chinese_dates_keep_a_time(text: str, expected: tuple[date, time]) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+def test_negative_amount_says_more_than_zero() -> None:
+    with pytest.raises(BadInput, match="more than zero"):
+        parse_money("-5")

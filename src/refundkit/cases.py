@@ -17,7 +17,7 @@ from refundkit.errors import BadInput
 from refundkit.kinds import EvidenceKind, Jurisdiction, Stage
 from refundkit.ladder import NextStep, missing_evidence, missing_recommended, next_step, stage_of
 from refundkit.models import Order, Profile, describe_validation_error
-from refundkit.parse import format_money, parse_money, parse_past
+from refundkit.parse import currency_of, format_money, parse_money, parse_past
 from refundkit.store import Store
 from refundkit.windows import Window, as_of_view, best_window, compute_windows
 
@@ -53,6 +53,7 @@ def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
         if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
             raise BadInput(f"currency {raw['currency']!r} is not a 3-letter code like CNY or EUR")
         fields["currency"] = currency
+    _match_currency_sign(raw.get("amount"), fields)
     for name, what in (("purchased", "purchase"), ("received", "receipt")):
         if raw.get(name) is not None:
             day, clock = parse_past(raw[name], today, what)
@@ -60,6 +61,22 @@ def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
     if raw.get("promise_days") is not None:
         fields["promise_days"] = raw["promise_days"]
     return fields
+
+
+def _match_currency_sign(amount: str | None, fields: dict[str, Any]) -> None:
+    """€45 means euros: take the sign's currency, and refuse one that contradicts --currency."""
+    if amount is None:
+        return
+    signed = currency_of(amount)
+    if signed is None:
+        return
+    given = fields.get("currency")
+    if given is not None and given != signed:
+        raise BadInput(
+            f"amount {amount!r} is in {signed} but --currency is {given}: "
+            "drop the sign or fix --currency"
+        )
+    fields["currency"] = signed
 
 
 def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:

@@ -49,11 +49,11 @@ def days_left_cell(window: Window | None) -> Text:
     return Text(str(window.days_left), style=urgency_style(window), justify="right")
 
 
-def print_added(report: CaseReport) -> None:
+def print_added(report: CaseReport, verb: str = "Recorded") -> None:
     out = console()
     order = report.order
     out.print(
-        f"Recorded order [bold]{order.id}[/bold]: {_esc(order.merchant)} · {_esc(order.item)} · "
+        f"{verb} order [bold]{order.id}[/bold]: {_esc(order.merchant)} · {_esc(order.item)} · "
         f"{money(order.amount, order.currency)}"
     )
     print_window_lines(out, report.windows)

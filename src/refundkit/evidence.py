@@ -154,12 +154,13 @@ def add_evidence(
 ) -> list[Evidence]:
     """Attach files to an order: all of them, or (on any error) none."""
     order_id = store.resolve(prefix)
-    store.load(order_id)  # a damaged order is reported before any copying
+    order = store.load(order_id)  # a damaged order is reported before any copying
     taken_day = parse_past(taken, now.date(), "taken")[0] if taken else None
     _check_entry(kind, note, taken_day, now)
-    for path in paths:
-        check_source(path)
+    sizes = [check_source(path).st_size for path in paths]
+    _refuse_known_content(order, paths, sizes)
     folder = evidence_dir(store, order_id)
+    created = not folder.exists()
     make_private_dir(folder)
     incoming: list[Incoming] = []
     try:
@@ -167,9 +168,37 @@ def add_evidence(
             incoming.append(copy_in(path, folder, progress))
         _refuse_repeats(incoming)
         return _commit(store, order_id, incoming, kind, note, taken_day, now)
+    except BaseException:
+        for item in incoming:
+            item.temp.unlink(missing_ok=True)
+        if created:  # a failed first attach leaves the order folder as it was
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     finally:
         for item in incoming:
             item.temp.unlink(missing_ok=True)
+
+
+def _refuse_known_content(order: Order, paths: list[Path], sizes: list[int]) -> None:
+    """Catch a repeat before anything is written: only a file whose size matches another
+    (already attached, or earlier in this batch) can be one, so only those are hashed here."""
+    digests: dict[Path, str] = {}
+
+    def digest(path: Path) -> str:
+        if path not in digests:
+            digests[path] = hash_file(path)
+        return digests[path]
+
+    seen: dict[int, list[tuple[str | Path, str]]] = {}
+    for entry in order.evidence:
+        seen.setdefault(entry.size, []).append((entry.sha256, f"is already attached as {entry.id}"))
+    for path, size in zip(paths, sizes, strict=True):
+        for known, where in seen.get(size, []):
+            other = digest(known) if isinstance(known, Path) else known
+            if digest(path) == other:
+                raise Duplicate(f"{path} {where} (same SHA-256); nothing was added")
+        seen.setdefault(size, []).append((path, f"has the same content as {path}"))
 
 
 def _check_entry(kind: EvidenceKind, note: str | None, taken: date | None, now: datetime) -> None:

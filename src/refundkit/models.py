@@ -201,9 +201,9 @@ def describe_validation_error(error: ValidationError) -> str:
     """Turn Pydantic's report into short `field: message` phrases a user can act on."""
     parts = []
     for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"]) or "value"
+        field = ".".join(str(p) for p in item["loc"])
         message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field}: {message}")
+        parts.append(f"{field}: {message}" if field else message)  # a whole-record rule
     return "; ".join(parts)
 
 

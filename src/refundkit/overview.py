@@ -149,7 +149,7 @@ def overview(store: Store, as_of: date, include_closed: bool, porcelain: bool = 
                 case, text = _summary(store, index, stat, order_id, as_of, porcelain)
             except DamagedData as exc:
                 index.forget(order_id)
-                damaged.append(DamagedOrder(order_id, store.order_path(order_id), exc.message))
+                damaged.append(DamagedOrder.of(order_id, store.order_path(order_id), exc))
                 continue
             if case is not None and (include_closed or case.stage != "closed"):
                 cases.append(case)

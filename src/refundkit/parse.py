@@ -18,14 +18,21 @@ DATE_HINT = "use YYYY-MM-DD, for example 2026-11-20"
 _TIME = r"(?:[ T]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
 _ISOLIKE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME, re.ASCII)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME, re.ASCII)
-_CHINESE = re.compile(
-    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME, re.ASCII
+_CHINESE = re.compile(  # 2026年11月20日14:30 is common: the time may follow directly
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
+    r"(?:\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?",
+    re.ASCII,
 )
 _NUMERIC_SHORT = re.compile(
     r"(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{2,4})" + _TIME, re.ASCII
 )
-_DAYS_AGO = re.compile(r"(?P<n>\d{1,5})\s*(?:days?\s+ago|天前)", re.ASCII)
 _RELATIVE = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1, "前天": 2}
+# `yesterday 14:30`, `3 days ago 09:00`, `昨天14:30`: a relative day with an optional time.
+_RELATIVE_WHEN = re.compile(
+    r"(?:(?P<word>today|yesterday|今天|昨天|前天)|(?P<n>\d{1,5})\s*(?:days?\s+ago|天前))"
+    r"(?:[ T]*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?",
+    re.ASCII,
+)
 
 
 # Far enough apart for any real purchase or "what if" day, and far enough from date.min and
@@ -47,11 +54,10 @@ def _parse_when(text: str, today: date) -> tuple[date, time | None]:
     lowered = " ".join(raw.lower().split())
     if not lowered:
         raise BadInput(f"empty date: {DATE_HINT}")
-    if lowered in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[lowered]), None
-    ago = _DAYS_AGO.fullmatch(lowered)
-    if ago:
-        return today - timedelta(days=int(ago["n"])), None
+    relative = _RELATIVE_WHEN.fullmatch(lowered)
+    if relative:
+        back = _RELATIVE[relative["word"]] if relative["word"] else int(relative["n"])
+        return today - timedelta(days=back), _clock(raw, relative)
     for pattern in (_ISOLIKE, _CHINESE, _COMPACT):
         match = pattern.fullmatch(lowered)
         if match:
@@ -135,6 +141,8 @@ def parse_money(text: str) -> Decimal:
     number = match["n"] if match else ""
     if _GROUPED.fullmatch(number):
         number = number.replace(",", "")
+    if number.startswith("-") and _PLAIN.fullmatch(number[1:].replace(",", "")):
+        raise BadInput(f"amount {text!r} must be more than zero")
     if not _PLAIN.fullmatch(number):
         raise BadInput(f"cannot read amount {text!r}: use a number like 199 or 199.50")
     try:
@@ -142,12 +150,26 @@ def parse_money(text: str) -> Decimal:
     except InvalidOperation:
         raise BadInput(f"cannot read amount {text!r}: use a number like 199.50") from None
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise BadInput(f"amount {text!r} has more than two decimals: use at most 199.99")
+        raise BadInput(
+            f"amount {text!r} has more than two decimals: give cents at most, like 199.99"
+        )
     if value <= 0:
         raise BadInput(f"amount {text!r} must be more than zero")
     if value >= MAX_AMOUNT:
         raise BadInput(f"amount {text!r} is too large")
     return value.quantize(Decimal("0.01"))
+
+
+_SIGNS = {"¥": "CNY", "元": "CNY", "RMB": "CNY", "CNY": "CNY", "€": "EUR", "£": "GBP", "$": "USD"}
+
+
+def currency_of(text: str) -> str | None:
+    """The currency an amount's own sign names (¥199 is CNY, €45 is EUR), if it has one."""
+    raw = unicodedata.normalize("NFKC", text).strip().upper()
+    for sign, code in _SIGNS.items():
+        if raw.startswith(sign) or raw.endswith(sign):
+            return code
+    return None
 
 
 def format_money(value: Decimal) -> str:

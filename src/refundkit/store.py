@@ -110,6 +110,11 @@ class DamagedOrder:
     path: Path
     error: str
 
+    @classmethod
+    def of(cls, order_id: str, path: Path, exc: DamagedData) -> DamagedOrder:
+        """The problem without the path its message starts with: the path is shown apart."""
+        return cls(order_id, path, exc.message.removeprefix(f"{path}: "))
+
 
 class Store:
     """One data folder. Paths are computed, nothing is created until the first write."""
@@ -185,8 +190,11 @@ class Store:
         if len(matches) == 1:
             return matches[0]
         if not matches:
+            known = ", ".join(ids[:20]) + (", ..." if len(ids) > 20 else "")
             raise NotFound(
-                f"no order matches {prefix!r}: run `refundkit status --all` to see the ids"
+                f"no order matches {prefix!r}; the ids are: {known}"
+                if ids
+                else f"no order matches {prefix!r}: there are no orders yet (see add-order)"
             )
         raise NotFound(
             f"order id {prefix!r} is ambiguous, it matches {', '.join(matches)}: "
@@ -229,7 +237,7 @@ class Store:
             try:
                 orders.append(self.load(order_id))
             except DamagedData as exc:
-                damaged.append(DamagedOrder(order_id, self.order_path(order_id), exc.message))
+                damaged.append(DamagedOrder.of(order_id, self.order_path(order_id), exc))
         return orders, damaged
 
     def create(self, build: Callable[[str], Order]) -> Order:

@@ -140,7 +140,7 @@ def edit(
     prefix = raw.pop("order")
     raw.pop("ctx")
     updated = cases.edit_order(get_store(ctx), prefix, raw, datetime.now())
-    display.print_added(cases.report(updated, today()))
+    display.print_added(cases.report(updated, today()), verb="Updated")
 
 
 @command("status")
