@@ -181,3 +181,20 @@ def test_resolved_and_closed_have_no_deadline() -> None:
     refund = event("refund-received", date(2026, 11, 14), amount=Decimal("199"))
     assert advise(order_with(refund), date(2026, 11, 15)).by is None
     assert advise(order_with(event("closed", date(2026, 11, 14))), date(2026, 11, 15)).by is None
+
+
+def test_outside_china_the_steps_cite_no_chinese_law() -> None:
+    refused = order_with(event("merchant-refused", date(2026, 11, 14)), jurisdiction="eu")
+    step = advise(refused, date(2026, 11, 15))
+    text = step.action + step.reason
+    assert "WeChat" not in text and "CPL" not in text and "platform" in step.action
+    regulator = order_with(event("regulator-complaint", date(2026, 11, 14)), jurisdiction="uk")
+    step = advise(regulator, date(2026, 11, 15))
+    assert "12315" not in step.action and step.by == date(2026, 11, 28)
+
+
+def test_us_credit_card_gets_the_billing_error_clock() -> None:
+    order = order_with(jurisdiction="us", payment_method="credit-card")
+    step = advise(order, date(2026, 12, 20))
+    assert any("15 U.S.C. 1666" in n for n in step.notes)
+    assert advise(order_with(jurisdiction="us"), date(2026, 12, 20)).notes == ()

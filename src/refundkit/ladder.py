@@ -13,7 +13,16 @@ from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from refundkit.kinds import Category, Channel, EventKind, EvidenceKind, Problem, Stage
+from refundkit.kinds import (
+    Category,
+    Channel,
+    EventKind,
+    EvidenceKind,
+    Jurisdiction,
+    PaymentMethod,
+    Problem,
+    Stage,
+)
 from refundkit.kinds import WindowState as WS
 from refundkit.models import Event, Order
 from refundkit.windows import Window, best_window
@@ -169,6 +178,14 @@ def _no_window_step(order: Order, as_of: date) -> NextStep:
         Problem.FRAUD: "CPL Art. 55 gives three times the price (at least 500 yuan) for fraud",
         Problem.NOT_DELIVERED: "the merchant must deliver what was paid for",
     }
+    if order.jurisdiction is not Jurisdiction.CN:
+        return NextStep(
+            "Ask the merchant in writing for a refund, stating your grounds",
+            as_of,
+            "No no-reason return window is open; a dated written demand is the first step.",
+            notes=_card_notes(order),
+            short="demand refund in writing",
+        )
     if order.category is Category.PREPAID_SERVICE:
         reason = "CPL Art. 53: prepaid services not provided as agreed must be refunded"
     else:
@@ -179,6 +196,16 @@ def _no_window_step(order: Order, as_of: date) -> NextStep:
         f"{reason[0].upper()}{reason[1:]}; a dated written demand is the first rung (CPL Art. 39).",
         short="demand refund in writing",
     )
+
+
+def _card_notes(order: Order) -> tuple[str, ...]:
+    """US card payments have a clock of their own (return-rules.md, Other jurisdictions)."""
+    if order.jurisdiction is Jurisdiction.US and order.payment_method is PaymentMethod.CREDIT_CARD:
+        return (
+            "A billing-error notice must reach your card issuer within 60 days after the first "
+            "statement showing the charge was sent (Fair Credit Billing Act, 15 U.S.C. 1666).",
+        )
+    return ()
 
 
 def _negotiating(order: Order, windows: list[Window], as_of: date) -> NextStep:
@@ -231,6 +258,15 @@ def _negotiating(order: Order, windows: list[Window], as_of: date) -> NextStep:
 
 
 def _refused(order: Order, windows: list[Window], as_of: date) -> NextStep:
+    if order.jurisdiction is not Jurisdiction.CN:
+        return NextStep(
+            "Complain to the platform or marketplace you bought through, or dispute the "
+            "charge with your card issuer or payment provider",
+            as_of,
+            "The merchant refused; the platform or the payment provider is the next step.",
+            notes=_card_notes(order),
+            short="complain to platform",
+        )
     notes: tuple[str, ...] = ()
     if order.category not in (Category.NON_RETURNABLE_CONFIRMED,):
         notes = (
@@ -285,6 +321,15 @@ def _regulator(order: Order, windows: list[Window], as_of: date) -> NextStep:
 
     complaint = last(order, EventKind.REGULATOR_COMPLAINT)
     assert complaint is not None
+    if order.jurisdiction is not Jurisdiction.CN:
+        return NextStep(
+            "Wait for the consumer authority's or dispute-resolution body's answer; if none "
+            "comes, see a lawyer",
+            complaint.on + timedelta(days=14),
+            "refundkit knows no legal deadline for this body's answer outside China; two weeks "
+            "is a reasonable time to follow up.",
+            short="await regulator",
+        )
     decided = add_workdays(complaint.on, 7)
     notes: tuple[str, ...] = ()
     if not decided.known:
