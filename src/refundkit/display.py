@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    """Sentences are not wrapped by us (soft wrap), so a suggested command stays on one line
+    when pasted; tables still fit the terminal's width."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
@@ -56,13 +58,13 @@ def print_added(report: CaseReport, verb: str = "Recorded") -> None:
         f"{verb} order [bold]{order.id}[/bold]: {_esc(order.merchant)} · {_esc(order.item)} · "
         f"{money(order.amount, order.currency)}"
     )
-    print_window_lines(out, report.windows)
+    print_window_lines(out, report.windows, order.id)
     out.print(
         f"Next: {_esc(report.step.action)}" + (f" (by {report.step.by})" if report.step.by else "")
     )
 
 
-def print_window_lines(out: Console, windows: list[Window]) -> None:
+def print_window_lines(out: Console, windows: list[Window], order_id: str) -> None:
     for window in windows:
         if window.state is WindowState.NOT_APPLICABLE:
             continue
@@ -72,7 +74,10 @@ def print_window_lines(out: Console, windows: list[Window]) -> None:
         out.print(Text("  ") + line)
     if all(w.state is WindowState.NOT_APPLICABLE for w in windows):
         out.print(
-            Text("  no no-reason return window applies (see `refundkit status ID`)", style="dim")
+            Text(
+                f"  no no-reason return window applies (see `refundkit status {order_id}`)",
+                style="dim",
+            )
         )
 
 
