@@ -240,3 +240,18 @@ def test_a_refused_first_attach_leaves_no_evidence_folder(
     assert result.exit_code == 2 and "same content" in result.stderr
     assert not (home / "orders" / order_id / "evidence").exists()
     assert snapshot(home) == before
+
+
+def test_a_repeat_is_refused_before_anything_is_written(
+    cli: Cli, add: Any, home: Path, proof: Path, tmp_path: Path
+) -> None:
+    """Not even a temp file: the evidence folder's modification time stays as it was."""
+    order_id = add()
+    cli("add-evidence", order_id, str(proof), "--kind", "chat")
+    folder = home / "orders" / order_id / "evidence"
+    stamp = folder.stat().st_mtime_ns
+    copy = tmp_path / "again.png"
+    copy.write_bytes(proof.read_bytes())
+    result = cli("add-evidence", order_id, str(copy), "--kind", "chat")
+    assert result.exit_code == 2 and "already attached as e1" in result.stderr
+    assert folder.stat().st_mtime_ns == stamp

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from refundkit.clocks import mini_program_lapse, regulator_decision, wechat_pay_reply
 from refundkit.kinds import Channel, EventKind, Stage, WindowState
 from refundkit.models import Order
 
@@ -47,15 +48,13 @@ def case_label(order: Order) -> str:
 def complaint_deadlines(order: Order) -> list[Deadline]:
     """Reply dates of the complaints filed: WeChat Pay (answer day 1, finish day 3), Mini
     Program (lapses to the platform after 48 hours), 12315 (accept within 7 working days)."""
-    from refundkit.workdays import add_workdays
-
     label = case_label(order)
     found: list[Deadline] = []
     for event in order.events:
         if event.kind is EventKind.PLATFORM_COMPLAINT:
             found += _platform_dates(order.id, label, event.id, event.on, event.channel)
         elif event.kind is EventKind.REGULATOR_COMPLAINT:
-            decided = add_workdays(event.on, 7)
+            decided = regulator_decision(event.on)
             caveat = (
                 ""
                 if decided.known
@@ -86,7 +85,7 @@ def _platform_dates(
             Deadline(
                 order_id,
                 f"{event_id}-wechat-pay-answer",
-                on + timedelta(days=1),
+                wechat_pay_reply(on).answer_by,
                 f"Merchant should answer the WeChat Pay complaint: {label}",
                 f"The WeChat Pay complaint was filed on {on}; the merchant should answer within "
                 "one day (WeChat Pay merchant complaint rules). Log the answer with "
@@ -95,7 +94,7 @@ def _platform_dates(
             Deadline(
                 order_id,
                 f"{event_id}-wechat-pay-finish",
-                on + timedelta(days=3),
+                wechat_pay_reply(on).finish_by,
                 f"WeChat Pay complaint should be settled; if not, complain to 12315: {label}",
                 f"The WeChat Pay complaint was filed on {on}; the merchant should finish it "
                 "within three days (WeChat Pay merchant complaint rules). If it is not settled, "
@@ -107,7 +106,7 @@ def _platform_dates(
             Deadline(
                 order_id,
                 f"{event_id}-mini-program-lapse",
-                on + timedelta(days=2),
+                mini_program_lapse(on),
                 f"Mini Program complaint lapses to the platform: ask it to decide: {label}",
                 f"The Mini Program complaint was filed on {on}; since 2024-03-25 a complaint "
                 "awaiting the merchant lapses to the platform after 48 hours, and the platform "

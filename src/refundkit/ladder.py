@@ -13,6 +13,13 @@ from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from refundkit.clocks import (
+    DELIBERATE_DELAY_DAYS,
+    REFUND_DUE_DAYS,
+    mini_program_lapse,
+    regulator_decision,
+    wechat_pay_reply,
+)
 from refundkit.kinds import (
     Category,
     Channel,
@@ -96,9 +103,8 @@ def missing_evidence(order: Order) -> list[EvidenceKind]:
 
 def missing_recommended(order: Order) -> list[EvidenceKind]:
     have = {e.kind for e in order.evidence}
-    wanted = [EvidenceKind.POLICY]
-    if order.received is not None and not order.category.is_service:
-        wanted.append(EvidenceKind.DELIVERY)
+    delivered = order.received is not None and not order.category.is_service
+    wanted = [k for k in RECOMMENDED_EVIDENCE if k is not EvidenceKind.DELIVERY or delivered]
     return [k for k in wanted if k not in have]
 
 
@@ -213,10 +219,10 @@ def _negotiating(order: Order, windows: list[Window], as_of: date) -> NextStep:
     if delivered:
         return NextStep(
             "Expect the refund; if none arrives, complain to the platform",
-            delivered.on + timedelta(days=7),
+            delivered.on + timedelta(days=REFUND_DUE_DAYS),
             "The merchant must refund within 7 days of receiving the goods back (CPL Art. 25); "
-            f"after {delivered.on + timedelta(days=15)} (15 days) the delay counts as deliberate "
-            "(SAIC 2015 Measures Art. 9).",
+            f"after {delivered.on + timedelta(days=DELIBERATE_DELAY_DAYS)} (15 days) the delay "
+            "counts as deliberate (SAIC 2015 Measures Art. 9).",
             short="expect refund",
         )
     shipped = last(order, EventKind.RETURN_SHIPPED)
@@ -231,7 +237,7 @@ def _negotiating(order: Order, windows: list[Window], as_of: date) -> NextStep:
     if requested:
         return NextStep(
             "Wait for the merchant's return address; if none comes, complain to the platform",
-            requested.on + timedelta(days=15),
+            requested.on + timedelta(days=DELIBERATE_DELAY_DAYS),
             "Leaving a return request unhandled for over 15 days is deliberate delay "
             "(SAIC 2015 Measures on Penalties for Infringing Consumer Rights, Art. 9).",
             short="await return address",
@@ -289,7 +295,8 @@ def _platform(order: Order, windows: list[Window], as_of: date) -> NextStep:
     assert complaint is not None
     channel = complaint.channel or Channel.WECHAT_PAY
     if channel is Channel.WECHAT_PAY:
-        answer, finish = complaint.on + timedelta(days=1), complaint.on + timedelta(days=3)
+        reply = wechat_pay_reply(complaint.on)
+        answer, finish = reply.answer_by, reply.finish_by
         return NextStep(
             "If the WeChat Pay complaint is not resolved, complain to 12315 or the consumer "
             "association",
@@ -299,7 +306,7 @@ def _platform(order: Order, windows: list[Window], as_of: date) -> NextStep:
             short="await WeChat Pay outcome",
         )
     if channel is Channel.MINI_PROGRAM:
-        lapse = complaint.on + timedelta(days=2)
+        lapse = mini_program_lapse(complaint.on)
         return NextStep(
             "If the merchant has not settled, ask the platform to decide the Mini Program "
             "complaint; if that fails, complain to 12315",
@@ -317,8 +324,6 @@ def _platform(order: Order, windows: list[Window], as_of: date) -> NextStep:
 
 
 def _regulator(order: Order, windows: list[Window], as_of: date) -> NextStep:
-    from refundkit.workdays import add_workdays
-
     complaint = last(order, EventKind.REGULATOR_COMPLAINT)
     assert complaint is not None
     if order.jurisdiction is not Jurisdiction.CN:
@@ -330,7 +335,7 @@ def _regulator(order: Order, windows: list[Window], as_of: date) -> NextStep:
             "is a reasonable time to follow up.",
             short="await regulator",
         )
-    decided = add_workdays(complaint.on, 7)
+    decided = regulator_decision(complaint.on)
     notes: tuple[str, ...] = ()
     if not decided.known:
         notes = (

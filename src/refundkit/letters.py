@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 
 from refundkit import markup
 from refundkit.cases import CaseReport, report
+from refundkit.clocks import mini_program_lapse, regulator_decision, wechat_pay_reply
 from refundkit.errors import BadFile, BadInput, DamagedData
 from refundkit.kinds import (
     Category,
@@ -84,7 +85,6 @@ MONTHS = (
     "November",
     "December",
 )
-SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 # Events that show the consumer raised the matter with the merchant (the first one dates it).
 RAISED = {
     EventKind.CONTACTED_MERCHANT,
@@ -535,9 +535,10 @@ def format_date(day: date, lang: Lang, clock: time | None = None) -> str:
 
 
 def format_money(amount: Decimal, currency: str) -> str:
-    """¥199.00, €45.00; other currencies as 199.00 CHF."""
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+    """¥199.00, €45.00; other currencies as 199.00 CHF (the same form as the terminal's)."""
+    from refundkit.plain import money
+
+    return money(amount, currency)
 
 
 # --- the facts --------------------------------------------------------------------------
@@ -673,21 +674,15 @@ class _Facts:
         """The dates a complaint should be answered by, as return-rules.md gives them."""
         if e.kind is EventKind.PLATFORM_COMPLAINT:
             channel = e.channel or Channel.WECHAT_PAY
+            reply = wechat_pay_reply(e.on) if channel is Channel.WECHAT_PAY else None
+            lapse = mini_program_lapse(e.on) if channel is Channel.MINI_PROGRAM else None
             return {
-                "answer_by": self.day(e.on + timedelta(days=1))
-                if channel is Channel.WECHAT_PAY
-                else None,
-                "finish_by": self.day(e.on + timedelta(days=3))
-                if channel is Channel.WECHAT_PAY
-                else None,
-                "lapse_on": self.day(e.on + timedelta(days=2))
-                if channel is Channel.MINI_PROGRAM
-                else None,
+                "answer_by": self.day(reply.answer_by) if reply else None,
+                "finish_by": self.day(reply.finish_by) if reply else None,
+                "lapse_on": self.day(lapse),
             }
         if e.kind is EventKind.REGULATOR_COMPLAINT:
-            from refundkit.workdays import add_workdays
-
-            decided = add_workdays(e.on, 7)
+            decided = regulator_decision(e.on)
             return {"accept_by": self.day(decided.day), "calendar_known": decided.known}
         return {}
 
