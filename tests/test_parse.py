@@ -91,6 +91,10 @@ def test_future_dates_are_refused_for_past_events() -> None:
         (" 0.01 ", "0.01"),
         ("￥１９９", "199.00"),
         ("12,345,678.90", "12345678.90"),
+        ("¥ 199", "199.00"),
+        ("199 元", "199.00"),
+        ("RMB 12.50", "12.50"),
+        ("$ 5", "5.00"),
     ],
 )
 def test_money_forms(text: str, expected: str) -> None:
@@ -117,6 +121,11 @@ def test_money_forms(text: str, expected: str) -> None:
         "١٢٣",
         "199.5.0",
         "10000000000",
+        "12 34",  # was read as ¥1,234.00
+        "1 299.00",
+        "¥ 12 34",
+        "12\u00a034",  # a no-break space is a space too
+        "12\u300034",  # and so is a full-width one
     ],
 )
 def test_bad_money_is_refused(text: str) -> None:
@@ -158,3 +167,8 @@ def test_relative_and_chinese_dates_keep_a_time(text: str, expected: tuple[date,
 def test_negative_amount_says_more_than_zero() -> None:
     with pytest.raises(BadInput, match="more than zero"):
         parse_money("-5")
+
+
+def test_inner_space_in_an_amount_says_so() -> None:
+    with pytest.raises(BadInput, match="space inside the number"):
+        parse_money("12 34")

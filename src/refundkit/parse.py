@@ -137,8 +137,12 @@ MAX_AMOUNT = Decimal("1000000000")
 def parse_money(text: str) -> Decimal:
     """Read an amount like 199, ¥199.00, 199元 or 1,299.00 into an exact two-place Decimal."""
     raw = unicodedata.normalize("NFKC", text).strip()
-    match = _CURRENCY_MARKS.fullmatch(raw.upper().replace(" ", ""))
+    # Spaces may stand beside a sign (`¥ 199`, `199 元`), never inside the number: `12 34`
+    # is two numbers, or a typo, not ¥1,234.
+    match = _CURRENCY_MARKS.fullmatch(raw.upper())
     number = match["n"] if match else ""
+    if any(char.isspace() for char in number):
+        raise BadInput(f"cannot read amount {text!r}: a space inside the number; use 1234 or 1,234")
     if _GROUPED.fullmatch(number):
         number = number.replace(",", "")
     if number.startswith("-") and _PLAIN.fullmatch(number[1:].replace(",", "")):
