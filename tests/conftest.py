@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,23 @@ TODAY = date.today()
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point REFUNDKIT_HOME at a fresh folder, pin the terminal width, turn colour off."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point REFUNDKIT_HOME at a fresh folder, pin the terminal width, turn colour off.
+
+    The umask is 077, as a careful user's: a file a test writes into the data folder by hand
+    is then private, and refundkit has no mode to put right (and no notice to print) unless
+    the test makes one open on purpose. test_privacy.py sets other umasks itself.
+    """
     folder = tmp_path / "home"
     monkeypatch.setenv("REFUNDKIT_HOME", str(folder))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("REFUNDKIT_DEBUG", raising=False)
-    return folder
+    old = os.umask(0o077)
+    try:
+        yield folder
+    finally:
+        os.umask(old)
 
 
 @pytest.fixture

@@ -94,11 +94,16 @@ def test_out_writes_an_owner_only_file_and_keeps_warnings_on_stderr(
     assert [p.name for p in out.parent.iterdir()] == ["letter.html"]  # no temp file left
 
 
-def test_out_replaces_an_existing_file(cli: Cli, add: Any, tmp_path: Path) -> None:
+def test_out_replaces_an_existing_file_only_with_force(cli: Cli, add: Any, tmp_path: Path) -> None:
     order = add(received="today")
     out = tmp_path / "letter.txt"
     out.write_text("old", encoding="utf-8")
-    assert cli("draft-complaint", order, "--format", "txt", "--out", str(out)).exit_code == 0
+    refused = cli("draft-complaint", order, "--format", "txt", "--out", str(out))
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "old"
+    args = ("draft-complaint", order, "--format", "txt", "--out", str(out), "--force")
+    assert cli(*args).exit_code == 0
     assert "声悦数码旗舰店" in out.read_text(encoding="utf-8")
 
 

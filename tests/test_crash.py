@@ -7,9 +7,10 @@ are killed with SIGKILL after a random delay. After every kill:
   had (the killed command's own change is either wholly there or wholly absent; if the
   command finished before the kill arrived, it must be there);
 - no order.json is torn: each one parses as JSON and loads as an Order;
-- every evidence file an order.json refers to verifies (size and SHA-256); stored files that no
-  order.json refers to are allowed: they are what a kill between "file in place" and "order.json
-  rewritten" leaves behind;
+- every evidence file an order.json refers to verifies (size and SHA-256); a stored file that no
+  order.json refers to (what a kill between "file in place" and "order.json rewritten" leaves)
+  is reported by `verify` as "unrecorded", and the next change to that order takes it back
+  out; no two files in an evidence folder ever carry the same number;
 - temp files (`.order.json.*.tmp`, `.incoming-*.tmp`, `orders/.new-*`) are never listed as
   orders, and the next run ignores or removes them: a follow-up `status --json` exits 0 and
   lists exactly the orders on disk, and a follow-up write to the order removes stale temps.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -39,12 +41,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from refundkit.evidence import verify_order
+from refundkit.evidence import Check, verify_order
 from refundkit.store import Store
 
 pytestmark = pytest.mark.skipif(
@@ -56,6 +59,7 @@ KILLS_PER_FOLDER = 100  # a fresh data folder after this many kills keeps checks
 FRESH_SHARE = 20  # one kill in FRESH_SHARE goes to a freshly started interpreter
 COMMANDS = ("add-order", "edit", "log", "add-evidence")
 EVIDENCE_SIZES = (64 << 10, 1 << 20, 4 << 20, 12 << 20)  # large files widen the write window
+RECORDED_OK = ("ok", "unrecorded")  # an unrecorded file is a left-over, checked in follow_up
 
 # The zygote: imports everything once, then forks one child per command. Typer rebuilds the
 # same click command on every call; it is built once here so the children spend their time in
@@ -206,11 +210,12 @@ class Stats:
     orders_checked: int = 0
     losses: int = 0
     applied_by_killed: int = 0  # the killed command's change had been committed
+    rolled_back: int = 0  # unrecorded files the next write took back out
     leftovers: Counter[str] = field(default_factory=Counter)
     per_command: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Stats) -> None:
-        for name in ("kills", "interrupted", "fresh", "orders_checked", "losses"):
+        for name in ("kills", "interrupted", "fresh", "orders_checked", "losses", "rolled_back"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.applied_by_killed += other.applied_by_killed
         self.leftovers.update(other.leftovers)
@@ -321,7 +326,7 @@ class Worker:
         """A full verify of everything, through the real `verify` command and in-process."""
         state = dumped(self.store)
         for order in self.store.load_all()[0]:
-            bad = [c for c in verify_order(self.store, order) if c.status != "ok"]
+            bad = [c for c in verify_order(self.store, order) if c.status not in RECORDED_OK]
             assert not bad, self.where(f"evidence not ok: {bad}")
         outcome = self.ok(["verify"])
         assert "0 not ok" in outcome.output, self.where(outcome.output)
@@ -486,22 +491,49 @@ class Worker:
                 assert len(ids) == len(set(ids)), self.where(f"evidence id twice: {ids}")
                 applied = bool(added)
             order = self.store.load(target)
-            bad = [c for c in verify_order(self.store, order) if c.status != "ok"]
+            bad = [c for c in verify_order(self.store, order) if c.status not in RECORDED_OK]
             assert not bad, self.where(f"referenced evidence not ok after the kill: {bad}")
+            self.check_numbers(target)
         if not outcome.killed:
             assert applied, self.where(f"{command} exited 0 but its change is missing")
         return applied
 
+    def check_numbers(self, order_id: str) -> None:
+        """No number is held by two files of one evidence folder, recorded or not."""
+        folder = self.store.order_dir(order_id) / "evidence"
+        names = [p.name for p in folder.glob("e*-*")] if folder.is_dir() else []
+        numbers = [name.split("-", 1)[0] for name in names]
+        twice = [n for n, count in Counter(numbers).items() if count > 1]
+        assert not twice, self.where(f"evidence numbers used twice in {folder}: {sorted(names)}")
+
+    def unrecorded(self, order_id: str) -> list[Check]:
+        return [
+            c
+            for c in verify_order(self.store, self.store.load(order_id))
+            if c.status == "unrecorded"
+        ]
+
     def follow_up(self, target: str | None, after: dict[str, dict[str, Any]]) -> None:
-        """The next run ignores the left-overs, and a write to the order removes stale temps."""
+        """The next run ignores the left-overs; `verify` names an unrecorded evidence file;
+        a write to the order removes stale temps and takes unrecorded files back out."""
         outcome = self.ok(["status", "--json", "--all"])
         listed = json.loads(outcome.output)
         assert "damaged" not in listed, self.where(outcome.output)
         assert {o["id"] for o in listed["orders"]} == set(after), self.where(outcome.output)
-        if target and list(self.store.order_dir(target).glob(".order.json.*.tmp")):
+        if not target:
+            return
+        orphans = self.unrecorded(target)
+        if orphans:
+            shown = self.ok(["verify", target]).output
+            for orphan in orphans:
+                assert f"unrecorded {target} - {orphan.name}" in shown, self.where(shown)
+        if orphans or list(self.store.order_dir(target).glob(".order.json.*.tmp")):
             self.ok(["log", target, "contacted-merchant", "--note", "follow-up"], "log")
             left = list(self.store.order_dir(target).glob(".order.json.*.tmp"))
             assert not left, self.where(f"stale temps survive a write: {left}")
+            still = self.unrecorded(target)
+            assert not still, self.where(f"a write left unrecorded evidence: {still}")
+            self.stats.rolled_back += len(orphans)
 
 
 def test_sigkill_at_random_moments_loses_nothing(
@@ -540,7 +572,8 @@ def test_sigkill_at_random_moments_loses_nothing(
         f"{time.monotonic() - started:.1f} s; {total.interrupted} interrupted mid-command, "
         f"{total.applied_by_killed} of those after their commit; "
         f"{total.orders_checked} orders checked; {total.losses} losses; "
-        f"left-overs seen: {dict(total.leftovers)}"
+        f"left-overs seen: {dict(total.leftovers)}; "
+        f"{total.rolled_back} unrecorded evidence files taken back by the next write"
     )
     print("\n" + summary)
     request.node.user_properties.append(("crash_summary", summary))
@@ -600,21 +633,82 @@ def test_left_overs_are_ignored_then_swept(cli: Any, add: Any, home: Path, tmp_p
     assert not profile_tmp.exists()
 
 
-def test_unreferenced_evidence_left_by_a_kill_is_harmless(
+def test_unrecorded_evidence_is_reported_skipped_and_swept_when_stale(
     cli: Any, add: Any, home: Path, tmp_path: Path
 ) -> None:
-    """A kill between 'file in place' and 'order.json rewritten' leaves a stored file no
-    record names; the next attach may reuse its name, and verify checks only what is named."""
+    """A stored file no record names (what a kill left before commits wrote a placing note, or
+    a hand): `verify` and `status ORDER` name it, a new entry never takes its number, and it is
+    swept once it is older than the sweep age. A file refundkit did not name is only reported."""
+    from refundkit.evidence import STALE_SECONDS
+
     order_id = add()
     evidence = home / "orders" / order_id / "evidence"
     evidence.mkdir(exist_ok=True)
     orphan = evidence / "e1-截图.png"
     orphan.write_bytes(b"from a killed add-evidence")
     orphan.chmod(0o400)
+    mine = evidence / "my notes.txt"
+    mine.write_bytes(b"the user's own file")
     shot = tmp_path / "截图.png"
     shot.write_bytes(b"\x89PNG\r\n\x1a\nthe real one")
-    assert cli("verify").exit_code == 0
-    assert cli("add-evidence", order_id, str(shot), "--kind", "chat").exit_code == 0
-    assert orphan.read_bytes() == shot.read_bytes()  # replaced whole by the committed copy
+
     result = cli("verify")
-    assert result.exit_code == 0 and "1 files checked, 0 not ok" in result.stdout
+    assert result.exit_code == 0, result.output  # the recorded evidence is all there
+    assert re.search(rf"^unrecorded +{order_id} - e1-截图.png$", result.stdout, re.M)
+    assert "0 files checked, 0 not ok, 2 unrecorded" in result.stdout
+    shown = cli("status", order_id)
+    assert shown.exit_code == 0 and f"unrecorded file: {orphan}" in shown.stdout
+    listed = json.loads(cli("status", order_id, "--json").stdout)["orders"][0]
+    assert listed["unrecorded_files"] == [str(orphan), str(mine)]
+
+    assert cli("add-evidence", order_id, str(shot), "--kind", "chat").exit_code == 0
+    (entry,) = json.loads((evidence.parent / "order.json").read_text())["evidence"]
+    assert entry["id"] == "e2" and entry["stored_as"] == "evidence/e2-截图.png"
+    assert orphan.read_bytes() == b"from a killed add-evidence"  # young: maybe a live command's
+
+    for path in (orphan, mine):
+        age(path, STALE_SECONDS + 60)
+    other = tmp_path / "other.png"
+    other.write_bytes(b"\x89PNG\r\n\x1a\nanother")
+    assert cli("add-evidence", order_id, str(other), "--kind", "chat").exit_code == 0
+    assert not orphan.exists() and mine.exists()
+    result = cli("verify", order_id)
+    assert result.exit_code == 0 and "2 files checked, 0 not ok, 1 unrecorded" in result.stdout
+
+
+def test_a_kill_between_placing_and_recording_is_taken_back(
+    cli: Any, add: Any, home: Path, tmp_path: Path
+) -> None:
+    """add-evidence killed after its files are in place but before order.json names them: the
+    files are reported, and the next change to the order (any command) takes them back out."""
+    order_id = add()
+    sources = []
+    for n in range(2):
+        source = tmp_path / f"shot{n}.png"
+        source.write_bytes(b"\x89PNG\r\n\x1a\nshot %d" % n)
+        sources.append(source)
+    pid = os.fork()
+    if pid == 0:  # the child dies where a SIGKILL could land: files placed, record not saved
+        try:
+            from refundkit.evidence import add_evidence
+            from refundkit.kinds import EvidenceKind
+
+            store = Store(home)
+            store.save = lambda order: os._exit(9)  # type: ignore[method-assign]
+            add_evidence(store, order_id, sources, EvidenceKind.CHAT, None, None, datetime.now())
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 9
+    evidence = home / "orders" / order_id / "evidence"
+    placed = sorted(p.name for p in evidence.iterdir() if not p.name.startswith("."))
+    assert placed == ["e1-shot0.png", "e2-shot1.png"]
+
+    result = cli("verify", order_id)
+    assert result.exit_code == 0 and result.stdout.count("unrecorded ") == 2, result.stdout
+    assert cli("log", order_id, "contacted-merchant").exit_code == 0
+    assert [p.name for p in evidence.iterdir()] == []
+    assert not (home / "orders" / order_id / ".placing").exists()
+    assert cli("add-evidence", order_id, str(sources[0]), "--kind", "chat").exit_code == 0
+    result = cli("verify", order_id)
+    assert result.exit_code == 0 and "1 files checked, 0 not ok\n" in result.stdout

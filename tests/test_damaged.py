@@ -10,7 +10,11 @@ evidence file is reported by `verify` and `status`; a damaged profile.json is a 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -203,24 +207,6 @@ def test_missing_evidence_file_is_reported_not_a_crash(
     assert cli("log", bad, "merchant-refused").exit_code == 0
 
 
-def test_evidence_replaced_by_a_folder_or_link_is_modified(
-    cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
-) -> None:
-    _, bad, _ = three
-    (stored,) = stored_paths(home, bad)
-    content = stored.read_bytes()
-    stored.unlink()
-    stored.mkdir()
-    result = cli("verify", bad)
-    assert result.exit_code == 1 and "modified" in result.stdout
-    stored.rmdir()
-    elsewhere = tmp_path / "same-content"
-    elsewhere.write_bytes(content)
-    stored.symlink_to(elsewhere)  # same bytes, but no longer a file inside the case folder
-    result = cli("verify", bad)
-    assert result.exit_code == 1 and "modified" in result.stdout
-
-
 PROFILE_DAMAGE = {
     "empty": b"",
     "truncated": b'{"schema_version": 1, "name": "\xe5\xbc',
@@ -289,3 +275,241 @@ def test_data_folder_in_the_way_is_a_clear_error(
         result = cli(*args)
         assert_clean_error(result)
     assert snapshot(tmp_path) == before
+
+
+# --- issue 11: every order file is isolated ------------------------------------------------
+
+HANG_SECONDS = 10
+
+
+def timed(cli: Cli, *args: str) -> Any:
+    """Run a command in-process with an alarm: a command that blocks (on a FIFO, say) fails
+    the test instead of hanging the suite."""
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"hung for {HANG_SECONDS} s: {args}")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(HANG_SECONDS)
+    try:
+        result = cli(*args)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    if isinstance(result.exception, TimeoutError):
+        pytest.fail(str(result.exception))
+    return result
+
+
+def others_keep_working(cli: Cli, good: list[str], bad: str, tmp_path: Path) -> None:
+    """status, verify, calendar and export of another order: each lists the damaged order
+    with its path (exit 1) or, for export, does not care; none fails as a whole or hangs."""
+    data = json.loads(timed(cli, "status", "--json", "--all").stdout)
+    assert {o["id"] for o in data["orders"]} == set(good)
+    assert [d["id"] for d in data["damaged"]] == [bad]
+    table = timed(cli, "status", "--all")
+    assert table.exit_code == 1 and all(g in table.stdout for g in good)
+    assert "internal error" not in table.output
+    verify = timed(cli, "verify")
+    assert verify.exit_code == 1 and "damaged: " in verify.stdout, verify.output
+    assert "internal error" not in verify.output
+    calendar = timed(cli, "calendar")
+    assert calendar.exit_code == 1 and "BEGIN:VCALENDAR" in calendar.stdout
+    assert f"orders/{bad}" in calendar.stderr and "internal error" not in calendar.stderr
+    out = tmp_path / f"export-{good[0]}.zip"
+    exported = timed(cli, "export", good[0], "--out", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert out.is_file()
+
+
+def test_deeply_nested_order_json_is_one_damaged_entry(
+    cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """An unknown field nested 1,500 levels deep: 'internal error (RecursionError)' for every
+    command before; now that one order is damaged and the others are listed."""
+    good1, bad, good2 = three
+    path = home / "orders" / bad / "order.json"
+    data = path.read_bytes().rstrip()
+    assert data.endswith(b"}")
+    deep = data[:-1] + b', "x": ' + b"[" * 1500 + b"]" * 1500 + b"}\n"
+    path.write_bytes(deep)
+    others_keep_working(cli, [good1, good2], bad, tmp_path)
+    error = json.loads(cli("status", "--json").stdout)["damaged"][0]["error"]
+    assert "nested more than 64 levels" in error
+    assert path.read_bytes() == deep
+
+
+def test_nesting_within_the_limit_still_loads(cli: Cli, home: Path, add: Any) -> None:
+    order_id = add()
+    path = home / "orders" / order_id / "order.json"
+    data = json.loads(path.read_text())
+    data["x"] = json.loads("[" * 60 + "]" * 60)  # an unknown field is kept, at any sane depth
+    data["brackets"] = "[" * 500  # inside a string: not nesting
+    path.write_text(json.dumps(data))
+    assert cli("status", order_id).exit_code == 0
+    assert cli("edit", order_id, "--note", "kept").exit_code == 0
+    assert json.loads(path.read_text())["brackets"] == "[" * 500
+
+
+def test_oversized_order_json_is_damaged(
+    cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    from refundkit.store import MAX_ORDER_BYTES
+
+    good1, bad, good2 = three
+    path = home / "orders" / bad / "order.json"
+    data = json.loads(path.read_text())
+    data["padding"] = "x" * (MAX_ORDER_BYTES + 1)
+    path.write_text(json.dumps(data))
+    others_keep_working(cli, [good1, good2], bad, tmp_path)
+    error = json.loads(cli("status", "--json").stdout)["damaged"][0]["error"]
+    assert "more than an order file may hold" in error
+
+
+def test_any_failure_of_one_file_is_a_damaged_entry(
+    cli: Cli, home: Path, three: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser failing in a way nobody foresaw (RecursionError, MemoryError) is still one
+    damaged order, never a failed command."""
+    from refundkit import store as store_module
+
+    good1, bad, good2 = three
+    original = store_module._parse_record
+
+    def flaky(cls: Any, data: bytes, path: Path) -> Any:
+        if bad in str(path):
+            raise RecursionError("maximum recursion depth exceeded")
+        return original(cls, data, path)
+
+    monkeypatch.setattr(store_module, "_parse_record", flaky)
+    (home / "status-index.json").unlink(missing_ok=True)
+    data = status_json(cli, "--all")
+    assert {o["id"] for o in data["orders"]} == {good1, good2}
+    assert data["damaged"][0]["id"] == bad and "RecursionError" in data["damaged"][0]["error"]
+
+
+@pytest.mark.parametrize("how", ["deep", "large"])
+def test_hostile_profile_is_a_clear_error(how: str, cli: Cli, home: Path, add: Any) -> None:
+    order_id = add(jurisdiction="cn")
+    path = home / "profile.json"
+    if how == "deep":
+        path.write_bytes(b'{"schema_version": 1, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}")
+    else:
+        path.write_bytes(b'{"schema_version": 1, "x": "' + b"x" * (2 << 20) + b'"}')
+    for args in (("profile",), ("draft-complaint", order_id)):
+        result = timed(cli, *args)
+        assert_clean_error(result)
+        assert "profile.json" in result.stderr and result.stderr.count("\n") == 1
+    assert cli("status", order_id).exit_code == 0
+
+
+# --- issue 11: special files where a regular file belongs ----------------------------------
+
+
+@pytest.mark.parametrize("what", ["fifo", "link", "link-to-dev-zero"])
+def test_special_order_json_is_damaged_and_nothing_hangs(
+    what: str, cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    good1, bad, good2 = three
+    path = home / "orders" / bad / "order.json"
+    if what == "fifo":
+        path.unlink()
+        os.mkfifo(path)
+    elif what == "link":
+        real = tmp_path / "elsewhere.json"
+        real.write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(real)
+    else:
+        path.unlink()
+        path.symlink_to("/dev/zero")
+    others_keep_working(cli, [good1, good2], bad, tmp_path)
+    error = json.loads(timed(cli, "status", "--json").stdout)["damaged"][0]["error"]
+    assert ("FIFO" if what == "fifo" else "symbolic link") in error
+    for args in (("status", bad), ("verify", bad), ("log", bad, "merchant-refused")):
+        assert_clean_error(timed(cli, *args), 1)
+    kind = stat.S_IFMT(path.lstat().st_mode)
+    assert kind == (stat.S_IFIFO if what == "fifo" else stat.S_IFLNK)
+
+
+def test_linked_order_folder_is_damaged_not_skipped(
+    cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """Before, a linked order folder vanished from status and verify, with exit 0."""
+    good1, bad, good2 = three
+    folder = home / "orders" / bad
+    moved = tmp_path / "moved-away"
+    shutil.move(str(folder), moved)
+    folder.symlink_to(moved, target_is_directory=True)
+    others_keep_working(cli, [good1, good2], bad, tmp_path)
+    data = json.loads(cli("status", "--json").stdout)
+    assert "symbolic link" in data["damaged"][0]["error"]
+    assert_clean_error(timed(cli, "status", bad), 1)
+    # The index does not vouch for it either: a status that had indexed the order, then sees
+    # its folder turned into a link, reports the link.
+    folder.unlink()
+    shutil.move(str(moved), folder)
+    assert status_json(cli, "--all").get("damaged") is None
+    shutil.move(str(folder), moved)
+    folder.symlink_to(moved, target_is_directory=True)
+    assert [d["id"] for d in status_json(cli, "--all")["damaged"]] == [bad]
+
+
+def test_fifo_at_profile_json_is_a_clear_error(cli: Cli, home: Path, add: Any) -> None:
+    order_id = add(jurisdiction="cn")
+    os.mkfifo(home / "profile.json")
+    for args in (
+        ("profile",),
+        ("profile", "--name", "张三"),
+        ("draft-complaint", order_id),
+        ("add-order", "--merchant", "m", "--item", "i", "--amount", "1"),
+    ):
+        result = timed(cli, *args)
+        assert_clean_error(result, 2)
+        assert "FIFO" in result.stderr and result.stderr.count("\n") == 1
+    assert timed(cli, "status").exit_code == 0
+    assert stat.S_ISFIFO((home / "profile.json").lstat().st_mode)
+
+
+@pytest.mark.parametrize("what", ["fifo", "link-to-dev-zero", "link-same-content", "folder"])
+def test_special_evidence_is_not_a_regular_file_and_nothing_hangs(
+    what: str, cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """A FIFO hung export forever; a link to /dev/zero made it write gigabytes; a link to an
+    outside file with the same bytes was exported as the evidence."""
+    _, bad, _ = three
+    (stored,) = stored_paths(home, bad)
+    content = stored.read_bytes()
+    stored.unlink()
+    if what == "fifo":
+        os.mkfifo(stored)
+    elif what == "link-to-dev-zero":
+        stored.symlink_to("/dev/zero")
+    elif what == "link-same-content":
+        outside = tmp_path / "outside.png"
+        outside.write_bytes(content)
+        stored.symlink_to(outside)
+    else:
+        stored.mkdir()
+    result = timed(cli, "verify", bad)
+    assert result.exit_code == 1
+    assert re.search(rf"^not a regular file {bad} e1 ", result.stdout, re.M), result.stdout
+    out = tmp_path / "case.zip"
+    exported = timed(cli, "export", bad, "--out", str(out))
+    assert_clean_error(exported, 1)
+    assert "not the file that was stored" in exported.stderr
+    assert not out.exists()
+    assert timed(cli, "status", bad).exit_code == 0  # the record is fine; verify names the file
+
+
+def test_evidence_folder_that_is_a_link_is_not_followed(
+    cli: Cli, home: Path, three: tuple[str, str, str], tmp_path: Path
+) -> None:
+    _, bad, _ = three
+    (stored,) = stored_paths(home, bad)
+    outside = tmp_path / "outside-evidence"
+    shutil.copytree(stored.parent, outside)
+    shutil.rmtree(stored.parent)
+    stored.parent.symlink_to(outside, target_is_directory=True)
+    result = timed(cli, "verify", bad)
+    assert result.exit_code == 1 and "not a regular file" in result.stdout

@@ -163,14 +163,24 @@ def test_data_folder_is_owner_only_after_every_command(
         assert_owner_only(box / "demo", "demo")
 
 
-def test_existing_loose_data_folder_is_tightened(cli: Cli, home: Path) -> None:
-    """A folder made by hand (or restored by a sync tool) with 0755 is made 0700 on first use."""
-    home.mkdir(parents=True, mode=0o755)
-    os.chmod(home, 0o755)
+def test_existing_folder_keeps_its_mode_and_what_refundkit_puts_in_it_is_private(
+    cli: Cli, home: Path
+) -> None:
+    """An empty folder made by hand, here a shared one with its sticky bit, is adopted as it
+    is: refundkit never changes the mode of a folder it did not create (before, `--home` on a
+    shared folder chmodded it 0700 and it lost its sticky bit). What it makes inside is
+    owner-only, and that is what keeps the data private."""
+    home.mkdir(parents=True)
+    os.chmod(home, 0o1777)
     result = cli("add-order", "--merchant", "m", "--item", "i", "--amount", "1")
     assert result.exit_code == 0, result.output
-    assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    assert stat.S_IMODE((home / "orders").stat().st_mode) == 0o700
+    assert cli("profile", "--name", "张三").exit_code == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o1777
+    for path, mode, is_dir in modes(home / "orders"):
+        assert mode == (0o700 if is_dir else 0o600), (path, oct(mode))
+    assert stat.S_IMODE((home / "profile.json").stat().st_mode) == 0o600
+    assert cli("status").exit_code == 0 and cli("verify").exit_code == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o1777
 
 
 class NetworkUsed(AssertionError):

@@ -1,6 +1,7 @@
 """How reports look in a terminal: rich tables and panels, and the JSON porcelain.
 
-No rules live here: every date, state and step arrives computed from the core.
+No rules live here: every date, state and step arrives computed from the core. Every fact
+is shown through sanitize.visible: a control or format character never reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from refundkit.kinds import WindowState
-from refundkit.plain import money, urgency_style
+from refundkit.plain import BoxTable, money, urgency_style
+from refundkit.sanitize import visible
 
 if TYPE_CHECKING:
     from refundkit.cases import CaseReport
@@ -55,12 +57,14 @@ def print_added(report: CaseReport, verb: str = "Recorded") -> None:
     out = console()
     order = report.order
     out.print(
-        f"{verb} order [bold]{order.id}[/bold]: {_esc(order.merchant)} · {_esc(order.item)} · "
+        f"{verb} order [bold]{order.id}[/bold]: {_esc(visible(order.merchant))} · "
+        f"{_esc(visible(order.item))} · "
         f"{money(order.amount, order.currency)}"
     )
     print_window_lines(out, report.windows, order.id)
     out.print(
-        f"Next: {_esc(report.step.action)}" + (f" (by {report.step.by})" if report.step.by else "")
+        f"Next: {_esc(visible(report.step.action))}"
+        + (f" (by {report.step.by})" if report.step.by else "")
     )
 
 
@@ -85,9 +89,11 @@ def print_missing_files(out: Console, missing: list[Check]) -> None:
     for check in missing:
         out.print(
             Text(
-                f"missing: {check.path} (evidence {check.evidence_id} of order "
-                f"{check.order_id}, {check.name}); restore it from a backup, "
-                "then run `refundkit verify`",
+                visible(
+                    f"missing: {check.path} (evidence {check.evidence_id} of order "
+                    f"{check.order_id}, {check.name}); restore it from a backup, "
+                    "then run `refundkit verify`"
+                ),
                 style="bold red",
             ),
             soft_wrap=True,
@@ -97,12 +103,12 @@ def print_missing_files(out: Console, missing: list[Check]) -> None:
 def print_case(report: CaseReport) -> None:
     out = console()
     o = report.order
-    out.print(Text(f"{o.id}  {o.merchant} · {o.item}", style="bold"))
+    out.print(Text(visible(f"{o.id}  {o.merchant} · {o.item}"), style="bold"))
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column()
     for label, value in case_facts(o):
-        facts.add_row(label, Text(value))
+        facts.add_row(label, Text(visible(value, block=True)))
     facts.add_row("Stage", Text(report.stage.value, style="bold"))
     out.print(facts)
     out.print(windows_table(report.windows))
@@ -111,12 +117,12 @@ def print_case(report: CaseReport) -> None:
     print_missing_files(out, list(report.files_missing or ()))
     out.print(timeline_table(report))
     step = report.step
-    out.print(Text("Next step: ", style="bold") + Text(step.action))
+    out.print(Text("Next step: ", style="bold") + Text(visible(step.action)))
     if step.by:
         out.print(Text(f"  by {step.by}"))
-    out.print(Text(f"  {step.reason}", style="dim"))
+    out.print(Text(visible(f"  {step.reason}"), style="dim"))
     for note in step.notes:
-        out.print(Text(f"  note: {note}", style="dim"))
+        out.print(Text(visible(f"  note: {note}"), style="dim"))
 
 
 def case_facts(o: Order) -> list[tuple[str, str]]:
@@ -164,9 +170,9 @@ def windows_table(windows: list[Window]) -> Table:
 def print_bases(out: Console, windows: list[Window]) -> None:
     """The legal basis of each window, in full: the user must be able to check it."""
     for w in windows:
-        out.print(Text(f"{w.rule}: ", style="bold") + Text(w.basis))
+        out.print(Text(f"{w.rule}: ", style="bold") + Text(visible(w.basis)))
         for note in w.notes:
-            out.print(Text(f"  note: {note}", style="yellow"))
+            out.print(Text(visible(f"  note: {note}"), style="yellow"))
 
 
 def evidence_table(report: CaseReport) -> Table:
@@ -174,7 +180,13 @@ def evidence_table(report: CaseReport) -> Table:
     for name in ("ID", "Kind", "File", "Added", "SHA-256"):
         table.add_column(name)
     for e in report.order.evidence:
-        table.add_row(e.id, e.kind.value, Text(e.original_name), str(e.added.date()), e.sha256[:12])
+        table.add_row(
+            visible(e.id),
+            e.kind.value,
+            Text(visible(e.original_name)),
+            str(e.added.date()),
+            e.sha256[:12],
+        )
     if report.missing:
         table.caption = "missing (required): " + ", ".join(k.value for k in report.missing)
     if report.recommended:
@@ -183,15 +195,13 @@ def evidence_table(report: CaseReport) -> Table:
     return table
 
 
-def timeline_table(report: CaseReport) -> Table:
+def timeline_table(report: CaseReport) -> BoxTable:
+    """Drawn by plain.BoxTable, not rich's Table: a timeline can have thousands of rows."""
     from refundkit.ladder import sorted_events
 
-    table = Table(title="Timeline", title_justify="left")
-    for name in ("Date", "Event", "Details"):
-        table.add_column(name)
-    table.add_row(str(report.order.purchased), "purchased", "")
+    rows = [[str(report.order.purchased), "purchased", ""]]
     if report.order.received:
-        table.add_row(str(report.order.received), "received", "")
+        rows.append([str(report.order.received), "received", ""])
     for e in sorted_events(report.order.events):
         details = [
             f"{money(e.amount, report.order.currency)}" if e.amount else "",
@@ -199,8 +209,8 @@ def timeline_table(report: CaseReport) -> Table:
             f"ref {e.ref}" if e.ref else "",
             e.note or "",
         ]
-        table.add_row(_when(e.on, e.at), e.kind.value, Text(" · ".join(d for d in details if d)))
-    return table
+        rows.append([_when(e.on, e.at), e.kind.value, " · ".join(d for d in details if d)])
+    return BoxTable("Timeline", ["Date", "Event", "Details"], rows, fold=(2,))
 
 
 def print_profile(profile: Profile) -> None:
@@ -210,7 +220,9 @@ def print_profile(profile: Profile) -> None:
     grid.add_column()
     for name in ("name", "phone", "email", "address", "language", "jurisdiction"):
         value = getattr(profile, name)
-        grid.add_row(name, Text(str(value)) if value is not None else Text("not set", style="dim"))
+        grid.add_row(
+            name, Text(visible(str(value))) if value is not None else Text("not set", style="dim")
+        )
     out.print(grid)
 
 
@@ -228,4 +240,4 @@ def print_next(report: CaseReport) -> None:
     out = console()
     step = report.step
     by = f" (by {step.by})" if step.by else ""
-    out.print(Text("Next: ", style="bold") + Text(step.action + by))
+    out.print(Text("Next: ", style="bold") + Text(visible(step.action + by)))

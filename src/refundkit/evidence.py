@@ -3,8 +3,14 @@
 A file is copied into a temp file beside its final place and fingerprinted on the way, the
 kernel's copy, the hashing and the flush to disk overlapping (filecopy.py), so a 2 GB screen
 recording costs no more memory than a screenshot and little more time than the disk needs.
-The batch is committed under the order's lock: files renamed into place read-only, then
-order.json rewritten; if anything fails first, the temps are removed and nothing is recorded.
+The batch is committed under the order's lock: the names about to be placed are written down
+(Store.begin_placing), the files renamed into place read-only, then order.json rewritten; if
+anything fails first, the temps are removed and nothing is recorded, and if the command is
+killed between the renames and order.json, the next change to the order takes the files back
+out. Numbers are given past every number a record or a file in evidence/ already holds.
+
+Stored files are read as untrusted: opened without following links or blocking (a FIFO, a
+device or a link where a stored file belongs is reported `not a regular file`, never read).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import os
+import re
 import stat
 import tempfile
 import time
@@ -23,19 +30,28 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from refundkit import filecopy
-from refundkit.errors import BadFile, BadInput, Duplicate
+from refundkit.errors import BadFile, BadInput, DamagedData, Duplicate
 from refundkit.filecopy import Progress
 from refundkit.kinds import EvidenceKind
 from refundkit.models import Evidence, Order, describe_validation_error
 from refundkit.parse import parse_past
-from refundkit.store import Store, fsync_dir, make_private_dir
+from refundkit.sanitize import visible
+from refundkit.store import (
+    EVIDENCE_MODE,
+    NotRegularFile,
+    Store,
+    fsync_dir,
+    make_private_dir,
+    open_regular,
+)
 
-STORED_MODE = 0o400
+STORED_MODE = EVIDENCE_MODE
 MAX_NAME = 120  # characters: still readable in a listing
 # File systems allow 255 bytes per name, and a Chinese character is 3 bytes in UTF-8: a
 # source name that fits (85 characters) no longer fits once "e12-" is put in front of it.
 MAX_NAME_BYTES = 200
 STALE_SECONDS = 24 * 3600
+NUMBERED = re.compile(r"e([0-9]+)-")  # how a stored file's name starts: e12-截图.png
 
 
 @dataclass
@@ -242,8 +258,9 @@ def _commit(
     folder = evidence_dir(store, order_id)
 
     def attach(order: Order) -> Order:
+        _sweep(folder, order)
         existing = {e.sha256: e.id for e in order.evidence}
-        number = _last_number(order)
+        number = max(_last_number(order), _last_file_number(folder))
         for item in incoming:
             if item.sha256 in existing:
                 raise Duplicate(
@@ -258,7 +275,7 @@ def _commit(
                 Evidence(
                     id=entry_id,
                     kind=kind,
-                    original_name=item.original_name,
+                    original_name=visible(item.original_name),  # the name as given, escaped
                     stored_as=stored,
                     size=item.size,
                     media_type=item.media_type,
@@ -268,6 +285,7 @@ def _commit(
                     note=note,
                 )
             )
+        store.begin_placing(order_id, [entry.stored_as for entry in added])
         for item, entry in zip(incoming, added, strict=True):
             target = store.order_dir(order_id) / entry.stored_as
             os.chmod(item.temp, STORED_MODE)
@@ -277,8 +295,6 @@ def _commit(
         return order.model_copy(update={"evidence": [*order.evidence, *added]})
 
     try:
-        with store.lock(order_id):
-            _sweep(folder)
         store.update(order_id, attach)
     except BaseException:
         for target in placed:  # order.json was not rewritten: take the files back out
@@ -292,13 +308,44 @@ def _last_number(order: Order) -> int:
     return max(numbers, default=0)
 
 
-def _sweep(folder: Path) -> None:
-    """Temp files of a copy killed long ago; a live copy's temp is always younger."""
+def _last_file_number(folder: Path) -> int:
+    """The highest eN any file in the evidence folder is named with: a new entry never takes
+    the number of a file already there, recorded or not."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    numbers = [int(m[1]) for m in map(NUMBERED.match, names) if m]
+    return max(numbers, default=0)
+
+
+def _sweep(folder: Path, order: Order) -> None:
+    """Under the order's lock: remove what surely no live command will finish.
+
+    Temp files of a copy killed long ago (a live copy's temp is always younger), and stored
+    files no record names that are older still: a left-over of an interrupted commit that
+    predates the placing note, named as refundkit names them (eN-...) and read-only as it
+    leaves them. Anything else in the folder is reported by `verify`, never removed.
+    """
     cutoff = time.time() - STALE_SECONDS
-    for entry in folder.glob(".incoming-*.tmp"):
+    named = {e.stored_as for e in order.evidence}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
         with contextlib.suppress(OSError):
-            if entry.stat().st_mtime < cutoff:
-                entry.unlink()
+            info = entry.stat(follow_symlinks=False)
+            if info.st_mtime >= cutoff or not stat.S_ISREG(info.st_mode):
+                continue
+            temp = entry.name.startswith(".incoming-") and entry.name.endswith(".tmp")
+            orphan = (
+                NUMBERED.match(entry.name) is not None
+                and f"evidence/{entry.name}" not in named
+                and stat.S_IMODE(info.st_mode) == STORED_MODE
+            )
+            if temp or orphan:
+                os.unlink(entry.path)
 
 
 @dataclass(frozen=True)
@@ -307,20 +354,42 @@ class Check:
     evidence_id: str
     name: str
     path: Path
-    status: str  # "ok", "modified" or "missing"
+    status: str  # one of STATES
+    restored: bool = False  # its mode was put back to read-only
+
+
+# "unreadable" is not "modified": a file refundkit may not read says nothing about its bytes.
+STATES = ("ok", "modified", "missing", "unreadable", "not a regular file", "unrecorded")
 
 
 def verify_order(store: Store, order: Order, progress: Progress | None = None) -> list[Check]:
-    """Re-hash every stored file of one order against its recorded SHA-256 and size."""
-    base = store.order_dir(order.id).resolve()
+    """Re-hash every stored file of one order against its recorded SHA-256 and size; then
+    list the files in its evidence folder that no record names ("unrecorded")."""
+    base = store.order_dir(order.id)
     checks = []
     for entry in order.evidence:
-        path = (base / entry.stored_as).resolve()
-        # A record pointing outside its own folder has been tampered with.
-        inside = path.is_relative_to(base)
-        status = _check_file(path, entry, progress) if inside else "modified"
-        checks.append(Check(order.id, entry.id, entry.original_name, path, status))
+        path = base / entry.stored_as
+        status, restored = _check_file(store, order.id, entry, progress)
+        checks.append(Check(order.id, entry.id, entry.original_name, path, status, restored))
+    for path in unrecorded_files(store, order):
+        checks.append(Check(order.id, "-", path.name, path, "unrecorded"))
     return checks
+
+
+def unrecorded_files(store: Store, order: Order) -> list[Path]:
+    """Entries of the order's evidence folder that no record names, hidden temps aside: what
+    an interrupted add-evidence (or a hand) left there. Reported, never counted as evidence."""
+    folder = evidence_dir(store, order.id)
+    named = {os.path.normpath(e.stored_as) for e in order.evidence}
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [
+        folder / name
+        for name in names
+        if not name.startswith(".") and os.path.join("evidence", name) not in named
+    ]
 
 
 def absent_files(store: Store, order: Order) -> list[Check]:
@@ -337,16 +406,74 @@ def absent_files(store: Store, order: Order) -> list[Check]:
     ]
 
 
-def _check_file(path: Path, entry: Evidence, progress: Progress | None) -> str:
+def stored_inside(stored_as: str) -> bool:
+    """A record's stored_as names a file inside its order's folder: relative, no `..`."""
+    parts = stored_as.replace("\\", "/").split("/")
+    return not os.path.isabs(stored_as) and ".." not in parts and all(parts)
+
+
+def open_stored(store: Store, order_id: str, entry: Evidence) -> int:
+    """A read-only descriptor on an entry's stored file, opened without following a link or
+    blocking on a FIFO; raises NotRegularFile, or OSError as open does (missing, no access).
+    A record pointing outside its folder raises NotRegularFile too (it was tampered with)."""
+    path = store.order_dir(order_id) / entry.stored_as
+    if not stored_inside(entry.stored_as):
+        raise NotRegularFile(path, "outside the order's folder")
+    return open_regular(path, base=store.orders_dir)
+
+
+def refuse_special_files(store: Store, order: Order) -> None:
+    """Raise DamagedData if a stored file of order is not a regular file inside its folder (a
+    FIFO would block a reader forever, a link to /dev/zero never end, a link outside would
+    pass another file off as the evidence). For commands that read every stored file."""
+    for entry in order.evidence:
+        try:
+            os.close(open_stored(store, order.id, entry))
+        except NotRegularFile as exc:
+            raise DamagedData(
+                f"evidence {entry.id} of order {order.id} ({exc.path}) is {exc.kind}, not the "
+                "file that was stored: run `refundkit verify`; nothing was done"
+            ) from None
+        except OSError:
+            continue  # missing or unreadable: the reader reports it in its own words
+
+
+def _check_file(
+    store: Store, order_id: str, entry: Evidence, progress: Progress | None
+) -> tuple[str, bool]:
+    if not stored_inside(entry.stored_as):
+        return "modified", False  # a record pointing outside its folder was tampered with
     try:
-        info = os.stat(path)
+        fd = open_stored(store, order_id, entry)
     except FileNotFoundError:
-        return "missing"
+        return "missing", False
+    except NotRegularFile:
+        return "not a regular file", False
     except OSError:
-        return "modified"
-    if not stat.S_ISREG(info.st_mode) or info.st_size != entry.size:
-        return "modified"
-    return "ok" if hash_file(path, progress) == entry.sha256 else "modified"
+        return "unreadable", False
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(fd)
+        restored = _make_read_only(fd, info)
+        if info.st_size != entry.size:
+            return "modified", restored
+        try:
+            digest = filecopy.hash_file(handle, progress)
+        except OSError:
+            return "unreadable", restored
+    return ("ok" if digest == entry.sha256 else "modified"), restored
+
+
+def _make_read_only(fd: int, info: os.stat_result) -> bool:
+    """Stored evidence is 0400: put it back if a copy or a hand changed it (own files only)."""
+    if stat.S_IMODE(info.st_mode) == STORED_MODE:
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    try:
+        os.fchmod(fd, STORED_MODE)
+    except (OSError, AttributeError):
+        return False
+    return True
 
 
 def hash_file(path: Path, progress: Progress | None = None) -> str:

@@ -33,9 +33,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from refundkit.store import ORDER_FILE, Store, atomic_write
+from refundkit.store import ORDER_FILE, NotRegularFile, Store, TooLarge, atomic_write, read_regular
 
 INDEX_FILE = "status-index.json"
+MAX_INDEX_BYTES = 1 << 30  # 10,000 cases make 26 MB; a larger file is not one refundkit wrote
 FORMAT = 2  # bump when the layout changes
 RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
 Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
@@ -98,9 +99,9 @@ class Index:
         self._read()
 
     def _read(self) -> None:
-        try:
-            raw = self.path.read_bytes()
-        except OSError:  # absent or unreadable: start afresh
+        try:  # never through a link, never blocking on a FIFO put in its place
+            raw, _ = read_regular(self.path, MAX_INDEX_BYTES)
+        except (OSError, NotRegularFile, TooLarge):  # absent or unreadable: start afresh
             return
         end = raw.find(b"\n")
         try:

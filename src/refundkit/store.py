@@ -5,6 +5,11 @@ leaves the old file or the new one, never a torn one. Read-modify-write of an or
 under that order's file lock, so concurrent commands cannot lose each other's changes. A new
 order is assembled in a hidden staging folder and renamed into place whole, which also makes id
 allocation race-free: a rename onto an existing order folder fails.
+
+Files of the data folder are read as untrusted input (a sync tool, a restored backup or another
+user may have put anything there): each is opened without following links and without blocking
+(open_regular), must be a regular file of bounded size, and JSON is checked for depth before
+Pydantic sees it, so one odd file makes one damaged entry, never a failed or hung command.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -39,15 +45,191 @@ ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: easy to read al
 ID_LENGTH = 6
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+EVIDENCE_MODE = 0o400
 STALE_STAGING_SECONDS = 3600
+# A year of a busy dispute is a few hundred KB; 20,000 events are about 5 MB. Anything larger
+# (or nested deeper: a real order is 4 levels deep) was not written by refundkit.
+MAX_ORDER_BYTES = 16 << 20
+MAX_PROFILE_BYTES = 1 << 20
+MAX_JSON_DEPTH = 64
+LOCK_NOTICE_SECONDS = 1.0
+# What makes a folder a refundkit data folder: any of these in it (templates/letters/ is what
+# `templates copy` makes in a new folder before any order exists).
+OWN_ENTRIES = ("orders", PROFILE_FILE, "templates/letters")
+INDEX_NAME = "status-index.json"  # index.py's file; named here for the mode check
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# What open(O_NOFOLLOW) says when the last part of the path is a link: ELOOP on Linux and
+# macOS, EMLINK on FreeBSD, EFTYPE on NetBSD.
+LINK_ERRNOS = frozenset(
+    code for code in (errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", None)) if code
+)
+
+
+class NotRegularFile(Exception):
+    """A link, FIFO, device, socket or folder where a regular file belongs."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(f"{path} is {kind}, not a regular file")
+        self.path = path
+        self.kind = kind
+
+
+class TooLarge(Exception):
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(f"{path} is {size} bytes, more than {limit}")
+        self.path = path
+        self.size = size
+        self.limit = limit
+
+
+def kind_of(mode: int) -> str:
+    """What a file of this mode is, in words, for a message."""
+    for test, words in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def open_regular(path: Path, base: Path | None = None) -> int:
+    """A read-only descriptor on the regular file at path, never blocking, never via a link.
+
+    With base, every part of path below base is opened without following links too, so a
+    linked order or evidence folder is refused as well as a linked file. A FIFO opened with
+    O_NONBLOCK returns at once (a plain open would wait for a writer forever); the fstat then
+    refuses it, as it refuses a device. Raises NotRegularFile, or OSError (missing, no
+    permission) as open does.
+    """
+    parts = path.relative_to(base).parts if base is not None else ()
+    if base is None or not parts or os.open not in os.supports_dir_fd:
+        return _checked(path, os.open(path, os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC))
+    folder = os.open(base, os.O_RDONLY | DIRECTORY | CLOEXEC)
+    try:
+        walked = base
+        for part in parts[:-1]:
+            walked = walked / part
+            try:
+                inner = os.open(part, os.O_RDONLY | DIRECTORY | NOFOLLOW | CLOEXEC, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in LINK_ERRNOS or exc.errno == errno.ENOTDIR:
+                    raise NotRegularFile(walked, _lkind(walked)) from None
+                raise
+            os.close(folder)
+            folder = inner
+        flags = os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC
+        try:
+            fd = os.open(parts[-1], flags, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno in LINK_ERRNOS:
+                raise NotRegularFile(path, "a symbolic link") from None
+            raise
+        return _checked(path, fd)
+    finally:
+        os.close(folder)
+
+
+def _lkind(path: Path) -> str:
+    try:
+        return kind_of(os.lstat(path).st_mode)
+    except OSError:
+        return "not a folder"
+
+
+def _checked(path: Path, fd: int) -> int:
+    """fd if it is a regular file; closed and refused otherwise."""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegularFile(path, kind_of(mode))
+    return fd
+
+
+def read_regular(path: Path, limit: int, base: Path | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most limit bytes, and the identity they came from
+    (fstat of the open file, so a file replaced meanwhile cannot lend its stamps)."""
+    fd = open_regular(path, base)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if info.st_size > limit:
+            raise TooLarge(path, info.st_size, limit)
+        # read(n) reserves n bytes up front: ask for what fstat says, more only if it grew.
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += handle.read(limit + 1 - len(data))
+    if len(data) > limit:  # grew while being read
+        raise TooLarge(path, len(data), limit)
+    return data, info
+
+
+def json_too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON text nests deeper than limit: checked before any parser recurses into it.
+
+    Counting every bracket is a bound (those inside strings only add to it), and for a real
+    file far below limit, so it settles almost every file at C speed. Only above it are the
+    strings skipped properly and the depth tracked.
+    """
+    opening = data.count(b"[") + data.count(b"{")
+    if opening <= limit:
+        return False
+    brackets = data.translate(None, _NOT_BRACKETS)
+    if _max_depth(brackets) <= limit:
+        return False
+    depth = 0
+    for token in _JSON_TOKENS.finditer(data):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _max_depth(brackets: bytes) -> int:
+    depth = deepest = 0
+    for char in brackets:
+        if char in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def resolve_home(option: Path | None) -> Path:
-    """--home wins, then REFUNDKIT_HOME, then the platform's user data folder."""
+    """--home wins, then REFUNDKIT_HOME, then the platform's user data folder.
+
+    An empty REFUNDKIT_HOME is refused rather than read as the current folder (what Path("")
+    means) or silently ignored: a script that set it meant some folder.
+    """
     if option is not None:
         return option.expanduser()
     env = os.environ.get(ENV_HOME)
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise BadInput(
+                f"{ENV_HOME} is set but empty: set it to a folder, or unset it to use the default"
+            )
         return Path(env).expanduser()
     from platformdirs import user_data_dir
 
@@ -71,6 +253,36 @@ def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     fsync_dir(path.parent)
 
 
+def place_file(path: Path, data: bytes, *, replace: bool, mode: int = FILE_MODE) -> None:
+    """Write path whole, as atomic_write does; without replace, raise FileExistsError if a
+    file (or a link) is there, even one that appeared while the data was being written: the
+    finished temp file is hard-linked to the name, which fails rather than replace."""
+    if replace:
+        atomic_write(path, data, mode)
+        return
+    if os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: check, then rename
+            if os.path.lexists(path):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename in this folder durable (POSIX needs the folder itself synced)."""
     with contextlib.suppress(OSError):
@@ -81,25 +293,29 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def make_private_dir(path: Path) -> None:
-    """Create path owner-only, and every missing parent too; tighten path if it exists.
+def make_private_dir(path: Path) -> bool:
+    """Create path owner-only, and every missing parent too; True if path was created.
 
     mkdir(parents=True) would give the parents it creates the umask's mode (0755 or worse),
-    so `templates/letters` made in one go would leave `templates` readable by all.
+    so `templates/letters` made in one go would leave `templates` readable by all. A folder
+    that already exists keeps its mode: it may not be refundkit's to change (a shared folder's
+    sticky bit); what refundkit made and finds loosened is put right by Store.open.
     """
     missing: list[Path] = []
     folder = path
-    while not folder.exists() and folder != folder.parent:
+    while not os.path.lexists(folder) and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
     for folder in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # another process made it just now
+        try:
             folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:  # another process made it just now
+            continue
+        os.chmod(folder, DIR_MODE)  # mkdir's mode passes through the umask
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
-    if info.st_mode & 0o077:
-        os.chmod(path, DIR_MODE)
+    return path in missing
 
 
 @dataclass(frozen=True)
@@ -116,19 +332,36 @@ class DamagedOrder:
         return cls(order_id, path, exc.message.removeprefix(f"{path}: "))
 
 
-class Store:
-    """One data folder. Paths are computed, nothing is created until the first write."""
+def _quiet(message: str) -> None:
+    """The default Store.notice: the core says nothing unless the caller asks to hear."""
 
-    def __init__(self, home: Path) -> None:
+
+class Store:
+    """One data folder. Paths are computed, nothing is created until the first write.
+
+    notice receives what a person should hear while a command runs (a wait for a lock, modes
+    put right); the CLI prints it on stderr, the core stays silent.
+    """
+
+    def __init__(self, home: Path, notice: Callable[[str], None] = _quiet) -> None:
         self.home = home
         self.orders_dir = home / "orders"
         self.profile_path = home / PROFILE_FILE
         self.templates_dir = home / "templates"
+        self.notice = notice
+        self.linked: set[str] = set()  # entries of orders/ that are links (see list_ids)
+        self.loose_seen = False  # a stat made on the way showed a mode open to others
 
     # --- layout -------------------------------------------------------------------------
 
     def ensure(self) -> None:
+        """Create the data folder (or adopt an empty one) and its orders/ folder.
+
+        A folder that existed keeps its own mode: refundkit may have been pointed at a shared
+        folder (its sticky bit) or the user's own; what refundkit puts in it is private.
+        """
         try:
+            self.refuse_foreign()
             make_private_dir(self.home)
             make_private_dir(self.orders_dir)
         except OSError as exc:
@@ -136,6 +369,86 @@ class Store:
                 f"cannot use {self.home} as the data folder ({exc.strerror}): "
                 "give a folder with --home or REFUNDKIT_HOME"
             ) from None
+
+    def is_refundkit_folder(self) -> bool:
+        """Has orders/, profile.json, or the letter templates refundkit copies in."""
+        return any(os.path.lexists(self.home / name) for name in OWN_ENTRIES)
+
+    def refuse_foreign(self) -> None:
+        """A folder that holds other things is not taken over as the data folder.
+
+        An absent or empty folder is fine (it is created or adopted on the first write); so is
+        a refundkit folder. Anything else (the current folder through `--home .`, a home or
+        a project folder) would get orders/ and a profile among its own files.
+        """
+        try:
+            if self.is_refundkit_folder() or not os.path.isdir(self.home):
+                return
+            with os.scandir(self.home) as entries:
+                foreign = next(iter(entries), None)
+        except OSError:
+            return  # the command's own access reports it
+        if foreign is not None:
+            raise BadFile(
+                f"{self.home} is not a refundkit data folder (it holds {foreign.name!r} and "
+                "other files, and no orders/ or profile.json): give an empty or new folder "
+                "with --home or REFUNDKIT_HOME"
+            )
+
+    def open(self) -> Store:
+        """Check the folder before a command uses it, and make private again what refundkit
+        made and finds open to others (a `cp -r` or `git clone` of a backup leaves 0755/0644).
+
+        Cheap when all is well: a stat of the few entries at the top, which guard everything
+        below them (orders/ at 0700 keeps every order private, whatever the modes inside).
+        Only when one of them is open, or a command saw an open mode on its way
+        (loose_seen), is the whole folder walked.
+        """
+        self.refuse_foreign()
+        if self._top_is_loose():
+            self.restore_modes()
+        return self
+
+    def _top_is_loose(self) -> bool:
+        for path in (
+            self.orders_dir,
+            self.profile_path,
+            self.templates_dir,
+            self.home / INDEX_NAME,
+        ):
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISLNK(mode) and mode & 0o077:
+                return True
+        return False
+
+    def restore_modes(self) -> int:
+        """Give what refundkit made its owner-only mode again; says so once, via notice.
+
+        Folders 0700, files 0600, stored evidence 0400. Links are never followed, files of
+        other kinds are left alone, and outside orders/ and templates/ only refundkit's own
+        files are touched: the data folder itself, and anything else in it, may be the
+        user's (refundkit may have adopted an existing folder). Returns how many modes were
+        changed.
+        """
+        changed: list[Path] = []
+        for name in (PROFILE_FILE, INDEX_NAME, "profile.lock"):
+            _set_mode(self.home / name, FILE_MODE, changed)
+        for top in (self.orders_dir, self.templates_dir):
+            for path, mode in _walk_private(top):
+                _set_mode(path, mode, changed)
+        self.loose_seen = False
+        if changed:
+            folders = sum(1 for path in changed if path.is_dir())
+            counts = [(folders, "folder"), (len(changed) - folders, "file")]
+            what = " and ".join(f"{n} {word}{'s' * (n > 1)}" for n, word in counts if n)
+            self.notice(
+                f"notice: made {what} in the data folder {self.home} private again "
+                "(they were open to other users)"
+            )
+        return len(changed)
 
     def order_dir(self, order_id: str) -> Path:
         return self.orders_dir / order_id
@@ -145,23 +458,43 @@ class Store:
 
     @contextlib.contextmanager
     def stat_in_orders(self) -> Iterator[Callable[[str], os.stat_result]]:
-        """os.stat for paths relative to the orders folder, resolved from an open handle on it
-        where the system allows: a third cheaper than full paths (measured, 30,000 files)."""
+        """lstat for paths relative to the orders folder, resolved from an open handle on it
+        where the system allows: a third cheaper than full paths (measured, 30,000 files).
+
+        The last part of a path is not followed (a link is judged as a link), and a path
+        through a linked order folder fails as if absent. Each result's mode is looked at
+        on the way: one open to others sets loose_seen, so the caller can restore modes
+        without a walk of its own.
+        """
         fd = -1
         if os.stat in os.supports_dir_fd:
             with contextlib.suppress(OSError):
-                fd = os.open(self.orders_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        if fd < 0:
-            base = str(self.orders_dir)
-            yield lambda relative: os.stat(os.path.join(base, relative))
-            return
+                fd = os.open(self.orders_dir, os.O_RDONLY | DIRECTORY | CLOEXEC)
+        base = str(self.orders_dir)
+
+        def lookup(relative: str) -> os.stat_result:
+            if self.linked and relative.split("/", 1)[0] in self.linked:
+                raise OSError(errno.ELOOP, "a linked order folder", relative)
+            if fd < 0:
+                info = os.stat(os.path.join(base, relative), follow_symlinks=False)
+            else:
+                info = os.stat(relative, dir_fd=fd, follow_symlinks=False)
+            if info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode):
+                self.loose_seen = True
+            return info
+
         try:
-            yield lambda relative: os.stat(relative, dir_fd=fd)
+            yield lookup
         finally:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
 
     def list_ids(self) -> list[str]:
-        """Ids of every order folder; hidden staging folders and stray files are skipped."""
+        """Names of every order folder; hidden staging folders and stray files are skipped.
+
+        A link where an order folder belongs is listed too (and remembered in self.linked):
+        reading it is refused, so it shows as damaged instead of vanishing from the list.
+        """
         try:
             entries = os.scandir(self.orders_dir)
         except FileNotFoundError:
@@ -171,12 +504,19 @@ class Store:
                 f"cannot read the data folder {self.orders_dir} ({exc.strerror}): "
                 "give a folder with --home or REFUNDKIT_HOME"
             ) from None
+        names: list[str] = []
+        linked: set[str] = set()
         with entries:
-            return sorted(
-                e.name
-                for e in entries
-                if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
-            )
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    linked.add(entry.name)
+                    names.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    names.append(entry.name)
+        self.linked = linked
+        return sorted(names)
 
     def resolve(self, prefix: str) -> str:
         """The one order id that starts with prefix, as git resolves a short commit id."""
@@ -212,17 +552,26 @@ class Store:
 
         The identity comes from the open file that was read (fstat before reading), so a file
         replaced meanwhile can never lend its time stamps to the other's content: the status
-        index (index.py) relies on that.
+        index (index.py) relies on that. Whatever is wrong with the file (a link, a FIFO,
+        too large, too deep, a parser giving up) is a DamagedData about this order only.
         """
         path = self.order_path(order_id)
         try:
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                data = handle.read()
+            data, info = read_regular(path, MAX_ORDER_BYTES, base=self.orders_dir)
         except FileNotFoundError:
             raise DamagedData(f"{path}: order.json is missing") from None
+        except NotRegularFile as exc:
+            where = "the order folder" if exc.path != path else "order.json"
+            raise DamagedData(f"{path}: {where} is {exc.kind}, not a regular one") from None
+        except TooLarge as exc:
+            raise DamagedData(
+                f"{path}: {exc.size:,} bytes, more than an order file may hold "
+                f"({MAX_ORDER_BYTES >> 20} MB): it was not written by refundkit"
+            ) from None
         except OSError as exc:
             raise DamagedData(f"{path}: cannot read ({exc.strerror})") from None
+        if info.st_mode & 0o077:
+            self.loose_seen = True
         order = parse_order(data, path)
         if order.id != order_id:
             # A folder copied or renamed by hand: saving it would write to another folder.
@@ -264,35 +613,100 @@ class Store:
                 shutil.rmtree(staging, ignore_errors=True)
 
     def save(self, order: Order) -> None:
-        """Write an existing order back; call only while holding its lock (see editing)."""
-        atomic_write(self.order_path(order.id), _dump(order))
+        """Write an existing order back; call only while holding its lock (see editing).
+
+        An order that would no longer load (larger than an order file may be) is refused
+        before anything is written.
+        """
+        data = _dump(order)
+        if len(data) > MAX_ORDER_BYTES:
+            raise BadInput(
+                f"order {order.id} would grow to {len(data):,} bytes, more than an order file "
+                f"may hold ({MAX_ORDER_BYTES >> 20} MB): nothing was changed"
+            )
+        atomic_write(self.order_path(order.id), data)
 
     @contextlib.contextmanager
     def lock(self, order_id: str) -> Iterator[None]:
-        from filelock import FileLock
-
-        with FileLock(str(self.order_dir(order_id) / LOCK_FILE), mode=FILE_MODE):
+        with self._locked(self.order_dir(order_id) / LOCK_FILE, f"order {order_id}"):
             yield
+
+    @contextlib.contextmanager
+    def _locked(self, path: Path, what: str) -> Iterator[None]:
+        """Hold the file lock at path; if another command holds it for more than a second,
+        say what is being waited for, so a slow sync or a forgotten command is not a hang."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(path), mode=FILE_MODE)
+        try:
+            lock.acquire(timeout=LOCK_NOTICE_SECONDS)
+        except Timeout:
+            self.notice(f"waiting for another refundkit command to finish with {what}...")
+            lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
 
     def update(self, order_id: str, change: Callable[[Order], Order]) -> Order:
         """Load, change, validate and save one order under its lock.
 
         change returns the new record (or raises, and then nothing is written); the result
-        is validated whole, so a change can never store an order that would not load.
+        is validated whole, so a change can never store an order that would not load, nor
+        one whose timeline runs backwards. Evidence left by a commit that was killed is
+        taken back first (see begin_placing).
         """
         from pydantic import ValidationError
 
         from refundkit.models import Order, describe_validation_error
 
         with self.lock(order_id):
-            self._sweep_temp(self.order_dir(order_id))
-            changed = change(self.load(order_id))
+            folder = self.order_dir(order_id)
+            self._sweep_temp(folder)
+            before = self.load(order_id)
+            self._roll_back_placing(order_id, before)
+            changed = change(before)
             try:
                 checked = Order.model_validate(changed.model_dump())
             except ValidationError as exc:
                 raise BadInput(describe_validation_error(exc)) from None
+            _keep_timeline(before, checked)
             self.save(checked)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(folder / PLACING_FILE)
             return checked
+
+    # --- evidence commits ---------------------------------------------------------------
+
+    def begin_placing(self, order_id: str, stored: list[str]) -> None:
+        """Write down, durably, the evidence files about to be renamed into place.
+
+        Called under the order's lock, before the renames; update() removes the note once
+        order.json names the files. A note found under the lock is therefore from a command
+        that was killed in between: the files it lists that no record names are removed,
+        so a kill never leaves evidence that no record names.
+        """
+        path = self.order_dir(order_id) / PLACING_FILE
+        atomic_write(path, "".join(f"{name}\n" for name in stored).encode())
+
+    def _roll_back_placing(self, order_id: str, order: Order) -> None:
+        folder = self.order_dir(order_id)
+        note = folder / PLACING_FILE
+        try:
+            data, _ = read_regular(note, 1 << 20)
+        except FileNotFoundError:
+            return
+        except (OSError, NotRegularFile, TooLarge):
+            data = b""  # not ours to read: drop the note, touch no file
+        named = {entry.stored_as for entry in order.evidence}
+        for line in data.decode("utf-8", "replace").splitlines():
+            if line not in named and _is_evidence_name(line):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / line)
+        with contextlib.suppress(OSError):
+            os.unlink(note)
+        fsync_dir(folder / "evidence")
+        fsync_dir(folder)
 
     # --- profile ------------------------------------------------------------------------
 
@@ -300,11 +714,23 @@ class Store:
         from refundkit.models import Profile
 
         try:
-            data = self.profile_path.read_bytes()
+            data, info = read_regular(self.profile_path, MAX_PROFILE_BYTES)
         except FileNotFoundError:
             return Profile()
+        except NotRegularFile as exc:
+            raise BadFile(
+                f"{self.profile_path} is {exc.kind}, not a regular file: move it away and "
+                "set the profile again with `refundkit profile`"
+            ) from None
+        except TooLarge as exc:
+            raise BadFile(
+                f"{self.profile_path}: {exc.size:,} bytes, more than a profile may hold "
+                f"({MAX_PROFILE_BYTES >> 10} KB): it was not written by refundkit"
+            ) from None
         except OSError as exc:
             raise BadFile(f"cannot read {self.profile_path} ({exc.strerror})") from None
+        if info.st_mode & 0o077:
+            self.loose_seen = True
         return parse_record(Profile, data, self.profile_path)
 
     def save_profile(self, profile: Profile) -> None:
@@ -313,7 +739,6 @@ class Store:
 
     def update_profile(self, changes: dict[str, object]) -> Profile:
         """Set some profile fields under a lock; invalid values are refused before any write."""
-        from filelock import FileLock
         from pydantic import ValidationError
 
         from refundkit.models import Profile, describe_validation_error
@@ -326,7 +751,7 @@ class Store:
 
         merged()
         self.ensure()
-        with FileLock(str(self.home / "profile.lock"), mode=FILE_MODE):
+        with self._locked(self.home / "profile.lock", "the profile"):
             self._sweep_temp(self.home, PROFILE_FILE)
             profile = merged()
             self.save_profile(profile)
@@ -339,7 +764,7 @@ class Store:
         cutoff = time.time() - STALE_STAGING_SECONDS
         for entry in self.orders_dir.glob(".new-*"):
             with contextlib.suppress(OSError):
-                if entry.stat().st_mtime < cutoff:
+                if entry.lstat().st_mtime < cutoff and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
 
     @staticmethod
@@ -348,6 +773,75 @@ class Store:
         for entry in folder.glob(f".{name}.*.tmp"):
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
+_EVIDENCE_NAME = re.compile(r"evidence/e[0-9]+-[^/\\]+")
+
+
+def _is_evidence_name(relative: str) -> bool:
+    """A stored_as refundkit itself would make: evidence/eN-name, nothing above or beside."""
+    return bool(_EVIDENCE_NAME.fullmatch(relative)) and ".." not in relative.split("/")
+
+
+def _keep_timeline(before: Order, after: Order) -> None:
+    """A change may not put the purchase after a step of the dispute already logged (the
+    order's own validation keeps the receipt after the purchase)."""
+    if after.purchased == before.purchased or not after.events:
+        return
+    first = min(after.events, key=lambda e: e.on)
+    if first.on < after.purchased:
+        raise BadInput(
+            f"purchase date {after.purchased} would come after the logged event {first.id} "
+            f"({first.kind.value} on {first.on}): the purchase must come first; give a date "
+            f"on or before {first.on}"
+        )
+
+
+def _walk_private(top: Path) -> Iterator[tuple[Path, int]]:
+    """Every folder and regular file under top (top included) with the mode it should have;
+    links are neither followed nor listed, FIFOs and devices are left out."""
+    try:
+        info = os.lstat(top)
+    except OSError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        return
+    yield top, DIR_MODE
+    for root, dirs, files in os.walk(top):
+        here = Path(root)
+        evidence = top.name == "orders" and here.name == "evidence" and here.parent.parent == top
+        for name in list(dirs):
+            path = here / name
+            if os.path.islink(path):
+                dirs.remove(name)  # os.walk would not follow it, but say so
+                continue
+            yield path, DIR_MODE
+        for name in files:
+            path = here / name
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode):
+                stored = evidence and not name.startswith(".")
+                yield path, EVIDENCE_MODE if stored else FILE_MODE
+
+
+def _set_mode(path: Path, mode: int, changed: list[Path]) -> None:
+    """chmod path to mode if it is open to others; never through a link, never a file that
+    is not ours (chmod would fail anyway)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISLNK(info.st_mode) or not info.st_mode & 0o077:
+        return
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode)
+        changed.append(path)
 
 
 def new_id() -> str:
@@ -365,6 +859,24 @@ def parse_order(data: bytes, path: Path) -> Order:
 
 
 def parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
+    """Validate stored bytes as cls; whatever goes wrong is a DamagedData about path.
+
+    JSON nested deeper than any record refundkit writes is refused before a parser recurses
+    into it; and a parser or migration step that fails in a way not foreseen (a RecursionError,
+    a MemoryError) still makes one damaged file, not a failed command.
+    """
+    if json_too_deep(data):
+        raise DamagedData(
+            f"{path}: JSON nested more than {MAX_JSON_DEPTH} levels deep: "
+            "it was not written by refundkit"
+        )
+    try:
+        return _parse_record(cls, data, path)
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError) as exc:
+        raise DamagedData(f"{path}: cannot be read ({type(exc).__name__})") from None
+
+
+def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
     """Validate stored bytes, migrating older schemas and refusing newer ones.
 
     A file of today's schema takes the fast path: one validation straight from the bytes.

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from refundkit import __version__
-from refundkit.errors import BadFile, RefundkitError
+from refundkit.errors import BadFile, BadInput, RefundkitError
+from refundkit.sanitize import visible
 
 if TYPE_CHECKING:
     from refundkit.store import Store
@@ -65,7 +66,8 @@ def guarded(func: F) -> F:
         except RefundkitError as exc:
             if os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
-            typer.echo(f"error: {exc.message}", err=True)
+            # Messages quote what the user or a file gave: shown, never emitted raw.
+            typer.echo(f"error: {visible(exc.message)}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A closed pipe (`refundkit calendar | head`) is not an error to report: Typer
@@ -73,8 +75,10 @@ def guarded(func: F) -> F:
             if exc.errno == errno.EPIPE or os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            typer.echo(f"error: {visible(where + str(exc.strerror or exc))}", err=True)
             raise typer.Exit(2 if exc.errno in PATH_ERRNOS else 1) from None
+        finally:
+            _tidy_modes(kwargs.get("ctx"))
 
     return wrapper  # type: ignore[return-value]
 
@@ -98,7 +102,7 @@ def _refuse_output_in_data_folder(values: dict[str, Any]) -> None:
     ctx: Any = values.get("ctx")
     if not hasattr(ctx, "find_root"):  # click's Context; typer.Context is only its subclass
         return
-    home = get_store(ctx).home
+    home = home_of(ctx)
     for name in OUTPUT_OPTIONS:
         target = values.get(name)
         if not isinstance(target, Path):
@@ -134,7 +138,7 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     home: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--home",
             help="Data folder (default: $REFUNDKIT_HOME, else the platform's user data folder).",
@@ -148,11 +152,15 @@ def root(
 ) -> None:
     """refundkit: evidence organiser and complaint-letter writer for refunds."""
     _echo_undecodable_bytes_back()
-    if home is not None and "\x00" in str(home):
+    if home is not None and "\x00" in home:
         raise typer.BadParameter(
             "a folder name cannot contain a NUL character", param_hint="--home"
         )
-    ctx.obj = home
+    if home is not None and not home.strip():
+        # Path("") is the current folder: an empty --home (an unset shell variable) would
+        # make whatever folder the command runs in the data folder.
+        raise typer.BadParameter("is empty: give the data folder's path", param_hint="--home")
+    ctx.obj = Path(home) if home is not None else None
 
 
 def _echo_undecodable_bytes_back() -> None:
@@ -167,11 +175,64 @@ def _echo_undecodable_bytes_back() -> None:
                 reconfigure(errors="surrogateescape")
 
 
-def get_store(ctx: typer.Context) -> "Store":
-    from refundkit.store import Store, resolve_home
+def home_of(ctx: typer.Context) -> Path:
+    """The data folder's path, without looking at it."""
+    from refundkit.store import resolve_home
 
-    root_ctx = ctx.find_root()
-    return Store(resolve_home(root_ctx.obj))
+    return resolve_home(ctx.find_root().obj)
+
+
+def notice(message: str) -> None:
+    """What a person should hear while a command runs (a lock wait, modes put right)."""
+    typer.echo(visible(message), err=True)
+
+
+STORE_KEY = "refundkit.store"
+
+
+def get_store(ctx: typer.Context) -> "Store":
+    """The data folder, opened once per command: refused if it is some other folder, and with
+    the modes of what refundkit made put right (see Store.open)."""
+    from refundkit.store import Store
+
+    meta = ctx.find_root().meta
+    if STORE_KEY not in meta:
+        meta[STORE_KEY] = Store(home_of(ctx), notice=notice).open()
+    store: Store = meta[STORE_KEY]
+    return store
+
+
+def _tidy_modes(ctx: Any) -> None:
+    """After a command: if it met a file open to others on its way, put the modes right (the
+    open check looks only at the top of the folder, which guards the rest)."""
+    if not hasattr(ctx, "find_root"):
+        return
+    store = ctx.find_root().meta.get(STORE_KEY)
+    if store is not None and store.loose_seen:
+        with contextlib.suppress(OSError):
+            store.restore_modes()
+
+
+def refuse_overwrite(out: Path, force: bool) -> None:
+    """--out never replaces a file without --force: one line, exit 2, naming the way out.
+    Checked before the work, so the refusal comes at once; write_out checks again."""
+    if not force and os.path.lexists(out):
+        raise BadInput(_exists(out))
+
+
+def write_out(out: Path, data: bytes, force: bool) -> None:
+    """Write an --out file whole and owner-only; without force, never over an existing file,
+    not even one that appeared while the command ran."""
+    from refundkit.store import place_file
+
+    try:
+        place_file(out, data, replace=force)
+    except FileExistsError:
+        raise BadInput(_exists(out)) from None
+
+
+def _exists(out: Path) -> str:
+    return f"--out {out} already exists: add --force to replace it, or choose another name"
 
 
 def today() -> date:
@@ -194,8 +255,10 @@ def main() -> None:
         if os.environ.get("REFUNDKIT_DEBUG") == "1":
             raise
         typer.echo(
-            f"error: internal error ({type(exc).__name__}: {exc}); "
-            "rerun with REFUNDKIT_DEBUG=1 for details",
+            visible(
+                f"error: internal error ({type(exc).__name__}: {exc}); "
+                "rerun with REFUNDKIT_DEBUG=1 for details"
+            ),
             err=True,
         )
         sys.exit(1)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from refundkit.cli import command, get_store
+from refundkit.cli import command, get_store, notice
 from refundkit.kinds import EvidenceKind
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def verify(
     ctx: typer.Context,
     order: Annotated[str | None, typer.Argument(help="Only this order.")] = None,
 ) -> None:
-    """Re-hash every stored evidence file; exit 1 if any was modified or is missing.
+    """Re-hash every stored evidence file; exit 1 if any is modified, missing or unreadable.
 
     Example: refundkit verify
     """
@@ -110,5 +110,9 @@ def verify(
     with progress_bar(total, "verifying") as advance:
         checks = [c for o in orders for c in evidence.verify_order(store, o, advance)]  # type: ignore[arg-type]
     plain.print_checks(checks, damaged)
-    if damaged or any(c.status != "ok" for c in checks):
+    restored = sum(c.restored for c in checks)
+    if restored:
+        notice(f"notice: made {restored} evidence files read-only again (0400), as stored")
+    # An unrecorded file is reported, not a failure: the recorded evidence is all there.
+    if damaged or any(c.status not in ("ok", "unrecorded") for c in checks):
         raise typer.Exit(1)

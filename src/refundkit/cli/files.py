@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from refundkit.cli import command, get_store, interactive, today
+from refundkit.cli import command, get_store, interactive, refuse_overwrite, today, write_out
 from refundkit.errors import BadInput, RefundkitError
 from refundkit.kinds import Category
+from refundkit.sanitize import visible
 
 if TYPE_CHECKING:
     from refundkit.bills import Bill, Transaction
@@ -56,8 +57,8 @@ def import_bill(
     done = importer.import_transaction(get_store(ctx), bill, file, tx, options, datetime.now())
     display.print_added(cases.report(done.order, today()))
     if done.order.bill_status:
-        typer.echo(f"Note: {done.order.bill_status}")
-    typer.echo(f"Attached the bill as payment evidence {done.evidence.id}: {file.name}")
+        typer.echo(f"Note: {visible(done.order.bill_status)}")
+    typer.echo(f"Attached the bill as payment evidence {done.evidence.id}: {visible(file.name)}")
 
 
 def _ask(bill: Bill) -> Transaction:
@@ -76,7 +77,7 @@ def bill_lines(bill: Bill) -> list[str]:
     """The expense rows, newest first: fixed columns first, free text last, so that the
     transaction number is never cut or wrapped, in a terminal or a pipe."""
     rows = sorted(bill.expenses, key=lambda t: t.time, reverse=True)
-    ids = [t.transaction_id or "-" for t in rows]
+    ids = [visible(t.transaction_id or "-") for t in rows]
     amounts = [f"¥{t.amount:,.2f}" for t in rows]
     id_width = max(len("Transaction no."), *map(len, ids))
     amount_width = max(len("Amount"), *map(len, amounts))
@@ -86,7 +87,7 @@ def bill_lines(bill: Bill) -> list[str]:
         "Merchant · item",
     ]
     for tx, tx_id, amount in zip(rows, ids, amounts, strict=True):
-        what = " · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p)
+        what = visible(" · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p))
         refund = f"  [{tx.refund_text()}]" if tx.refunded else ""
         lines.append(
             f"{tx_id:<{id_width}}  {tx.time:%Y-%m-%d %H:%M}  {amount:>{amount_width}}  "
@@ -113,8 +114,11 @@ def export(
     Example: refundkit export k3f --out 声悦数码-k3f.zip
     """
     from refundkit import bundle
+    from refundkit.evidence import refuse_special_files
 
-    done = bundle.export_order(get_store(ctx), order, out, force=force, as_of=today())
+    store = get_store(ctx)
+    refuse_special_files(store, store.load(store.resolve(order)))
+    done = bundle.export_order(store, order, out, force=force, as_of=today())
     for warning in done.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(
@@ -132,6 +136,7 @@ def calendar(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Leave out deadlines before this date.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Every open deadline of every open case as calendar events, with a reminder a day before.
 
@@ -139,26 +144,35 @@ def calendar(
     """
     from refundkit import ical
     from refundkit.parse import parse_day
-    from refundkit.store import atomic_write
 
     if out is not None:
         _check_ics(out)
+        refuse_overwrite(out, force)
     day = parse_day(as_of, today()) if as_of else today()
     orders, damaged = get_store(ctx).load_all()
     deadlines = ical.all_deadlines(orders, day)
-    data = ical.to_ical(deadlines, datetime.now(timezone.utc).replace(microsecond=0))
+    data = _visible_lines(
+        ical.to_ical(deadlines, datetime.now(timezone.utc).replace(microsecond=0))
+    )
     if out is None:
         typer.echo(data, nl=False)
         if not deadlines:
             typer.echo(f"note: no open deadlines on or after {day}", err=True)
     else:
-        atomic_write(out, data)
+        write_out(out, data, force)
         cases = len({d.order_id for d in deadlines})
         typer.echo(f"Wrote {len(deadlines)} deadlines of {cases} open cases to {out}")
     for bad in damaged:
-        typer.echo(f"damaged: {bad.path}: {bad.error}", err=True)
+        typer.echo(visible(f"damaged: {bad.path}: {bad.error}"), err=True)
     if damaged:
         raise typer.Exit(1)
+
+
+def _visible_lines(data: bytes) -> bytes:
+    """The calendar with every control or format character in a fact shown, not emitted: it
+    goes to a terminal as often as to a calendar app. Lines keep their CRLF ends."""
+    text = data.decode("utf-8", "replace")
+    return "\r\n".join(visible(line) for line in text.split("\r\n")).encode()
 
 
 def _check_ics(out: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from refundkit.cli import app, command, get_store, guarded, today
+from refundkit.cli import app, command, get_store, guarded, refuse_overwrite, today, write_out
 from refundkit.errors import BadFile
 from refundkit.kinds import Lang, LetterFormat, Recipient
 
@@ -38,6 +38,7 @@ def draft_complaint(
         Path | None,
         typer.Option(help="Write the letter to this file instead of stdout (owner-only)."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Write the letter for a case from its recorded facts; warnings go to stderr.
 
@@ -50,6 +51,7 @@ def draft_complaint(
     as_of = today()
     if out is not None:
         _check_out(out)
+        refuse_overwrite(out, force)
     recipient = to or letters.default_recipient(cases.report(record, as_of).stage)
     language = lang or letters.default_lang(record, store.load_profile())
     letter = letters.render_letter(store, record, recipient, language, format_, as_of)
@@ -57,9 +59,7 @@ def draft_complaint(
         sys.stdout.write(letter.text)
         sys.stdout.flush()
     else:
-        from refundkit.store import atomic_write
-
-        atomic_write(out, letter.text.encode("utf-8"))
+        write_out(out, letter.text.encode("utf-8"), force)
         typer.echo(
             f"Wrote the {recipient.value} letter ({language.value}, {format_.value}) to {out}"
         )

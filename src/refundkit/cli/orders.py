@@ -183,15 +183,31 @@ def _as_of_day(text: str) -> date:
 
 
 def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
-    """One case in full; exit 1 if some of its evidence files are gone."""
+    """One case in full; exit 1 if some of its evidence files are gone. Files in its evidence
+    folder that no record names are listed too (in the JSON as "unrecorded_files"), without
+    changing the exit code: the recorded evidence is all there."""
     from refundkit import cases, display
+    from refundkit.evidence import unrecorded_files
+    from refundkit.sanitize import visible
 
-    report = cases.report(store.load(store.resolve(prefix)), day)
-    report = cases.with_files_checked(store, report)
+    order = store.load(store.resolve(prefix))
+    report = cases.with_files_checked(store, cases.report(order, day))
+    unrecorded = unrecorded_files(store, order)
     if json_:
-        display.print_json({"as_of": day.isoformat(), "orders": [report.as_json()]})
+        data = report.as_json()
+        if unrecorded:
+            data["unrecorded_files"] = [str(path) for path in unrecorded]
+        display.print_json({"as_of": day.isoformat(), "orders": [data]})
     else:
         display.print_case(report)
+        for path in unrecorded:
+            typer.echo(
+                visible(
+                    f"unrecorded file: {path} (no record names it: left by an interrupted "
+                    "add-evidence, which the next change to the order removes, or put there "
+                    "by hand)"
+                )
+            )
     if report.files_missing:
         raise typer.Exit(1)
 
@@ -241,11 +257,33 @@ def demo(
     """
     from refundkit import cases, display
     from refundkit import demo as demo_case
+    from refundkit.cli import notice
     from refundkit.store import Store
 
-    store = Store(folder) if folder else Store(demo_case.temp_home())
+    if folder is not None:
+        _refuse_used_folder(folder)
+    store = Store(folder or demo_case.temp_home(), notice=notice)
     order = demo_case.build(store, datetime.now())
     display.print_case(cases.report(store.load(order.id), today()))
     typer.echo(f"\nExample data folder: {store.home}")
     typer.echo(f"Try: refundkit --home {store.home} status")
     typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
+
+
+def _refuse_used_folder(folder: Path) -> None:
+    """The example goes only into a new or empty folder: never over anyone's data (an existing
+    data folder's profile would get the example's name, phone and address)."""
+    import os
+
+    from refundkit.errors import BadFile
+
+    if not os.path.lexists(folder):
+        return
+    if not folder.is_dir() or folder.is_symlink():
+        raise BadFile(f"--folder {folder} is not a folder: give a new or empty folder")
+    with os.scandir(folder) as entries:
+        if next(iter(entries), None) is not None:
+            raise BadFile(
+                f"--folder {folder} is not empty: the demo builds its example only in a new "
+                "or empty folder, so that no data of yours is touched"
+            )
