@@ -17,6 +17,8 @@ What is compared:
   `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
   benchmarks/.cache; without network the column is skipped with a note);
 - `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
+- `status ORDER` on a case with 20,000 logged events (target: under 1 s, an absolute time),
+  next to `status ORDER` on an ordinary case;
 - `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`.
 
 The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
@@ -538,6 +540,49 @@ def letter(work: Path, runs: int) -> list[Row]:
     return compare("letters", draft, [(minimal, None), (status, None)], runs)
 
 
+TIMELINE_EVENTS = 20_000
+TIMELINE_TARGET_SECONDS = 1.0
+
+
+def write_long_timeline(home: Path, events: int) -> str:
+    """One order whose dispute has `events` logged steps, written directly (set-up)."""
+    from refundkit.models import Event
+
+    order = make_order(2, date.today() - timedelta(days=400), evidence=0)
+    kinds = ["contacted-merchant", "merchant-replied", "merchant-refused", "platform-complaint"]
+    steps = [
+        Event(
+            id=f"t{k + 1}",
+            kind=kinds[k % len(kinds)],
+            on=order.purchased + timedelta(days=k * 400 // events),
+            note=f"第 {k + 1} 次联系客服：商家称已拆封不退",
+            ref=f"REF{k:06d}" if k % 5 == 0 else None,
+            recorded=order.created,
+        )
+        for k in range(events)
+    ]
+    order = order.model_copy(update={"events": steps})
+    folder = home / "orders" / order.id
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "order.lock").touch(mode=0o600)
+    (folder / "order.json").write_bytes(order.model_dump_json(indent=2).encode() + b"\n")
+    return str(order.id)
+
+
+def timeline(work: Path, runs: int) -> list[Row]:
+    print(f"status ORDER with {TIMELINE_EVENTS:,} events", file=sys.stderr)
+    home = work / "home-timeline"
+    long_id = write_long_timeline(home, TIMELINE_EVENTS)
+    plain_home = work / "home-plain-case"
+    write_orders(plain_home, 1)
+    subject = rk(f"status ORDER, {TIMELINE_EVENTS:,} events", home, "status", long_id)
+    ordinary = rk("status ORDER, 3 events", plain_home, "status", short_id(0))
+    rows = compare("timeline", subject, [(ordinary, None)], runs)
+    verdict = "met" if rows[0].seconds < TIMELINE_TARGET_SECONDS else "**not met**"
+    rows[0].note = f"target under {TIMELINE_TARGET_SECONDS:g} s: {verdict}"
+    return rows
+
+
 def add_evidence_cmd(home: Path, big: Path, order_ids: list[str]) -> Cmd:
     """add-evidence of the big file, each run into a fresh order (a repeat would be refused)."""
     pending = iter(order_ids)
@@ -646,14 +691,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument(
         "--only",
-        help="comma-separated groups to run: startup,status,letters,evidence (default all)",
+        help="comma-separated groups to run: startup,status,letters,timeline,evidence "
+        "(default all)",
     )
     args = parser.parse_args(argv)
     sizes = args.sizes or ("100,1000" if args.quick else "100,1000,10000")
     args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
     args.big_mb = args.big_mb or (64 if args.quick else 1024)
     args.runs = args.runs or (3 if args.quick else 10)
-    args.only = set((args.only or "startup,status,letters,evidence").split(","))
+    args.only = set((args.only or "startup,status,letters,timeline,evidence").split(","))
     return args
 
 
@@ -677,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += status_at(work, count, args.runs, todo, note)
         if "letters" in args.only:
             rows += letter(work, args.runs)
+        if "timeline" in args.only:
+            rows += timeline(work, args.runs)
         if "evidence" in args.only:
             rows += big_file(work, args.big_mb, max(3, args.runs // 2))
     header = (

@@ -503,6 +503,35 @@ def test_calendar_bad_out(cli: Cli, home: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "deadlines.txt").exists()
 
 
+def test_calendar_out_never_overwrites_without_force(cli: Cli, add: Any, tmp_path: Path) -> None:
+    """Before, `calendar --out` replaced an existing file silently."""
+    add(purchased="3 days ago", received="yesterday")
+    out = tmp_path / "deadlines.ics"
+    out.write_text("my own calendar")
+    refused = cli("calendar", "--out", str(out))
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert out.read_text() == "my own calendar"
+    link = tmp_path / "link.ics"
+    link.symlink_to(tmp_path / "gone.ics")  # even a dangling link is something that exists
+    assert cli("calendar", "--out", str(link)).exit_code == 2 and link.is_symlink()
+    assert cli("calendar", "--out", str(out), "--force").exit_code == 0
+    assert out.read_text().startswith("BEGIN:VCALENDAR")
+
+
+def test_a_file_that_appears_meanwhile_is_not_replaced(tmp_path: Path) -> None:
+    """The check before the work is repeated at the very end, atomically (a hard link)."""
+    from refundkit.store import place_file
+
+    out = tmp_path / "x.ics"
+    place_file(out, b"first", replace=False)
+    with pytest.raises(FileExistsError):
+        place_file(out, b"second", replace=False)
+    assert out.read_bytes() == b"first" and sorted(os.listdir(tmp_path)) == ["x.ics"]
+    place_file(out, b"second", replace=True)
+    assert out.read_bytes() == b"second"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_out_that_is_a_fifo_is_left_alone(cli: Cli, case: str, tmp_path: Path) -> None:
     for command, name in (("calendar", "x.ics"), ("export", "x.zip")):

@@ -246,6 +246,22 @@ def test_edit_to_invalid_state_changes_nothing(cli: Cli, add: Any, home: Path) -
     assert snapshot(home) == before
 
 
+def test_edit_keeps_the_timeline_in_order(cli: Cli, add: Any, home: Path) -> None:
+    """Before, `edit --purchased` could move the purchase after logged events."""
+    order_id = add(purchased="10 days ago", received="2 days ago")
+    assert cli("log", order_id, "contacted-merchant", "--on", "6 days ago").exit_code == 0
+    before = snapshot(home)
+    for args in (["--purchased", "5 days ago"], ["--purchased", "3 days ago"]):
+        result = cli("edit", order_id, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.count("\n") == 1 and "t1" in result.stderr, result.stderr
+    result = cli("edit", order_id, "--received", "11 days ago")  # before the purchase
+    assert result.exit_code == 2 and "before the purchase" in result.stderr
+    assert snapshot(home) == before
+    assert cli("edit", order_id, "--purchased", "6 days ago").exit_code == 0
+    assert cli("edit", order_id, "--purchased", "20 days ago").exit_code == 0  # earlier is fine
+
+
 def test_bad_as_of(cli: Cli) -> None:
     result = cli("status", "--as-of", "someday")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr

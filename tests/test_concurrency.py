@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import random
 import re
+import select
 import subprocess
 import sys
 import traceback
@@ -278,3 +279,36 @@ def test_real_cli_processes_at_once(tmp_path: Path, request: pytest.FixtureReque
             d["id"] for d in done if d["what"] == "event"
         )
         assert len(store.list_ids()) == 3
+
+
+def test_waiting_for_a_lock_says_so(tmp_path: Path) -> None:
+    """Before, a command waiting for another one's lock was silent, like a hang. Now, after a
+    second, it says on stderr what it waits for, then goes on once the lock is free."""
+    from filelock import FileLock
+
+    home = tmp_path / "home"
+    store = Store(home)
+    order_id = seed_order(store)
+    env = {k: v for k, v in os.environ.items() if k != "REFUNDKIT_HOME"}
+    lock = FileLock(str(store.order_dir(order_id) / "order.lock"))
+    with lock:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "refundkit", "--home", str(home), "log", order_id,
+             "contacted-merchant"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )  # fmt: skip
+        assert proc.stderr is not None
+        # Wait for the notice (a generous bound, so a silent wait fails instead of hanging).
+        ready, _, _ = select.select([proc.stderr], [], [], 60)
+        line = proc.stderr.readline() if ready else ""
+        assert proc.poll() is None, "the command did not wait for the lock"
+    out, err = proc.communicate(timeout=60)
+    assert line == (
+        f"waiting for another refundkit command to finish with order {order_id}...\n"
+    ), line + err
+    assert proc.returncode == 0 and "Logged contacted-merchant" in out, err
+    assert len(store.load(order_id).events) == 1

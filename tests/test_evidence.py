@@ -255,3 +255,57 @@ def test_a_repeat_is_refused_before_anything_is_written(
     result = cli("add-evidence", order_id, str(copy), "--kind", "chat")
     assert result.exit_code == 2 and "already attached as e1" in result.stderr
     assert folder.stat().st_mtime_ns == stamp
+
+
+@pytest.mark.skipif(ROOT, reason="root can read a file without read permission")
+def test_unreadable_evidence_is_unreadable_not_modified(
+    cli: Cli, add: Any, home: Path, proof: Path
+) -> None:
+    """Before, a file refundkit may not read was reported as "modified", which suggests
+    tampering; its bytes are unknown, not changed."""
+    order_id = add()
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    (entry,) = load(home, order_id)["evidence"]
+    stored = home / "orders" / order_id / entry["stored_as"]
+    stored.chmod(0)
+    try:
+        result = cli("verify", order_id)
+        assert result.exit_code == 1
+        assert result.stdout.startswith(f"unreadable {order_id} e1 "), result.stdout
+        assert "modified" not in result.stdout
+    finally:
+        stored.chmod(0o400)
+
+
+def test_verify_puts_evidence_back_to_read_only(
+    cli: Cli, add: Any, home: Path, proof: Path
+) -> None:
+    order_id = add()
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    (entry,) = load(home, order_id)["evidence"]
+    stored = home / "orders" / order_id / entry["stored_as"]
+    stored.chmod(0o600)
+    result = cli("verify")
+    assert result.exit_code == 0 and result.stdout.startswith("ok")
+    assert result.stderr == "notice: made 1 evidence files read-only again (0400), as stored\n"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o400
+    assert cli("verify").stderr == ""
+
+
+def test_numbers_go_past_every_file_in_the_folder(
+    cli: Cli, add: Any, home: Path, proof: Path, tmp_path: Path
+) -> None:
+    """Before, left-over e1-* files were reused by the next attach: evidence/ held several
+    different e1 files. Now a number held by a file, recorded or not, is never handed out."""
+    order_id = add()
+    folder = home / "orders" / order_id / "evidence"
+    folder.mkdir()
+    for name in ("e1-a.png", "e7-b.png"):
+        (folder / name).write_bytes(b"left over")
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    assert [e["id"] for e in load(home, order_id)["evidence"]] == ["e8"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "e1-a.png",
+        "e7-b.png",
+        f"e8-{proof.name}",
+    ]

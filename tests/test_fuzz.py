@@ -867,3 +867,76 @@ def test_longest_file_names_can_be_attached(
     stored = home / "orders" / order_id / entry["stored_as"]
     assert stored.read_bytes() == b"proof" and len(stored.name.encode()) <= 255
     assert cli("verify").exit_code == 0
+
+
+# --- issue 11: control and format characters never reach the terminal ----------------------
+
+
+def hidden_characters(text: str) -> list[str]:
+    """Control and format characters in text, line breaks aside: what a terminal would act
+    on (ESC sequences, BEL) or use to reorder what it shows (bidi overrides)."""
+    import unicodedata
+
+    return sorted(
+        {f"U+{ord(c):04X}" for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf")}
+    )
+
+
+def test_control_characters_never_reach_the_terminal(
+    tmp_path: Path, cli: Any, add: Any, home: Path
+) -> None:
+    """ESC sequences, BEL, newlines and bidi overrides in names, notes, file names, bill cells
+    and folder names are shown escaped by every command that prints a fact, on stdout and on
+    stderr; and a file name with a newline cannot forge a line of `verify`."""
+    order_id = add(merchant="声悦\u202e店\u200b", item="耳机\u2066", purchased="3 days ago")
+    assert cli("log", order_id, "merchant-refused", "--note", "拒绝\u202e退货").exit_code == 0
+    forged = tmp_path / "x.png\nok       zzzz e9 contract-signed.pdf"
+    forged.write_bytes(b"\x89PNG\r\n\x1a\nforged")
+    escape = tmp_path / "\x1b[2J\x1b]0;pwned\x07.png"
+    escape.write_bytes(b"\x89PNG\r\n\x1a\nescape")
+    added = cli("add-evidence", order_id, str(forged), str(escape), "--kind", "chat")
+    assert added.exit_code == 0, added.output
+    entries = json.loads((home / "orders" / order_id / "order.json").read_text())["evidence"]
+    assert [e["original_name"] for e in entries] == [
+        "x.png\\x0aok       zzzz e9 contract-signed.pdf",  # kept, escaped
+        "\\x1b[2J\\x1b]0;pwned\\x07.png",
+    ]
+    assert all(not hidden_characters(e["stored_as"]) for e in entries)
+    # A record written by hand (or by an older refundkit) still holds raw characters.
+    path = home / "orders" / order_id / "order.json"
+    data = json.loads(path.read_text())
+    data["evidence"][1]["original_name"] = "\x1b[31mred\x1b[0m\nok fake"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    odd = home / "orders" / "odd\x1b[2Jname"
+    odd.mkdir()
+    (odd / "order.json").write_text("{")
+    bill = tmp_path / "bill.csv"
+    bill.write_text(
+        (FIXTURE_BILL.read_text(encoding="utf-8-sig")).replace(
+            "声悦数码旗舰店", "声悦\x1b]0;pwned\x07店\u202e", 1
+        ),
+        encoding="utf-8",
+    )
+    runs = [
+        added,
+        cli("status"),
+        cli("status", "--all"),
+        cli("status", order_id),
+        cli("verify"),
+        cli("verify", order_id),
+        cli("calendar"),
+        cli("import-bill", str(bill)),
+        cli("edit", order_id, "--note", "x"),
+        cli("add-evidence", order_id, str(tmp_path / "nope\x1b[2J.png"), "--kind", "chat"),
+        cli("status", "odd\x1b[2J"),
+    ]
+    for result in runs:
+        assert "Traceback" not in result.output
+        for stream in (result.stdout, result.stderr):
+            assert not hidden_characters(stream), (hidden_characters(stream), stream)
+    verify = cli("verify", order_id).stdout.splitlines()
+    assert sum(line.startswith("ok") for line in verify) == 2, verify
+    assert "\\x1b[2J" in cli("status", "--all").stdout  # the odd folder, shown escaped
+
+
+FIXTURE_BILL = Path(__file__).parent / "fixtures" / "bills" / "wechat-2025.csv"

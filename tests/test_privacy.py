@@ -223,3 +223,192 @@ def test_the_network_guard_itself_works(no_network: list[str]) -> None:
     with pytest.raises(NetworkUsed):
         socket.socket().connect(("127.0.0.1", 9))
     assert len(no_network) == 2
+
+
+# --- issue 11: the data folder is only ever ours ------------------------------------------
+
+
+def make_data(cli: Cli, box: Path) -> str:
+    """A data folder with an order, an event, evidence, a profile and a template copy."""
+    (box / "聊天记录.png").write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    result = cli("add-order", "--merchant", "声悦", "--item", "耳机", "--amount", "399")
+    assert result.exit_code == 0, result.output
+    order_id: str = result.stdout.split("Recorded order ")[1].split(":")[0].strip()
+    for args in (
+        ("log", order_id, "merchant-refused"),
+        ("add-evidence", order_id, str(box / "聊天记录.png"), "--kind", "chat"),
+        ("profile", "--name", "张三", "--phone", "13800138000"),
+        ("templates", "copy", "letters/merchant.zh.md.j2"),
+        ("status",),
+    ):
+        assert cli(*args).exit_code == 0, args
+    return order_id
+
+
+def loosen(home: Path) -> None:
+    """What `cp -r` without -p, or a `git clone` of a backup, leaves: 0755 and 0644."""
+    for path, _, is_dir in list(modes(home)):
+        os.chmod(path, 0o755 if is_dir else 0o644)
+
+
+def assert_private_inside(home: Path, after: str) -> None:
+    """Everything refundkit made is owner-only; the folder itself is left as it is found."""
+    for path, mode, is_dir in modes(home):
+        if path == home:
+            continue
+        expected = 0o700 if is_dir else 0o400 if is_stored_evidence(path, home) else 0o600
+        assert mode == expected, f"{path} is {oct(mode)}, not {oct(expected)} (after {after})"
+
+
+NOTICE = "private again (they were open to other users)"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["status", "--json"],
+        ["status", "{id}"],
+        ["verify"],
+        ["log", "{id}", "contacted-merchant"],
+        ["edit", "{id}", "--note", "x"],
+        ["add-evidence", "{id}", "{box}/new.png", "--kind", "photo"],
+        ["calendar"],
+        ["draft-complaint", "{id}"],
+        ["templates", "list"],
+        ["profile"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_a_restored_copy_is_made_private_again_and_said_once(
+    command: list[str], cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    """Before, only three commands tightened modes, and a restored folder stayed readable by
+    others after `status`, `verify` or `log`."""
+    box = tmp_path / "box"
+    box.mkdir()
+    (box / "new.png").write_bytes(b"\x89PNG\r\n\x1a\nnew")
+    order_id = make_data(cli, box)
+    loosen(home)
+    args = [a.replace("{id}", order_id).replace("{box}", str(box)) for a in command]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(NOTICE) == 1, result.stderr
+    assert result.stderr.startswith("notice: made ") and str(home) in result.stderr
+    assert NOTICE not in result.stdout
+    assert_private_inside(home, " ".join(args))
+    again = cli(*args) if command[0] not in ("add-evidence",) else cli("status")
+    assert NOTICE not in again.stderr
+
+
+def test_a_file_opened_deep_inside_is_noticed_on_the_way(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    """The check at the top is a few stats; a file loosened below a private orders/ is seen by
+    the stats status makes anyway, and put right too."""
+    box = tmp_path / "box"
+    box.mkdir()
+    order_id = make_data(cli, box)
+    order_json = home / "orders" / order_id / "order.json"
+    (stored,) = (home / "orders" / order_id / "evidence").iterdir()
+    order_json.chmod(0o644)
+    stored.chmod(0o444)
+    result = cli("status")
+    assert result.exit_code == 0 and result.stderr.count(NOTICE) == 1, result.output
+    assert stat.S_IMODE(order_json.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o400
+
+
+def test_modes_of_files_that_are_not_refundkits_are_left_alone(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    box = tmp_path / "box"
+    box.mkdir()
+    make_data(cli, box)
+    mine = home / "my-notes.txt"
+    mine.write_text("the user's own file")
+    mine.chmod(0o644)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")
+    outside.chmod(0o644)
+    (home / "orders" / "link-out").symlink_to(outside)
+    loosen(home)
+    mine.chmod(0o644)
+    cli("status")
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o644
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_an_empty_home_is_refused(
+    how: str, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, `--home ''` made the current folder the data folder and chmodded it."""
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    (cwd / "README").write_text("someone's project")
+    os.chmod(cwd, 0o1777)
+    monkeypatch.chdir(cwd)
+    prefix = ["--home", ""] if how == "option" else []
+    if how == "environment":
+        monkeypatch.setenv("REFUNDKIT_HOME", "")
+    for args in (["status"], ["add-order", "--merchant", "m", "--item", "i", "--amount", "1"]):
+        result = cli(*prefix, *args)
+        assert result.exit_code == 2, result.output
+        assert "empty" in result.output and "Traceback" not in result.output
+    assert sorted(os.listdir(cwd)) == ["README"]
+    assert stat.S_IMODE(cwd.stat().st_mode) == 0o1777
+
+
+def test_a_folder_that_is_not_a_refundkit_folder_is_not_adopted(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "taxes.pdf").write_bytes(b"%PDF-")
+    os.chmod(folder, 0o755)
+    for args in (
+        ["status"],
+        ["verify"],
+        ["add-order", "--merchant", "m", "--item", "i", "--amount", "1"],
+        ["profile", "--name", "张三"],
+        ["templates", "copy", "letters/merchant.zh.md.j2"],
+    ):
+        result = cli("--home", str(folder), *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert (
+            result.stderr.startswith("error: ") and "not a refundkit data folder" in result.stderr
+        )
+        assert result.stderr.count("\n") == 1
+    assert os.listdir(folder) == ["taxes.pdf"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    # An empty folder is adopted (and keeps its mode); a refundkit folder is used.
+    empty = tmp_path / "empty"
+    empty.mkdir(mode=0o755)
+    os.chmod(empty, 0o755)
+    result = cli(
+        "--home", str(empty), "add-order", "--merchant", "m", "--item", "i", "--amount", "1"
+    )
+    assert result.exit_code == 0 and stat.S_IMODE(empty.stat().st_mode) == 0o755
+    assert cli("--home", str(empty), "status").exit_code == 0
+
+
+def test_demo_folder_refuses_a_folder_that_is_not_empty(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    """Before, `demo --folder` on an existing data folder replaced the profile's name, phone
+    and address with the example's."""
+    other = tmp_path / "other-data"
+    assert cli("--home", str(other), "profile", "--name", "李四", "--phone", "139").exit_code == 0
+    before = {p: p.read_bytes() for p in other.rglob("*") if p.is_file()}
+    result = cli("demo", "--folder", str(other))
+    assert result.exit_code == 2 and "not empty" in result.stderr, result.output
+    assert result.stderr.count("\n") == 1
+    assert {p: p.read_bytes() for p in other.rglob("*") if p.is_file()} == before
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "file.txt").write_text("x")
+    assert cli("demo", "--folder", str(used)).exit_code == 2
+    assert os.listdir(used) == ["file.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli("demo", "--folder", str(empty)).exit_code == 0
+    assert cli("demo", "--folder", str(tmp_path / "new")).exit_code == 0

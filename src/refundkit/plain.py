@@ -372,13 +372,23 @@ class BoxTable:
         self.title = title
         self.headers = headers
         # A note's own line breaks stay line breaks in its cell, as rich would show them.
-        self.rows = [[visible(cell, block=True).replace("\t", " ") for cell in row] for row in rows]
+        self.rows = [[_block_cell(cell) for cell in row] for row in rows]
         self.fold = fold
 
     def lines(self, limit: int | None) -> list[tuple[str, str]]:
-        """(text, style) per line, the table no wider than limit where folding allows."""
-        sizes = [[max(map(cell_width, cell.split("\n"))) for cell in row] for row in self.rows]
-        widths = [max([len(h), *(size[i] for size in sizes)]) for i, h in enumerate(self.headers)]
+        """(text, style) per line, the table no wider than limit where folding allows.
+
+        Built column by column, as table_lines is: each cell is measured once, and rows
+        that need no folding (almost all) are joined in one go.
+        """
+        columns = [list(column) for column in zip(*self.rows, strict=True)] or [
+            [] for _ in self.headers
+        ]
+        sizes = [
+            [len(t) if t.isascii() and "\n" not in t else _height_width(t) for t in column]
+            for column in columns
+        ]
+        widths = [max([len(h), *size]) for h, size in zip(self.headers, sizes, strict=True)]
         excess = sum(widths) + 3 * len(widths) + 1 - (limit or sys.maxsize)
         for column in self.fold:
             if excess > 0:
@@ -391,11 +401,18 @@ class BoxTable:
         head = [(h, len(h)) for h in self.headers]
         out.append(("┃" + "┃".join(_cells(head, widths)) + "┃", "bold"))
         out.append(("┡" + "╇".join(heavy) + "┩", ""))
-        for row, size in zip(self.rows, sizes, strict=True):
-            folded = [
-                _cell_lines(cell, width) if n > width or "\n" in cell else ((cell, n),)
-                for cell, n, width in zip(row, size, widths, strict=True)
+        padded = [
+            [
+                t + " " * (w - n) if n <= w and "\n" not in t else ""
+                for t, n in zip(column, size, strict=True)
             ]
+            for column, size, w in zip(columns, sizes, widths, strict=True)
+        ]
+        for row, cells in enumerate(zip(*padded, strict=True)):
+            if all(cells):  # nothing to fold: a padded cell is never empty
+                out.append(("│ " + " │ ".join(cells) + " │", ""))
+                continue
+            folded = [_cell_lines(columns[i][row], widths[i]) for i in range(len(widths))]
             for depth in range(max(len(pieces) for pieces in folded)):
                 line = [pieces[depth] if depth < len(pieces) else ("", 0) for pieces in folded]
                 out.append(("│" + "│".join(_cells(line, widths)) + "│", ""))
@@ -405,9 +422,30 @@ class BoxTable:
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.segment import Segment
 
+        plain: list[str] = []  # unstyled lines go out together: one segment, not thousands
         for text, style in self.lines(options.max_width):
-            yield Segment(text, console.get_style(style) if style else None)
+            if not style:
+                plain.append(text + "\n")
+                continue
+            if plain:
+                yield Segment("".join(plain))
+                plain = []
+            yield Segment(text, console.get_style(style))
             yield Segment.line()
+        if plain:
+            yield Segment("".join(plain))
+
+
+def _block_cell(text: str) -> str:
+    """A cell's text as shown: line breaks kept, tabs as spaces, everything else visible."""
+    if text.isprintable():  # checked in C: almost every cell
+        return text
+    return visible(text, block=True).replace("\t", " ")
+
+
+def _height_width(cell: str) -> int:
+    """The width of a cell's widest line."""
+    return max(map(cell_width, cell.split("\n")))
 
 
 def _cell_lines(cell: str, width: int) -> tuple[tuple[str, int], ...]:
