@@ -101,32 +101,39 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def open_regular(path: Path, base: Path | None = None) -> int:
+def open_regular(path: Path, base: Path | None = None, parts: tuple[str, ...] | None = None) -> int:
     """A read-only descriptor on the regular file at path, never blocking, never via a link.
 
     With base, every part of path below base is opened without following links too, so a
-    linked order or evidence folder is refused as well as a linked file. A FIFO opened with
-    O_NONBLOCK returns at once (a plain open would wait for a writer forever); the fstat then
-    refuses it, as it refuses a device. Raises NotRegularFile, or OSError (missing, no
-    permission) as open does.
+    linked order or evidence folder is refused as well as a linked file (parts, if given,
+    are those parts, saving the caller a path computation). A FIFO opened with O_NONBLOCK
+    returns at once (a plain open would wait for a writer forever); the fstat then refuses
+    it, as it refuses a device. Raises NotRegularFile, or OSError (missing, no permission)
+    as open does.
     """
-    parts = path.relative_to(base).parts if base is not None else ()
-    if base is None or not parts or os.open not in os.supports_dir_fd:
-        return _checked(path, os.open(path, os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC))
+    return _open_checked(path, base, parts)[0]
+
+
+def _open_checked(
+    path: Path, base: Path | None, parts: tuple[str, ...] | None
+) -> tuple[int, os.stat_result]:
+    flags = os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC
+    if base is None or os.open not in os.supports_dir_fd:
+        return _checked(path, os.open(path, flags))
+    if parts is None:
+        parts = path.relative_to(base).parts
     folder = os.open(base, os.O_RDONLY | DIRECTORY | CLOEXEC)
     try:
-        walked = base
-        for part in parts[:-1]:
-            walked = walked / part
+        for depth, part in enumerate(parts[:-1]):
             try:
                 inner = os.open(part, os.O_RDONLY | DIRECTORY | NOFOLLOW | CLOEXEC, dir_fd=folder)
             except OSError as exc:
                 if exc.errno in LINK_ERRNOS or exc.errno == errno.ENOTDIR:
+                    walked = base.joinpath(*parts[: depth + 1])
                     raise NotRegularFile(walked, _lkind(walked)) from None
                 raise
             os.close(folder)
             folder = inner
-        flags = os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC
         try:
             fd = os.open(parts[-1], flags, dir_fd=folder)
         except OSError as exc:
@@ -145,34 +152,44 @@ def _lkind(path: Path) -> str:
         return "not a folder"
 
 
-def _checked(path: Path, fd: int) -> int:
-    """fd if it is a regular file; closed and refused otherwise."""
+def _checked(path: Path, fd: int) -> tuple[int, os.stat_result]:
+    """fd and its fstat if it is a regular file; closed and refused otherwise."""
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
     except OSError:
         os.close(fd)
         raise
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise NotRegularFile(path, kind_of(mode))
-    return fd
+        raise NotRegularFile(path, kind_of(info.st_mode))
+    return fd, info
 
 
-def read_regular(path: Path, limit: int, base: Path | None = None) -> tuple[bytes, os.stat_result]:
+def read_regular(
+    path: Path, limit: int, base: Path | None = None, parts: tuple[str, ...] | None = None
+) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file of at most limit bytes, and the identity they came from
-    (fstat of the open file, so a file replaced meanwhile cannot lend its stamps)."""
-    fd = open_regular(path, base)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    (fstat of the open file, so a file replaced meanwhile cannot lend its stamps). Opened as
+    open_regular opens it."""
+    fd, info = _open_checked(path, base, parts)
+    try:
         if info.st_size > limit:
             raise TooLarge(path, info.st_size, limit)
-        # read(n) reserves n bytes up front: ask for what fstat says, more only if it grew.
-        data = handle.read(info.st_size + 1)
-        if len(data) > info.st_size:
-            data += handle.read(limit + 1 - len(data))
-    if len(data) > limit:  # grew while being read
-        raise TooLarge(path, len(data), limit)
-    return data, info
+        chunks = []
+        total = 0
+        want = info.st_size + 1  # one byte more than fstat says: to see that it grew
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # grew while being read
+                raise TooLarge(path, total, limit)
+            want = min(1 << 20, limit + 1 - total)
+    finally:
+        os.close(fd)
+    return b"".join(chunks), info
 
 
 def json_too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -557,7 +574,9 @@ class Store:
         """
         path = self.order_path(order_id)
         try:
-            data, info = read_regular(path, MAX_ORDER_BYTES, base=self.orders_dir)
+            data, info = read_regular(
+                path, MAX_ORDER_BYTES, base=self.orders_dir, parts=(order_id, ORDER_FILE)
+            )
         except FileNotFoundError:
             raise DamagedData(f"{path}: order.json is missing") from None
         except NotRegularFile as exc:

@@ -120,7 +120,7 @@ def export(
     refuse_special_files(store, store.load(store.resolve(order)))
     done = bundle.export_order(store, order, out, force=force, as_of=today())
     for warning in done.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(visible(f"warning: {warning}"), err=True)
     typer.echo(
         f"Exported {done.files} files to {done.path}; check it with: "
         "unzip it, then bagit.py --validate <folder>"

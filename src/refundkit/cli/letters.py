@@ -11,6 +11,7 @@ import typer
 from refundkit.cli import app, command, get_store, guarded, refuse_overwrite, today, write_out
 from refundkit.errors import BadFile
 from refundkit.kinds import Lang, LetterFormat, Recipient
+from refundkit.sanitize import visible
 
 templates_app = typer.Typer(
     help="List the letter templates and copy one into your data folder to edit.",
@@ -64,7 +65,7 @@ def draft_complaint(
             f"Wrote the {recipient.value} letter ({language.value}, {format_.value}) to {out}"
         )
     for warning in letter.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(visible(f"warning: {warning}"), err=True)
 
 
 def _check_out(path: Path) -> None:
@@ -87,7 +88,7 @@ def _list(ctx: typer.Context) -> None:
     rows = letters.list_templates(get_store(ctx))
     width = max((len(name) for name, _ in rows), default=0)
     for name, user_file in rows:
-        typer.echo(f"{name.ljust(width)}  {user_file if user_file else 'built-in'}")
+        typer.echo(visible(f"{name.ljust(width)}  {user_file if user_file else 'built-in'}"))
 
 
 def _copy(
