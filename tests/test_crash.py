@@ -683,8 +683,8 @@ def test_a_kill_between_placing_and_recording_is_taken_back(
     files are reported, and the next change to the order (any command) takes them back out."""
     order_id = add()
     sources = []
-    for n in range(2):
-        source = tmp_path / f"shot{n}.png"
+    for n, name in enumerate(("shot0.png", "shot\u20281.png")):  # U+2028 splits "lines" too
+        source = tmp_path / name
         source.write_bytes(b"\x89PNG\r\n\x1a\nshot %d" % n)
         sources.append(source)
     pid = os.fork()
@@ -702,7 +702,7 @@ def test_a_kill_between_placing_and_recording_is_taken_back(
     assert os.WEXITSTATUS(status) == 9
     evidence = home / "orders" / order_id / "evidence"
     placed = sorted(p.name for p in evidence.iterdir() if not p.name.startswith("."))
-    assert placed == ["e1-shot0.png", "e2-shot1.png"]
+    assert placed == ["e1-shot0.png", "e2-shot\u20281.png"]
 
     result = cli("verify", order_id)
     assert result.exit_code == 0 and result.stdout.count("unrecorded ") == 2, result.stdout

@@ -718,7 +718,7 @@ class Store:
         except (OSError, NotRegularFile, TooLarge):
             data = b""  # not ours to read: drop the note, touch no file
         named = {entry.stored_as for entry in order.evidence}
-        for line in data.decode("utf-8", "replace").splitlines():
+        for line in data.decode("utf-8", "replace").split("\n"):  # not splitlines: U+2028
             if line not in named and _is_evidence_name(line):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / line)
@@ -806,8 +806,8 @@ def _is_evidence_name(relative: str) -> bool:
 def _keep_timeline(before: Order, after: Order) -> None:
     """A change may not put the purchase after a step of the dispute already logged (the
     order's own validation keeps the receipt after the purchase)."""
-    if after.purchased == before.purchased or not after.events:
-        return
+    if after.purchased <= before.purchased or not after.events:
+        return  # an earlier purchase never puts it after an event that was after it
     first = min(after.events, key=lambda e: e.on)
     if first.on < after.purchased:
         raise BadInput(
