@@ -170,7 +170,7 @@ def copy_evidence(store: Store, order: Order, entry: Evidence, target: Path) -> 
 
 def timeline_md(order: Order) -> str:
     """The dated facts and steps, oldest first; recorded facts only, nothing as of today."""
-    from refundkit.ladder import sorted_events
+    from refundkit.models import sorted_events
 
     lines = [f"# Timeline: {order.merchant} · {order.item} ({order.id})", ""]
     when = order.purchased.isoformat() + (
@@ -193,7 +193,7 @@ def timeline_md(order: Order) -> str:
 
 
 def timeline_json(order: Order) -> str:
-    from refundkit.ladder import sorted_events
+    from refundkit.models import sorted_events
 
     data = {
         "order": order.id,

@@ -47,6 +47,7 @@ class CaseSummary:
     @classmethod
     def of(cls, report: CaseReport) -> CaseSummary:
         from refundkit.plain import deadline_text, left_text, money, urgency_style
+        from refundkit.words.terminal import step_cell
 
         order, best, step = report.order, report.best, report.step
         return cls(
@@ -60,7 +61,7 @@ class CaseSummary:
             left=left_text(best),
             urgency=urgency_style(best),
             missing=[k.value for k in report.missing],
-            step=step.short or step.action,
+            step=step_cell(report.assessment),
             evidence=[[e.id, e.original_name, e.stored_as] for e in order.evidence],
         )
 
