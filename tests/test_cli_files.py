@@ -436,7 +436,8 @@ def test_ics_deadlines_on_the_right_days() -> None:
         "k3fq8m-t2-wechat-pay-answer@refundkit": date(2026, 11, 15),
         "k3fq8m-t2-wechat-pay-finish@refundkit": date(2026, 11, 17),
         "k3fq8m-t3-mini-program-lapse@refundkit": date(2026, 11, 16),
-        "k3fq8m-limitation@refundkit": date(2029, 11, 14),  # restarted by the complaint
+        # Three years from the refusal: a platform complaint does not restart the safe date.
+        "k3fq8m-limitation@refundkit": date(2029, 11, 13),
     }
     window = events["k3fq8m-window-cn-7day@refundkit"]
     assert "声悦数码旗舰店 · 蓝牙耳机 [k3fq8m]" in str(window["SUMMARY"])
@@ -446,7 +447,7 @@ def test_ics_deadlines_on_the_right_days() -> None:
 
 
 def test_ics_12315_acceptance_counts_working_days() -> None:
-    from refundkit.ical import complaint_deadlines
+    from refundkit.ical import case_deadlines
     from refundkit.models import Event
 
     order = make_order(
@@ -460,10 +461,10 @@ def test_ics_12315_acceptance_counts_working_days() -> None:
             )
         ],
     )
-    (deadline,) = complaint_deadlines(order)
+    deadline = {d.key: d for d in case_deadlines(order, date(2026, 9, 30))}["t1-regulator-accept"]
     # 1-7 October 2026 are National Day holidays; working days resume on 8 October.
-    assert deadline.day > date(2026, 10, 8) and deadline.key == "t1-12315-accept"
-    from refundkit.workdays import add_workdays
+    assert deadline.day > date(2026, 10, 8)
+    from refundkit.rules.holidays import add_workdays
 
     assert deadline.day == add_workdays(date(2026, 9, 30), 7).day
 
@@ -529,10 +530,12 @@ def test_ics_refund_due_after_return_delivered() -> None:
         ],
     )
     deadlines = {d.key: d for d in all_deadlines([order], as_of=date(2026, 11, 17))}
-    due = deadlines["next-step"]
+    due = deadlines["t2-refund-due"]
     assert due.day == date(2026, 11, 23)  # 7 days after the merchant got the goods back
-    assert due.summary.startswith("Expect refund: 某店 · 耳机 [r3fund]")
-    assert "CPL Art. 25" in due.description
+    assert due.summary.startswith("Refund due: 某店 · 耳机 [r3fund]")
+    assert "CPL Art. 25" in due.description and "Next step:" in due.description
+    delay = deadlines["t2-refund-deliberate-delay"]
+    assert delay.day == date(2026, 12, 1) and "Art. 9" in delay.description  # the 15-day point
 
 
 def test_calendar_reports_damaged_orders_but_lists_the_rest(cli: Cli, add: Any, home: Path) -> None:

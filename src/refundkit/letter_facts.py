@@ -310,7 +310,7 @@ class _Builder:
 
     def chronology(self) -> list[FACT]:
         """Purchase, receipt and every logged event, in date order."""
-        o, f = self.order, self.f
+        o = self.order
         items: list[tuple[date, time, int, FACT]] = [
             (
                 o.purchased,

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from refundkit.evidence import Check
     from refundkit.models import Evidence
     from refundkit.overview import CaseSummary, MissingFile, Overview, Text
-    from refundkit.store import DamagedOrder
     from refundkit.rules import Window
+    from refundkit.store import DamagedOrder
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
