@@ -90,6 +90,8 @@ def print_overview(view: Overview) -> None:
         lines.append(EMPTY)
     if view.cases:
         lines += table_lines(view, paint, available_width())
+    for case in view.cases:
+        lines += [paint(f"{case.id}: {text}", "bold yellow") for text in case.notices]
     for d in view.damaged:
         lines.append(paint(f"damaged: {d.path}: {d.error}", "bold red"))
     for missing in view.missing_files.values():
