@@ -39,6 +39,11 @@ def convert(text: str, fmt: LetterFormat) -> str:
     return to_html(text)
 
 
+def render(text: str, facts: list[str], fmt: LetterFormat) -> str:
+    """Template output (facts as tokens) to the finished letter body in the given format."""
+    return fill(convert(text, fmt), facts, fmt)
+
+
 def tidy(text: str) -> str:
     """Template text only: no trailing spaces, no runs of blank lines, one final newline.
 
