@@ -107,7 +107,8 @@ def check_rfc8493(zip_path: Path, as_of: date = date(2026, 11, 16)) -> dict[str,
         tops = {name.split("/", 1)[0] for name in names}
         assert len(tops) == 1, tops  # one base directory
         (top,) = tops
-        files = {name.split("/", 1)[1]: archive.read(name) for name in names}
+        folders = {name for name in names if name.endswith("/")}
+        files = {n.split("/", 1)[1]: archive.read(n) for n in names if n not in folders}
     # 2.1.1: bagit.txt, exactly
     assert files["bagit.txt"] == BAGIT_TXT
     payload = {name: data for name, data in files.items() if name.startswith("data/")}
@@ -174,7 +175,8 @@ def test_the_bagit_library_validates_it(home: Path, tmp_path: Path) -> None:
 
 def payload_of(zip_path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(zip_path) as archive:
-        return {n.split("/", 1)[1]: archive.read(n) for n in archive.namelist() if "/data/" in n}
+        names = [n for n in archive.namelist() if "/data/" in n and not n.endswith("/")]
+        return {n.split("/", 1)[1]: archive.read(n) for n in names}
 
 
 @pytest.fixture
@@ -256,8 +258,11 @@ def test_zip_entries_are_owner_only_and_reproducible(home: Path, tmp_path: Path)
         infos = archive.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     for info in infos:
-        assert info.external_attr >> 16 == 0o100600, info.filename
+        mode = 0o40700 if info.is_dir() else 0o100600
+        assert info.external_attr >> 16 == mode, info.filename
         assert info.create_system == 3 and info.date_time == (1980, 1, 1, 0, 0, 0)
+    folders = [i.filename.split("/", 1)[1] for i in infos if i.is_dir()]
+    assert folders == ["", "data/", "data/evidence/"]
     assert oct(first.stat().st_mode & 0o777) == "0o600"
 
 
@@ -268,9 +273,10 @@ def test_unzip_makes_owner_only_files(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "case.zip"
     export(home, order, out)
     subprocess.run(["/usr/bin/unzip", "-q", str(out), "-d", str(tmp_path / "u")], check=True)
-    for path in (tmp_path / "u").rglob("*"):
-        if path.is_file():
-            assert oct(path.stat().st_mode & 0o777) == "0o600", path
+    paths = list((tmp_path / "u").rglob("*"))
+    assert len(paths) == 3 + 9 + 4  # the bag, data/, data/evidence/; nine files; four tags
+    for path in paths:
+        assert oct(path.stat().st_mode & 0o777) == ("0o700" if path.is_dir() else "0o600"), path
 
 
 def test_export_of_real_letters_twice_gives_the_same_bytes(

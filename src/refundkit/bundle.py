@@ -45,6 +45,7 @@ CHUNK = 1 << 20
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
 ZIP64_FROM = 1 << 31
 ENTRY_MODE = 0o100600  # a regular file readable by its owner only, once unzipped
+FOLDER_MODE = 0o40700
 UNIX = 3  # zip "made by" system: Unix, so that unzip applies ENTRY_MODE
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PRIVATE_FIELDS = ("note",)  # the user's own note on the order stays at home
@@ -293,19 +294,41 @@ def write_bag(out: Path, force: bool, bag: str, parts: list[Part], info: bytes) 
 
 
 def _write_zip(handle: IO[bytes], bag: str, parts: list[Part], info: bytes) -> None:
-    """Tag files and payload, in sorted order: bag-info.txt, bagit.txt, data/..., manifests."""
+    """Everything in sorted order: the bag's folder, bag-info.txt, bagit.txt, data/ (each
+    folder just before its first file), the manifest, the tag manifest."""
     tags: list[tuple[str, str]] = []
+    folders: set[str] = set()
     with zipfile.ZipFile(handle, "w") as archive:
+
+        def folder(name: str) -> None:
+            steps = name.split("/")[:-1]
+            for depth in range(1, len(steps) + 1):
+                path = "/".join(steps[:depth]) + "/"
+                if path not in folders:
+                    folders.add(path)
+                    archive.writestr(_folder_entry(path), b"")
 
         def tag(name: str, data: bytes) -> None:
             archive.writestr(_entry(f"{bag}/{name}", compress=True), data)
             tags.append((name, hashlib.sha256(data).hexdigest()))
 
+        folder(f"{bag}/")
         tag("bag-info.txt", info)
         tag("bagit.txt", BAGIT_TXT)
-        hashes = [(f"data/{p.name}", _write_part(archive, f"{bag}/data/", p)) for p in parts]
+        hashes = []
+        for part in parts:
+            folder(f"{bag}/data/{part.name}")
+            hashes.append((f"data/{part.name}", _write_part(archive, f"{bag}/data/", part)))
         tag("manifest-sha256.txt", manifest(hashes))
         archive.writestr(_entry(f"{bag}/tagmanifest-sha256.txt", compress=True), manifest(tags))
+
+
+def _folder_entry(name: str) -> zipfile.ZipInfo:
+    """A folder, owner-only once unzipped (unzip would otherwise make it by the umask)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.create_system = UNIX
+    info.external_attr = FOLDER_MODE << 16 | 0x10  # 0x10: the MS-DOS directory flag
+    return info
 
 
 def _entry(name: str, *, compress: bool) -> zipfile.ZipInfo:
