@@ -474,7 +474,8 @@ def sweep_partials(out: Path) -> None:
             with contextlib.suppress(OSError, ValueError):
                 info = path.lstat()
                 stale = time.time() - info.st_mtime > STALE_PARTIAL_SECONDS
-                ours = stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
+                owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+                ours = stat.S_ISREG(info.st_mode) and info.st_uid == owner
                 if stale and ours and not _running(int(pid)):
                     path.unlink()
 
