@@ -17,7 +17,8 @@ What is compared:
   `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
   benchmarks/.cache; without network the column is skipped with a note);
 - `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
-- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`.
+- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`, and
+  `export` of the case holding it, next to `openssl dgst -sha256` and `zip -0`.
 
 The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
 folder would be found, rather than through --home.
@@ -586,8 +587,29 @@ def big_file(work: Path, megabytes: int, runs: int) -> list[Row]:
     verify = rk("verify", home, "verify", short_id(0))
     openssl = Cmd("openssl dgst -sha256", [["openssl", "dgst", "-sha256", str(big)]])
     rows += compare("evidence", verify, [(openssl, 1.3 if full_size else None)], runs)
+    rows += export_rows(work, home, big, runs)
     big.unlink()
     return rows
+
+
+def export_rows(work: Path, home: Path, big: Path, runs: int) -> list[Row]:
+    """export of the case holding the big file (the zip streamed, the file stored as it is),
+    next to hashing it and storing it in a zip; peak memory should not grow with the file."""
+    out = work / "case.zip"
+    label = f"export, {big.stat().st_size >> 20} MB of evidence"
+    args = ["export", short_id(0), "--out", str(out)]
+    export = rk(label, home, *args, after=lambda: out.unlink(missing_ok=True))
+    digest = ["openssl", "dgst", "-sha256", str(big)]
+    if has_program("zip"):
+        base, store = "openssl dgst -sha256 + zip -0", ["zip", "-0", "-q", "-j", str(out), str(big)]
+    else:
+        base, store = "openssl dgst -sha256 + cp", ["cp", str(big), str(out)]
+    floor = Cmd(base, [digest, store], after=lambda: out.unlink(missing_ok=True))
+    return compare("evidence", export, [(floor, None)], runs)
+
+
+def has_program(name: str) -> bool:
+    return shutil.which(name) is not None
 
 
 # --- report --------------------------------------------------------------------------------

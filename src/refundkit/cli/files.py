@@ -108,9 +108,9 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="The .zip file to write.")],
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Package a case for a lawyer or a platform: a zipped BagIt bag with a SHA-256 manifest.
+    """Package a case for a lawyer or a platform: a zipped BagIt 1.0 bag with SHA-256 manifests.
 
-    Example: refundkit export k3f --out 声悦数码-k3f.zip
+    The order's private note is left out. Example: refundkit export k3f --out 声悦数码-k3f.zip
     """
     from refundkit import bundle
 
@@ -118,8 +118,8 @@ def export(
     for warning in done.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(
-        f"Exported {done.files} files to {done.path}; check it with: "
-        "unzip it, then bagit.py --validate <folder>"
+        f"Exported {done.files} files to {done.path} (a BagIt 1.0 bag, without your private "
+        "note); check it with: unzip it, then bagit.py --validate <folder>"
     )
 
 
