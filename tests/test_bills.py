@@ -11,17 +11,15 @@ import pytest
 
 from bill_fixtures import (
     ALIPAY_CSV,
+    EXAMPLE_ALIPAY_CSV,
+    EXAMPLE_WECHAT_CSV,
+    EXAMPLE_WECHAT_XLSX,
     NOT_A_BILL,
-    SHARED,
     WECHAT_CSV,
     write_wechat_xlsx,
 )
 from refundkit.bills import Bill, Transaction, parse_bill, pick, read_bill, wechat_refund
 from refundkit.errors import BadFile, BadInput
-
-needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason="../shared/fixtures/bills is not beside the checkout"
-)
 
 
 def by_id(bill: Bill) -> dict[str, Transaction]:
@@ -169,8 +167,8 @@ def test_alipay_refund_rows_link_to_their_original() -> None:
 
 def test_pick_exact_prefix_ambiguous_and_missing() -> None:
     bill = read_bill(WECHAT_CSV)
-    assert pick(bill, "4200009901202501181111111111").counterparty == "轻食小站"
-    assert pick(bill, " 42000099012025011811 ").counterparty == "轻食小站"
+    assert pick(bill, "4200009901202501181111111111").tx.counterparty == "轻食小站"
+    assert pick(bill, " 42000099012025011811 ").tx.counterparty == "轻食小站"
     with pytest.raises(BadInput, match="ambiguous.*轻食小站.*书虫文具"):
         pick(bill, "4200009901")
     with pytest.raises(BadInput, match="no expense transaction"):
@@ -186,7 +184,7 @@ def test_exact_number_wins_over_longer_ones() -> None:
     text = text.replace("4200009901202501181111111111", "42000099012025012012345678")
     bill = parse_bill(text.encode(), "b.csv")
     # "42000099012025012012345678" is also a prefix of the 1,299.00 row's number.
-    assert pick(bill, "42000099012025012012345678").counterparty == "轻食小站"
+    assert pick(bill, "42000099012025012012345678").tx.counterparty == "轻食小站"
 
 
 # --- files that are not bills --------------------------------------------------------------
@@ -204,7 +202,9 @@ def test_another_kind_of_csv_is_refused() -> None:
         (b"\xef\xbb\xbf\n\n", "is empty"),
         (b"%PDF-1.7\n...", "is a PDF"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old Excel .xls"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a PNG image, not a bill"),
+        (b"GIF89a\x00\x00", "is a GIF image"),
+        (b"\x00\x01\x02\x03 some binary", "binary file"),
         (b"just some notes\nnothing here\n", "not a WeChat Pay or Alipay bill"),
         ("交易时间 was mentioned, but no table".encode(), "not a WeChat Pay or Alipay bill"),
     ],
@@ -276,7 +276,7 @@ def test_row_with_a_broken_amount() -> None:
 
 def test_xlsx_cut_short(tmp_path: Path) -> None:
     data = write_wechat_xlsx(tmp_path / "a.xlsx", "2026").read_bytes()
-    with pytest.raises(BadFile, match="damaged or truncated"):
+    with pytest.raises(BadFile, match="a.xlsx is a truncated ZIP/XLSX file"):
         parse_bill(data[: len(data) // 2], "a.xlsx")
 
 
@@ -328,47 +328,42 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 # --- the third-party real-format examples ----------------------------------------------------
 
 
-@needs_shared
-def test_shared_wechat_csv() -> None:
-    bill = read_bill(SHARED / "example-wechat-records.csv")
+def test_example_wechat_csv() -> None:
+    bill = read_bill(EXAMPLE_WECHAT_CSV)
     assert bill.source == "wechat-csv"
     assert len(bill.transactions) == 27 and len(bill.expenses) == 11
     first = bill.transactions[0]
     assert first.counterparty == "云膳过桥米线(传奇广场店)" and first.amount == Decimal("28.16")
     assert first.transaction_id == "3985734" and first.merchant_order_no == "129847129"
-    assert pick(bill, "42000011").counterparty == "哈哈"
+    assert pick(bill, "42000011").tx.counterparty == "哈哈"
     income = [t for t in bill.transactions if t.direction == "income"]
     assert [t.amount for t in income][:2] == [Decimal("0.35"), Decimal("23.00")]
 
 
-@needs_shared
-def test_shared_wechat_xlsx_has_both_layouts_and_agrees_with_the_csv() -> None:
-    import openpyxl
+def test_example_wechat_xlsx_has_both_layouts_and_agrees_with_the_csv() -> None:
+    from refundkit import bills, xlsx
 
-    from refundkit.bills import _sheet_rows
-
-    csv_bill = read_bill(SHARED / "example-wechat-records.csv")
-    xlsx_bill = read_bill(SHARED / "example-wechat-records.xlsx")
+    csv_bill = read_bill(EXAMPLE_WECHAT_CSV)
+    xlsx_bill = read_bill(EXAMPLE_WECHAT_XLSX)
     assert xlsx_bill.source == "wechat-xlsx"
 
     def key(bill: Bill) -> list[tuple[object, ...]]:
         return [(t.time, t.amount, t.transaction_id, t.direction) for t in bill.transactions]
 
     assert key(xlsx_bill) == key(csv_bill)
-    book = openpyxl.load_workbook(SHARED / "example-wechat-records.xlsx", read_only=True)
-    found = [_sheet_rows(s.iter_rows(values_only=True), "x") for s in book.worksheets]
-    book.close()
-    assert all(f is not None and len(f[1]) == 27 for f in found)  # both sheets
+    book = xlsx.open_workbook(EXAMPLE_WECHAT_XLSX.read_bytes(), "x")
+    found = [bills._sheet_table(book, sheet, "x") for sheet in book.sheets]
+    assert len(found) == 2 and all(f is not None and len(f[2]) == 27 for f in found)
 
 
-@needs_shared
-def test_shared_alipay_csv() -> None:
-    bill = read_bill(SHARED / "example-alipay-records.csv")
+def test_example_alipay_csv() -> None:
+    bill = read_bill(EXAMPLE_ALIPAY_CSV)
     assert bill.source == "alipay-csv"
     assert len(bill.transactions) == 10 and len(bill.expenses) == 5
     rows = by_id(bill)
     card = rows["2023xxxxx88"]
     assert card.refunded == "full" and card.amount == Decimal("50.00")
+    assert card.state == "closed"  # 交易关闭, and a 退款成功 row
     assert rows["2023xxxxx88_2023xx57"].direction == "neutral"
     assert rows["202302xxxxxx0011000103xxxxxx"].counterparty == "xxxxxxxxxxxx"
     big = [t for t in bill.transactions if t.amount == Decimal("222228.50")]
