@@ -46,6 +46,7 @@ class Member:
     deflated: bytes
     size: int  # declared uncompressed size
     crc: int
+    flags: int = 0  # general purpose bits (bit 0: encrypted)
 
 
 def deflate(*parts: bytes | tuple[bytes, int]) -> tuple[bytes, int, int]:
@@ -80,33 +81,13 @@ def write_zip(path: Path, members: list[Member]) -> Path:
             name = item.name.encode()
             size = min(item.size, 0xFFFFFFFF)
             header = struct.pack(
-                "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, item.crc,
+                "<4sHHHHHIIIHH", b"PK\x03\x04", 20, item.flags, 8, 0, 0x21, item.crc,
                 len(item.deflated), size, len(name), 0,
             )  # fmt: skip
             out.write(header + name + item.deflated)
-            central.append(
-                struct.pack(
-                    "<4sHHHHHHIIIHHHHHII",
-                    b"PK\x01\x02",
-                    20,
-                    20,
-                    0,
-                    8,
-                    0,
-                    0x21,
-                    item.crc,
-                    len(item.deflated),
-                    size,
-                    len(name),
-                    0,
-                    0,
-                    0,
-                    0,
-                    0o100644 << 16,
-                    offset,
-                )  # fmt: skip
-                + name
-            )
+            fields = (20, 20, item.flags, 8, 0, 0x21, item.crc, len(item.deflated), size)
+            rest = (len(name), 0, 0, 0, 0, 0o100644 << 16, offset)
+            central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", *fields, *rest) + name)
         start = out.tell()
         for entry in central:
             out.write(entry)
@@ -198,9 +179,9 @@ def shared_strings_bomb(path: Path) -> Path:
 
 
 def many_shared_strings(path: Path) -> Path:
-    """A million empty shared strings."""
+    """600,000 empty shared strings."""
     strings = member(
-        "xl/sharedStrings.xml", f"<sst {NS}>".encode(), (b"<si><t></t></si>", 1_000_000), b"</sst>"
+        "xl/sharedStrings.xml", f"<sst {NS}>".encode(), (b"<si><t></t></si>", 600_000), b"</sst>"
     )
     return workbook(path, [bill_head(), TAIL], (strings,))
 
@@ -315,7 +296,7 @@ BOMBS: dict[str, Callable[[Path], Path]] = {
     "2 GB cell, size declared as 64 KB (XLSX)": huge_cell_lying,
     "20 MB cell (XLSX)": long_cell_under_the_cap,
     "shared string repeated in a million cells (XLSX)": shared_strings_bomb,
-    "a million shared strings (XLSX)": many_shared_strings,
+    "600,000 shared strings (XLSX)": many_shared_strings,
     "A1:XFD1048576 dimension (XLSX)": declared_dimension,
     "1,048,576 rows (XLSX)": million_rows,
     "5 million nested elements (XLSX)": deep_nesting,
@@ -329,3 +310,17 @@ BOMBS: dict[str, Callable[[Path], Path]] = {
     "quoted cell over 400,000 lines (CSV)": endless_quote,
 }
 SUFFIX = {name: (".xlsx" if "XLSX" in name or "zip" in name else ".csv") for name in BOMBS}
+
+
+# --- files that are not bills, for the refusal tests ---------------------------------------
+
+
+def encrypted_zip(path: Path) -> Path:
+    """A password-protected ZIP, as the apps e-mail the bill."""
+    secret = member("微信支付账单(20260101-20260131).csv", b"not really encrypted")
+    secret.flags = 1
+    return write_zip(path, [secret])
+
+
+def zip_of(path: Path, names: dict[str, bytes]) -> Path:
+    return write_zip(path, [member(name, data) for name, data in names.items()])
