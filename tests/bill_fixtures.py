@@ -242,3 +242,31 @@ def write_big_wechat_csv(path: Path, rows: int = 10_000, seed: int = 7) -> Path:
         )
     path.write_bytes(("\ufeff" + "\n".join(lines) + "\n").encode("utf-8"))
     return path
+
+
+def write_big_wechat_xlsx(path: Path, rows: int = 10_000, seed: int = 7) -> Path:
+    """The same year in the 2026 workbook layout (amounts as numbers, times as date cells)."""
+    import openpyxl
+
+    rng = random.Random(seed)
+    end = datetime(2026, 10, 31, 22, 0, 0)
+    step = timedelta(days=365) / rows
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    for line in WECHAT_CSV_HEAD:
+        sheet.append([line.format(start="2025-11-01", end="2026-10-31", count=rows)])
+    sheet.append(HEADER)
+    for number in range(rows):
+        direction, status = "支出", "支付成功"
+        if number % 17 == 0:
+            status = f"已退款(￥{rng.randint(1, 99)}.00)"
+        elif number % 23 == 0:
+            direction, status = "收入", "已存入零钱"
+        shop = SHOPS[number % len(SHOPS)]
+        amount = rng.randint(1, 200000) / 100
+        sheet.append(
+            [end - step * number, "商户消费", shop, f"商品 {number}", direction, amount, "零钱",
+             status, f"42000{number:023d}\t", f"M{number:012d}\t", "/"]
+        )  # fmt: skip
+    book.save(path)
+    return path

@@ -34,7 +34,7 @@ STOPPED_BY = {
     "external entity (XLSX)": "has a document type declaration",
     "5,000 zip entries": "ZIP archive with 5001 entries",
     "60 MB line (CSV)": "has a line longer than 64 KB",
-    "250,000 rows (CSV)": "more than 200,000",
+    "250,000 rows (CSV)": "more than 100,000",
     "65 MB file (CSV)": "too large for a bill",
     "30,000 cells a row (CSV)": "line 3 has 30,011 cells",
     "quoted cell over 400,000 lines (CSV)": "field larger than field limit",

@@ -25,7 +25,7 @@ from refundkit.errors import BadFile
 
 MAX_BILL_BYTES = 64 << 20  # a year of bills is a few MB; anything this big is not one
 MAX_LINE_BYTES = 64 << 10  # one physical line; a bill's are a few hundred bytes
-MAX_LINES = 200_000 + 200  # the row budget and a preamble
+MAX_LINES = 100_000 + 200  # the row budget (bills.MAX_ROWS) and a preamble
 HEAD_BYTES = 64 << 10  # what the kind and the encoding are judged from
 EXPECTED = (
     "expected the CSV or XLSX file of a WeChat Pay bill (微信支付账单), or the CSV of an "

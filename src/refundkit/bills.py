@@ -42,7 +42,7 @@ Refunded = Literal["full", "partial"]
 State = Literal["closed", "returned"]
 Source = Literal["wechat-csv", "wechat-xlsx", "alipay-csv", "alipay-web-csv"]
 
-MAX_ROWS = 200_000  # transactions in one bill; a heavy user's year has a few thousand
+MAX_ROWS = 100_000  # transactions in one bill; a heavy user's year has a few thousand
 MAX_TEXT = 2_000  # characters in one cell of the table; a bill's hold a few dozen
 MAX_EXTRA_CELLS = 16  # cells a row may have beyond its header (an unquoted comma or two)
 HEADER_SEARCH = 200  # lines (or sheet rows) in which the table's header must appear
