@@ -476,8 +476,10 @@ def test_order_fills_what_the_order_lacks(cli: Cli, add: Any, home: Path) -> Non
     )
     result = cli("import-bill", str(WECHAT_CSV), "--row", "1", "--order", order_id[:4])
     assert result.exit_code == 0, result.output
-    assert f"to order {order_id}; filled in: purchased time, transaction id, order no" in (
-        result.stdout
+    assert (
+        f"Added the payment in row 1 of the WeChat Pay bill (CSV) (4200009901202501201234567890 "
+        f"(2025-03-20 14:30, 声悦数码旗舰店, ¥1,299.00)) to order {order_id}; filled in: time of "
+        "purchase, transaction number, merchant order number, payment method" in result.stdout
     )
     assert f"Updated order {order_id}" in result.stdout
     (order,) = orders_in(home)
@@ -524,7 +526,7 @@ def test_order_amount_and_date_conflicts(cli: Cli, add: Any, home: Path) -> None
     result = cli("import-bill", str(WECHAT_CSV), "--row", "1", "--order", order_id)
     assert result.exit_code == 2
     assert "amount '999.00' where the bill says '1299.00'" in result.stderr
-    assert "purchased '2025-03-19' where the bill says '2025-03-20'" in result.stderr
+    assert "purchase date '2025-03-19' where the bill says '2025-03-20'" in result.stderr
 
 
 def test_payment_recorded_elsewhere_is_not_added_to_another_order(

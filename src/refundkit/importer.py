@@ -52,7 +52,19 @@ FACT_FIELDS = (
     "received",
     "category",
 )
-LABELS = {"transaction_id": "transaction number", "order_no": "merchant order number"}
+LABELS = {
+    "transaction_id": "transaction number",
+    "order_no": "merchant order number",
+    "purchased": "purchase date",
+    "purchased_time": "time of purchase",
+    "payment_method": "payment method",
+    "received": "receipt date",
+}
+
+
+def label(field: str) -> str:
+    """A field's name in messages."""
+    return LABELS.get(field, field.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,7 @@ class Conflict:
     bill: str
 
     def describe(self) -> str:
-        what = LABELS.get(self.field, self.field.replace("_", " "))
-        return f"{what} {self.recorded!r} where the bill says {self.bill!r}"
+        return f"{label(self.field)} {self.recorded!r} where the bill says {self.bill!r}"
 
 
 # --- what the bill says ----------------------------------------------------------------------
@@ -218,7 +229,7 @@ def refuse_recorded(store: Store, entry: Listed, into: str | None, bill_path: Pa
     for order_id, name, value in recorded_in(store, entry.tx):
         if order_id == into:
             continue
-        what = LABELS[name]
+        what = label(name)
         command = (
             f"refundkit import-bill {shlex.quote(str(bill_path))} --row {entry.row} "
             f"--order {order_id}"

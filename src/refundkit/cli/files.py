@@ -124,10 +124,10 @@ def _record(
         )
     order_id = done.order.id
     if not done.created:
-        filled = ", ".join(f.replace("_", " ") for f in done.filled) or "nothing new"
+        filled = ", ".join(importer.label(f) for f in done.filled) or "nothing new"
         typer.echo(
-            f"Added {bill.label} {visible(entry.describe())} to order {order_id}; "
-            f"filled in: {filled}"
+            f"Added the payment in row {entry.row} of the {bill.label} "
+            f"({visible(entry.tx.describe())}) to order {order_id}; filled in: {filled}"
         )
     display.print_added(
         cases.report(done.order, today()), "Recorded" if done.created else "Updated"
