@@ -467,6 +467,31 @@ def test_example_alipay_bill_import(cli: Cli, home: Path) -> None:
     assert "refunded in full" in order["bill_status"]
 
 
+def test_control_characters_in_a_bill_never_reach_the_terminal(
+    cli: Cli, home: Path, tmp_path: Path
+) -> None:
+    text = WECHAT_CSV.read_bytes().decode("utf-8-sig")
+    evil = "声悦\x1b[2J数码\u202e店"
+    path = tmp_path / "bill\x1b]0;pwned\x07.csv"
+    path.write_bytes(text.replace("声悦数码旗舰店", evil).encode("utf-8"))
+    listed = cli("import-bill", str(path))
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and "\u202e" not in listed.output
+    assert "声悦\\x1b[2J数码<U+202E>店 · 蓝牙耳机 Pro" in listed.stdout
+    recorded = cli("import-bill", str(path), "--row", "1")
+    assert recorded.exit_code == 0, recorded.output
+    assert "\x1b" not in recorded.output and "\x07" not in recorded.output
+    (order,) = orders_in(home)
+    assert order["merchant"] == "声悦\\x1b[2J数码<U+202E>店"  # stored as shown
+    again = cli("import-bill", str(path), "--row", "1")
+    assert again.exit_code == 2 and "\x1b" not in again.stderr
+    bad = tmp_path / "table.csv"
+    bad.write_bytes(b"Date,\x1b[31mRed,Amount\n2026-01-01,x,1\n")
+    refused = cli("import-bill", str(bad))
+    assert refused.exit_code == 2 and "\x1b" not in refused.stderr
+    assert "\\x1b[31mRed" in refused.stderr
+
+
 # --- import-bill --order: the bill joins its case ------------------------------------------
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from refundkit.errors import BadFile
+from refundkit.sanitize import visible
 
 MAX_BILL_BYTES = 64 << 20  # a year of bills is a few MB; anything this big is not one
 MAX_LINE_BYTES = 64 << 10  # one physical line; a bill's are a few hundred bytes
@@ -41,36 +42,39 @@ MARKS_UTF16 = tuple(m.encode(e) for m in MARKS for e in ("utf-16-le", "utf-16-be
 
 
 def refuse(name: str, problem: str) -> NoReturn:
-    raise BadFile(f"{name} {problem}")
+    """Refuse the file: one line, with whatever came from the file or its name shown, not
+    emitted (a control character in a cell or a name must not reach the terminal)."""
+    raise BadFile(visible(f"{name} {problem}"))
 
 
 @contextlib.contextmanager
 def open_regular(path: Path) -> Iterator[IO[bytes]]:
     """The file opened for reading, refusing folders, FIFOs and devices without blocking on
     them (O_NONBLOCK, then a check of what was opened), and anything too big to be a bill."""
+    shown = visible(str(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise BadFile(f"no such file: {path}") from None
+        raise BadFile(f"no such file: {shown}") from None
     except IsADirectoryError:
         raise BadFile(
-            f"{path} is a folder, not a bill: give the CSV or XLSX file inside it"
+            f"{shown} is a folder, not a bill: give the CSV or XLSX file inside it"
         ) from None
     except OSError as exc:
-        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+        raise BadFile(f"cannot read {shown}: {exc.strerror}") from None
     except ValueError:
-        raise BadFile(f"no such file: {str(path)!r} (a file name cannot hold a NUL)") from None
+        raise BadFile(f"no such file: {shown!r} (a file name cannot hold a NUL)") from None
     info = os.fstat(fd)
     if stat.S_ISDIR(info.st_mode) or not stat.S_ISREG(info.st_mode):
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise BadFile(f"{path} is a folder, not a bill: give the CSV or XLSX file inside it")
-        raise BadFile(f"{path} is not a regular file (a FIFO, socket or device); {EXPECTED}")
+            raise BadFile(f"{shown} is a folder, not a bill: give the CSV or XLSX file inside it")
+        raise BadFile(f"{shown} is not a regular file (a FIFO, socket or device); {EXPECTED}")
     if info.st_size > MAX_BILL_BYTES:
         os.close(fd)
         raise BadFile(
-            f"{path} is {info.st_size:,} bytes, too large for a bill (a year of bills is a "
+            f"{shown} is {info.st_size:,} bytes, too large for a bill (a year of bills is a "
             f"few MB; refused above {MAX_BILL_BYTES >> 20} MB); {EXPECTED}"
         )
     with os.fdopen(fd, "rb") as handle:

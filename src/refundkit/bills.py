@@ -36,6 +36,7 @@ from typing import IO, Any, Literal, NoReturn
 from refundkit import billfile
 from refundkit.billfile import EXPECTED, refuse
 from refundkit.errors import BadFile, BadInput
+from refundkit.sanitize import visible
 
 Direction = Literal["expense", "income", "neutral"]
 Refunded = Literal["full", "partial"]
@@ -344,19 +345,19 @@ def pick(bill: Bill, wanted: str) -> Listed:
     """The expense row a user means: an exact transaction number wins, else a unique prefix."""
     query = wanted.strip()
     if not query:
-        raise BadInput("empty transaction number: give one from the list, e.g. --pick 4200")
+        raise _bad_input("empty transaction number: give one from the list, e.g. --pick 4200")
     listed = bill.listing
     exact = [entry for entry in listed if entry.tx.transaction_id == query]
     if len(exact) == 1:
         return pickable(exact[0])
     if len(exact) > 1:
-        raise BadInput(
+        raise _bad_input(
             f"transaction number {query!r} appears on {len(exact)} expense rows of the bill "
             f"({_candidates(exact)}): pick one with --row N"
         )
     other = [t for t in bill.transactions if t.transaction_id == query]
     if other:
-        raise BadInput(
+        raise _bad_input(
             f"transaction {query} is not an expense (收/支: {other[0].direction}): "
             "only purchases can be recorded"
         )
@@ -364,11 +365,11 @@ def pick(bill: Bill, wanted: str) -> Listed:
     if len(matches) == 1:
         return pickable(matches[0])
     if not matches:
-        raise BadInput(
+        raise _bad_input(
             f"no expense transaction in the bill starts with {query!r}: run "
             "`refundkit import-bill FILE` without --pick to list them"
         )
-    raise BadInput(
+    raise _bad_input(
         f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
         "type more digits, or pick by its row with --row N"
     )
@@ -378,9 +379,11 @@ def pick_row(bill: Bill, number: int) -> Listed:
     """The expense row with this number in the listing."""
     listed = bill.listing
     if not listed:
-        raise BadInput(f"this {bill.label} lists no expense transactions: there is no row {number}")
+        raise _bad_input(
+            f"this {bill.label} lists no expense transactions: there is no row {number}"
+        )
     if not 1 <= number <= len(listed):
-        raise BadInput(
+        raise _bad_input(
             f"row {number} is not in the listing: the bill's expense rows are numbered 1 to "
             f"{len(listed)} (run `refundkit import-bill FILE` to see them)"
         )
@@ -389,8 +392,13 @@ def pick_row(bill: Bill, number: int) -> Listed:
 
 def pickable(entry: Listed) -> Listed:
     if not entry.tx.pickable:
-        raise BadInput(f"{entry.describe()} cannot be recorded: {entry.tx.unpickable_reason()}")
+        raise _bad_input(f"{entry.describe()} cannot be recorded: {entry.tx.unpickable_reason()}")
     return entry
+
+
+def _bad_input(message: str) -> BadInput:
+    """A refusal quoting the bill's own text (numbers, merchants), shown, never emitted."""
+    return BadInput(visible(message))
 
 
 def _candidates(rows: list[Listed], limit: int = 8) -> str:
@@ -940,7 +948,10 @@ def extract(bill: Bill, path: Path, entry: Listed) -> Extract:
 
 def _changed(path: Path) -> NoReturn:
     raise BadFile(
-        f"{path} changed while it was being imported: nothing was recorded; run the command again"
+        visible(
+            f"{path} changed while it was being imported: nothing was recorded; run the "
+            "command again"
+        )
     )
 
 

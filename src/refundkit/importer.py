@@ -230,7 +230,7 @@ def refuse_recorded(store: Store, entry: Listed, into: str | None, bill_path: Pa
         if order_id == into:
             continue
         what = label(name)
-        command = (
+        command = visible(
             f"refundkit import-bill {shlex.quote(str(bill_path))} --row {entry.row} "
             f"--order {order_id}"
         )
@@ -307,8 +307,10 @@ def place(proof: Proof, target: Path) -> None:
     try:
         if incoming.sha256 != proof.sha256:
             raise BadFile(
-                f"{proof.source} changed while it was being imported: nothing was recorded; "
-                "run the command again"
+                visible(
+                    f"{proof.source} changed while it was being imported: nothing was "
+                    "recorded; run the command again"
+                )
             )
         os.chmod(incoming.temp, STORED_MODE)
         os.replace(incoming.temp, target)
@@ -480,8 +482,10 @@ def _incoming(proof: Proof, folder: Path) -> Any:
         if incoming.sha256 != proof.sha256:
             incoming.temp.unlink(missing_ok=True)
             raise BadFile(
-                f"{proof.source} changed while it was being imported: nothing was recorded; "
-                "run the command again"
+                visible(
+                    f"{proof.source} changed while it was being imported: nothing was "
+                    "recorded; run the command again"
+                )
             )
         return incoming
     handle, name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)

@@ -32,6 +32,7 @@ from typing import NoReturn
 from xml.parsers import expat
 
 from refundkit.errors import BadFile
+from refundkit.sanitize import visible
 
 MAX_ENTRIES = 1000  # a workbook has a dozen members
 MAX_MEMBER_BYTES = 32 << 20  # declared and inflated size of one member
@@ -77,7 +78,7 @@ class _Stop(Exception):
 
 
 def refuse(label: str, problem: str) -> NoReturn:
-    raise BadFile(f"{label} {problem}")
+    raise BadFile(visible(f"{label} {problem}"))
 
 
 # --- the zip ---------------------------------------------------------------------------------
