@@ -23,9 +23,11 @@ import stat
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -244,6 +246,24 @@ def _refuse_repeats(incoming: list[Incoming]) -> None:
         seen[item.sha256] = item.source
 
 
+def commit(
+    store: Store,
+    order_id: str,
+    incoming: list[Incoming],
+    kind: EvidenceKind,
+    note: str | None,
+    taken: date | None,
+    now: datetime,
+    *,
+    also: Callable[[Order], Order] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[Evidence]:
+    """Commit files already copied into the order's evidence folder (copy_in): with `also`,
+    a change to the order made in the same rewrite of its record (import-bill's facts), and
+    `extra` fields kept on each entry. The caller removes its temps if this fails."""
+    return _commit(store, order_id, incoming, kind, note, taken, now, also, extra)
+
+
 def _commit(
     store: Store,
     order_id: str,
@@ -252,6 +272,8 @@ def _commit(
     note: str | None,
     taken: date | None,
     now: datetime,
+    also: Callable[[Order], Order] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[Evidence]:
     added: list[Evidence] = []
     placed: list[Path] = []
@@ -259,6 +281,8 @@ def _commit(
 
     def attach(order: Order) -> Order:
         _sweep(folder, order)
+        if also is not None:
+            order = also(order)
         existing = {e.sha256: e.id for e in order.evidence}
         number = max(_last_number(order), _last_file_number(folder))
         for item in incoming:
@@ -283,6 +307,7 @@ def _commit(
                     added=now,
                     taken=taken,
                     note=note,
+                    **(extra or {}),
                 )
             )
         store.begin_placing(order_id, [entry.stored_as for entry in added])
@@ -431,8 +456,9 @@ def refuse_special_files(store: Store, order: Order) -> None:
             os.close(open_stored(store, order.id, entry))
         except NotRegularFile as exc:
             raise DamagedData(
-                f"evidence {entry.id} of order {order.id} ({exc.path}) is {exc.kind}, not the "
-                "file that was stored: run `refundkit verify`; nothing was done"
+                f"evidence {entry.id} of order {order.id} ({exc.path}) is {exc.kind}, not a "
+                "regular file, so not the file that was stored: run `refundkit verify`; "
+                "nothing was done"
             ) from None
         except OSError:
             continue  # missing or unreadable: the reader reports it in its own words

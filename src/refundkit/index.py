@@ -37,7 +37,7 @@ from refundkit.store import ORDER_FILE, NotRegularFile, Store, TooLarge, atomic_
 
 INDEX_FILE = "status-index.json"
 MAX_INDEX_BYTES = 1 << 30  # 10,000 cases make 26 MB; a larger file is not one refundkit wrote
-FORMAT = 2  # bump when the layout changes
+FORMAT = 3  # bump when the layout changes
 RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
 Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
 # Packages whose code the summaries are computed by (windows, ladder, holidays, validation).

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from refundkit.evidence import Check
     from refundkit.models import Evidence
     from refundkit.overview import CaseSummary, MissingFile, Overview, Text
+    from refundkit.rules import Window
     from refundkit.store import DamagedOrder
-    from refundkit.windows import Window
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -52,6 +52,8 @@ def money(amount: Decimal, currency: str) -> str:
 def urgency_style(window: Window | None) -> str:
     if window is None or window.state is WindowState.NOT_APPLICABLE:
         return "dim"
+    if window.exercised is not None:
+        return "green"  # used in time: nothing urgent about it any more
     if window.state is WindowState.EXPIRED:
         return "red"
     if window.state is WindowState.NOT_STARTED:
@@ -63,15 +65,19 @@ def urgency_style(window: Window | None) -> str:
 
 def deadline_text(window: Window | None) -> str:
     """The best window's last day, compact for the overview."""
+    from refundkit.i18n import _
+
     if window is None or window.state is WindowState.NOT_APPLICABLE:
-        return "none"
+        return _("none")
+    if window.exercised is not None:
+        return _("used {date}").format(date=window.exercised)
     if window.state is WindowState.NOT_STARTED:
-        return "not started"
+        return _("not started")
     return str(window.deadline)
 
 
 def left_text(window: Window | None) -> str:
-    if window is None or window.days_left is None:
+    if window is None or window.days_left is None or window.exercised is not None:
         return "-"
     return str(window.days_left)
 
@@ -92,6 +98,8 @@ def print_overview(view: Overview) -> None:
         lines.append(EMPTY)
     if view.cases:
         lines += table_lines(view, paint, available_width())
+    for case in view.cases:
+        lines += [paint(visible(f"{case.id}: {text}"), "bold yellow") for text in case.notices]
     for d in view.damaged:
         lines.append(paint(visible(f"damaged: {d.path}: {d.error}"), "bold red"))
     for missing in view.missing_files.values():
@@ -249,7 +257,7 @@ def table_columns(cases: list[CaseSummary]) -> list[list[str]]:
         [c.deadline for c in cases],
         [c.left for c in cases],
         [", ".join(c.missing) or "-" for c in cases],
-        [shown(f"{c.step} by {c.by}" if c.by else c.step) for c in cases],
+        [shown(c.step) for c in cases],
     ]
 
 
@@ -352,6 +360,9 @@ def char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+Segments = list[tuple[str, str]]  # one printed line: (text, rich style) pieces
+
+
 class BoxTable:
     """A table drawn as rich draws its default one (a heavy head, then light rules), laid out
     here. rich measures, wraps and pads every cell as an object: a timeline of 20,000 events
@@ -359,7 +370,8 @@ class BoxTable:
     it is printed), so display.py prints it among its own tables with the same console.
 
     Cells are shown through visible(); the columns in fold wrap (at spaces where they can)
-    when the table is wider than the console, as rich's would.
+    when the table is wider than the console, as rich's would; styles gives a style to single
+    cells, by (row, column).
     """
 
     def __init__(
@@ -368,18 +380,20 @@ class BoxTable:
         headers: list[str],
         rows: list[list[str]],
         fold: tuple[int, ...] = (),
+        styles: dict[tuple[int, int], str] | None = None,
     ) -> None:
         self.title = title
         self.headers = headers
         # A note's own line breaks stay line breaks in its cell, as rich would show them.
         self.rows = [[_block_cell(cell) for cell in row] for row in rows]
         self.fold = fold
+        self.styles = styles or {}
 
-    def lines(self, limit: int | None) -> list[tuple[str, str]]:
-        """(text, style) per line, the table no wider than limit where folding allows.
+    def lines(self, limit: int | None) -> list[Segments]:
+        """The segments of each line, the table no wider than limit where folding allows.
 
         Built column by column, as table_lines is: each cell is measured once, and rows
-        that need no folding (almost all) are joined in one go.
+        that need no folding or style (almost all) are joined in one go.
         """
         columns = [list(column) for column in zip(*self.rows, strict=True)] or [
             [] for _ in self.headers
@@ -396,11 +410,11 @@ class BoxTable:
                 excess -= widths[column] - narrower
                 widths[column] = narrower
         heavy = ["━" * (w + 2) for w in widths]
-        out = [(self.title, "italic")] if self.title else []
-        out.append(("┏" + "┳".join(heavy) + "┓", ""))
+        out: list[Segments] = [[(self.title, "italic")]] if self.title else []
+        out.append([("┏" + "┳".join(heavy) + "┓", "")])
         head = [(h, len(h)) for h in self.headers]
-        out.append(("┃" + "┃".join(_cells(head, widths)) + "┃", "bold"))
-        out.append(("┡" + "╇".join(heavy) + "┩", ""))
+        out.append([("┃" + "┃".join(_cells(head, widths)) + "┃", "bold")])
+        out.append([("┡" + "╇".join(heavy) + "┩", "")])
         padded = [
             [
                 t + " " * (w - n) if n <= w and "\n" not in t else ""
@@ -408,32 +422,48 @@ class BoxTable:
             ]
             for column, size, w in zip(columns, sizes, widths, strict=True)
         ]
+        styled_rows = {row for row, _ in self.styles}
         for row, cells in enumerate(zip(*padded, strict=True)):
-            if all(cells):  # nothing to fold: a padded cell is never empty
-                out.append(("│ " + " │ ".join(cells) + " │", ""))
+            if all(cells) and row not in styled_rows:  # a padded cell is never empty
+                out.append([("│ " + " │ ".join(cells) + " │", "")])
                 continue
             folded = [_cell_lines(columns[i][row], widths[i]) for i in range(len(widths))]
+            styles = [self.styles.get((row, i), "") for i in range(len(widths))]
             for depth in range(max(len(pieces) for pieces in folded)):
                 line = [pieces[depth] if depth < len(pieces) else ("", 0) for pieces in folded]
-                out.append(("│" + "│".join(_cells(line, widths)) + "│", ""))
-        out.append(("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", ""))
+                out.append(_styled(line, widths, styles))
+        out.append([("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", "")])
         return out
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.segment import Segment
 
         plain: list[str] = []  # unstyled lines go out together: one segment, not thousands
-        for text, style in self.lines(options.max_width):
-            if not style:
-                plain.append(text + "\n")
+        for line in self.lines(options.max_width):
+            if len(line) == 1 and not line[0][1]:
+                plain.append(line[0][0] + "\n")
                 continue
             if plain:
                 yield Segment("".join(plain))
                 plain = []
-            yield Segment(text, console.get_style(style))
+            for text, style in line:
+                yield Segment(text, console.get_style(style) if style else None)
             yield Segment.line()
         if plain:
             yield Segment("".join(plain))
+
+
+def _styled(line: list[tuple[str, int]], widths: list[int], styles: list[str]) -> Segments:
+    """One line of a row whose cells may carry a style: the style covers the text only."""
+    segments: Segments = []
+    plain = "│"
+    for (text, used), width, style in zip(line, widths, styles, strict=True):
+        if style and text:
+            segments += [(plain + " ", ""), (text, style)]
+            plain = " " * (width - used) + " │"
+        else:
+            plain += f" {text}{' ' * (width - used)} │"
+    return [*segments, (plain, "")]
 
 
 def _block_cell(text: str) -> str:
