@@ -1,7 +1,7 @@
 """Crash safety: SIGKILL real refundkit processes at random moments and prove nothing is lost.
 
-`add-order`, `edit`, `log` and `add-evidence` run as real processes against a data folder and
-are killed with SIGKILL after a random delay. After every kill:
+`add-order`, `edit`, `log`, `add-evidence` and `export` run as real processes against a data
+folder and are killed with SIGKILL after a random delay. After every kill:
 
 - every order committed before the kill still loads, with every event and evidence entry it
   had (the killed command's own change is either wholly there or wholly absent; if the
@@ -11,6 +11,8 @@ are killed with SIGKILL after a random delay. After every kill:
   order.json refers to (what a kill between "file in place" and "order.json rewritten" leaves)
   is reported by `verify` as "unrecorded", and the next change to that order takes it back
   out; no two files in an evidence folder ever carry the same number;
+- an export's zip is whole or absent, the order it read unchanged, and a partial zip it left
+  is swept by the next export of that name;
 - temp files (`.order.json.*.tmp`, `.incoming-*.tmp`, `orders/.new-*`) are never listed as
   orders, and the next run ignores or removes them: a follow-up `status --json` exits 0 and
   lists exactly the orders on disk, and a follow-up write to the order removes stale temps.
@@ -57,7 +59,9 @@ pytestmark = pytest.mark.skipif(
 WORKERS = 2
 KILLS_PER_FOLDER = 100  # a fresh data folder after this many kills keeps checks and disk small
 FRESH_SHARE = 20  # one kill in FRESH_SHARE goes to a freshly started interpreter
-COMMANDS = ("add-order", "edit", "log", "add-evidence")
+COMMANDS = ("add-order", "edit", "log", "add-evidence", "export")
+# export reads the whole case and renders four letters: dealt less often, it would slow the run
+WEIGHTS = (10, 10, 10, 10, 3)
 EVIDENCE_SIZES = (64 << 10, 1 << 20, 4 << 20, 12 << 20)  # large files widen the write window
 RECORDED_OK = ("ok", "unrecorded")  # an unrecorded file is a left-over, checked in follow_up
 
@@ -72,6 +76,7 @@ import typer.main
 import refundkit.cli, refundkit.cases, refundkit.display, refundkit.evidence, refundkit.timeline
 import refundkit.rules, refundkit.rules.holidays
 import rich.progress, rich.table, filelock, dateutil.parser
+import refundkit.bundle, refundkit.letters, jinja2
 refundkit.rules.holidays._calendar_range()
 _built = typer.main.get_command(refundkit.cli.app)
 _original = typer.main.get_command
@@ -244,6 +249,8 @@ class Worker:
         self.zygote = Zygote(base / "zygote.log")
         self.sources = base / "sources"
         self.sources.mkdir()
+        self.exports = base / "exports"
+        self.exports.mkdir()
         self.noise = os.urandom(max(EVIDENCE_SIZES))
         self.expected: dict[str, float] = {}  # typical duration per command and size, seconds
         self.serial = 0
@@ -351,7 +358,7 @@ class Worker:
 
     def one_kill(self) -> None:
         before = dumped(self.store)
-        command = self.rng.choice(COMMANDS)
+        command = self.rng.choices(COMMANDS, WEIGHTS)[0]
         token = self.token()
         target: str | None = None
         sources: list[Path] = []
@@ -364,10 +371,13 @@ class Worker:
             target = self.random_order(before)
             argv = ["log", target, "merchant-refused", "--note", f"拒绝 {token}", "--on", "today"]
             key = "log"
-        else:
+        elif command == "add-evidence":
             target = self.random_order(before)
             sources, key = self.source_files(self.rng.choice((1, 1, 2)))
             argv = ["add-evidence", target, *map(str, sources), "--kind", "chat", "--note", token]
+        else:
+            target = self.random_order(before)
+            argv, key = ["export", target, "--out", str(self.exports / f"{token}.zip")], "export"
         expected = self.expected.get(key, 0.2)
         delay = self.rng.uniform(0, 1.25 * expected)
         fresh = self.stats.kills % FRESH_SHARE == FRESH_SHARE - 1
@@ -468,7 +478,10 @@ class Worker:
             assert target is not None
             assert set(after) == set(before), self.where(f"{command} changed the order list")
             old, new = before[target], after[target]
-            if command == "edit":
+            if command == "export":
+                assert new == old, self.where("export changed the order it read")
+                applied = self.check_export(token, outcome)
+            elif command == "edit":
                 changed = {k for k in new if new[k] != old.get(k)}
                 assert changed <= {"note", "received", "received_time"}, self.where(str(changed))
                 applied = new["note"] == f"改过 {token}"
@@ -498,6 +511,33 @@ class Worker:
             assert applied, self.where(f"{command} exited 0 but its change is missing")
         return applied
 
+    def check_export(self, token: str, outcome: Outcome) -> bool:
+        """A zip is there whole (it opens and every entry's CRC checks) or not at all; a kill
+        may leave a partial `.NAME.PID.*.part` beside it, which the next export of that name
+        sweeps once it is a minute old (aged here rather than waited for)."""
+        import zipfile
+
+        out = self.exports / f"{token}.zip"
+        partials = list(self.exports.glob(f".{out.name}.*.part"))
+        if out.exists():
+            with zipfile.ZipFile(out) as archive:
+                assert archive.testzip() is None, self.where(f"torn zip {out}")
+        if partials:
+            self.stats.leftovers["partial zip"] += len(partials)
+            for partial in partials:
+                age(partial, 120)
+        return out.exists()
+
+    def sweep_exports(self, order_id: str) -> None:
+        """The next export beside a partial zip removes it; then the folder is emptied."""
+        partials = list(self.exports.glob(".*.part"))
+        for partial in partials:
+            out = self.exports / partial.name[1:].split(".zip.", 1)[0]
+            self.ok(["export", order_id, "--out", f"{out}.zip", "--force"], "export")
+            assert not partial.exists(), self.where(f"partial zip not swept: {partial}")
+        for path in self.exports.iterdir():
+            path.unlink()
+
     def check_numbers(self, order_id: str) -> None:
         """No number is held by two files of one evidence folder, recorded or not."""
         folder = self.store.order_dir(order_id) / "evidence"
@@ -522,6 +562,7 @@ class Worker:
         assert {o["id"] for o in listed["orders"]} == set(after), self.where(outcome.output)
         if not target:
             return
+        self.sweep_exports(target)
         orphans = self.unrecorded(target)
         if orphans:
             shown = self.ok(["verify", target]).output
