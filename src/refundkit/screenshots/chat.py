@@ -87,7 +87,7 @@ def suggest_events(text: str, reference: date | None = None) -> list[Suggestion]
     """
     lines = [_clean(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
-    widest = max((len(line) for line in lines), default=0)
+    widest = _wrap_width(lines)
     suggestions: list[Suggestion] = []
     stamp: tuple[date | None, time | None] = (None, None)
     seen: set[tuple[str, date | None]] = set()
@@ -116,11 +116,26 @@ def _clean(line: str) -> str:
     return unicodedata.normalize("NFC", line).strip()
 
 
-def _message(lines: list[str], index: int, widest: int) -> tuple[str, int]:
-    """A chat bubble wraps its text: a line as wide as the widest goes on in the next one."""
+FINAL = re.compile(r"[。！？!?~～…]$")
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width at which the chat's bubbles wrap: the longest line length, when at least
+    two lines have it (a single longest line is just a long message)."""
+    lengths = sorted((len(line) for line in lines), reverse=True)
+    if len(lengths) >= 2 and lengths[1] >= 0.9 * lengths[0]:
+        return lengths[0]
+    return None
+
+
+def _message(lines: list[str], index: int, widest: int | None) -> tuple[str, int]:
+    """A chat bubble wraps its text: a line as wide as the wrap width, not ending a
+    sentence, goes on in the next one."""
     message, used = lines[index], 1
     while (
-        len(lines[index + used - 1]) >= 0.85 * widest
+        widest is not None
+        and len(lines[index + used - 1]) >= 0.85 * widest
+        and not FINAL.search(lines[index + used - 1])
         and index + used < len(lines)
         and read_stamp(lines[index + used], None) is None
     ):

@@ -221,7 +221,10 @@ def fill_order(
     if "purchased" in changes and "purchased" not in clashing and order.purchased_time:
         del changes["purchased"]  # the same day, already with its time
     if changes:
-        cases.edit_order(store, order_id, changes, now)
+        raw: dict[str, Any] = dict(changes)
+        if "payment_method" in raw:  # as the command line gives it: the enum, not its text
+            raw["payment_method"] = PaymentMethod(raw["payment_method"])
+        cases.edit_order(store, order_id, raw, now)
     try:
         evidence = _attach(store, order_id, path, data, reading, now)
     except BaseException:
