@@ -17,7 +17,10 @@ What is compared:
   `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
   benchmarks/.cache; without network the column is skipped with a note);
 - `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
-- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`.
+- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`;
+- `import-screenshot --json` of one 1080x2340 screenshot, a whole process with the OCR models'
+  load, next to the model load alone; and the reading alone with the models loaded (skipped
+  with a note where the OCR extra is not installed). Target: at most 6 s and 500 MB.
 
 The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
 folder would be found, rather than through --home.
@@ -590,6 +593,83 @@ def big_file(work: Path, megabytes: int, runs: int) -> list[Row]:
     return rows
 
 
+# --- screenshots ---------------------------------------------------------------------------
+
+SCREENSHOT = HERE.parent / "tests" / "fixtures" / "screenshots" / "wechat-1080x2340.png"
+OCR_TARGET = (6.0, 500 * 1024)  # seconds and KiB, model load included, on 2 cores
+
+WARM_READS = """
+import json, sys, time
+from refundkit.screenshots.engine import default_engine
+engine = default_engine()
+data = open(sys.argv[1], "rb").read()
+engine.recognise(data)  # the models load with the first image
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    engine.recognise(data)
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+
+
+def screenshots(work: Path, runs: int) -> tuple[list[Row], list[str]]:
+    """Reading one phone screenshot: the whole command, the model load, the reading alone."""
+    print("screenshots", file=sys.stderr)
+    probe = subprocess.run(
+        [PYTHON, "-c", "from refundkit.screenshots.engine import available; print(available())"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+    )
+    if probe.stdout.strip() != "True":
+        return [], ['the OCR extra is not installed (pip install "refundkit[ocr]"): skipped']
+    home = work / "home-ocr"
+    whole = rk(
+        "import-screenshot --json, 1080x2340 (start-up and model load included)",
+        home,
+        "import-screenshot",
+        str(SCREENSHOT),
+        "--json",
+    )
+    load = Cmd(
+        "import the OCR package and load its models",
+        [[PYTHON, "-c", "from rapidocr_onnxruntime import RapidOCR; RapidOCR()"]],
+    )
+    rows = compare("screenshots", whole, [(load, None)], runs)
+    warm = subprocess.run(
+        [PYTHON, "-c", WARM_READS, str(SCREENSHOT), str(runs)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        check=True,
+    )
+    reads = json.loads(warm.stdout)
+    whole_times = rows[0].samples[whole.label]
+    label = "read one 1080x2340 screenshot, models already loaded (in-process)"
+    rows.append(
+        Row(
+            "screenshots",
+            label,
+            statistics.median(reads),
+            0,
+            whole.label,
+            rows[0].seconds,
+            rows[0].rss_kib,
+            None,
+            {label: reads, whole.label: whole_times[: len(reads)]},
+        )
+    )
+    seconds, peak = OCR_TARGET
+    met = rows[0].seconds <= seconds and rows[0].rss_kib <= peak
+    note = (
+        f"import-screenshot of one 1080x2340 screenshot: {rows[0].seconds:.2f} s median, "
+        f"{rows[0].rss_kib / 1024:.0f} MB peak, against a target of {seconds:g} s and "
+        f"{peak // 1024} MB with the model load: {'met' if met else '**not met**'}"
+    )
+    return rows, [note]
+
+
 # --- report --------------------------------------------------------------------------------
 
 
@@ -646,14 +726,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument(
         "--only",
-        help="comma-separated groups to run: startup,status,letters,evidence (default all)",
+        help="comma-separated groups to run: startup,status,letters,evidence,screenshots "
+        "(default all)",
     )
     args = parser.parse_args(argv)
     sizes = args.sizes or ("100,1000" if args.quick else "100,1000,10000")
     args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
     args.big_mb = args.big_mb or (64 if args.quick else 1024)
     args.runs = args.runs or (3 if args.quick else 10)
-    args.only = set((args.only or "startup,status,letters,evidence").split(","))
+    args.only = set((args.only or "startup,status,letters,evidence,screenshots").split(","))
     return args
 
 
@@ -679,6 +760,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += letter(work, args.runs)
         if "evidence" in args.only:
             rows += big_file(work, args.big_mb, max(3, args.runs // 2))
+        if "screenshots" in args.only:
+            ocr_rows, ocr_notes = screenshots(work, max(3, args.runs // 2))
+            rows += ocr_rows
+            notes += ocr_notes
     header = (
         f"Medians of {args.runs} alternated runs ({max(3, args.runs // 2)} for the evidence and "
         f"no-index rows) on {machine()}, {datetime.now():%Y-%m-%d}; status sizes {args.sizes}, "
