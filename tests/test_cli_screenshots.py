@@ -249,7 +249,9 @@ def test_order_fills_what_the_order_lacks_and_keeps_what_it_has(
     assert order["merchant"] == "衣见倾心" and order["item"] == "保温杯"
     assert order["transaction_id"] == WECHAT_TXN and order["purchased_time"] == "17:56:56"
     assert order["evidence"][0]["kind"] == "payment"
-    assert "filled in the purchased, transaction no., order no., payment" in result.stdout
+    assert (
+        "filled in the purchase date, transaction no., order no., payment method" in result.stdout
+    )
 
 
 def test_order_in_a_terminal_asks_before_replacing(
@@ -425,3 +427,14 @@ def test_suggestion_dates_before_the_purchase_are_refused_and_asked_again(
     assert "before the purchase" in result.stderr
     assert order_json(home)["events"][0]["on"] == "2025-11-25"
     assert date.fromisoformat(order_json(home)["events"][0]["on"]) > date(2025, 11, 24)
+
+
+def test_order_refuses_a_payment_recorded_on_another_order(
+    cli: Cli, home: Path, add: Callable[..., str], engine: Any
+) -> None:
+    assert cli("import-screenshot", str(WECHAT), "--yes").exit_code == 0
+    other = add(purchased="2025-03-19")
+    before = snapshot(home)
+    result = cli("import-screenshot", str(WECHAT), "--order", other, "--yes")
+    assert result.exit_code == 2 and "already recorded as order" in result.stderr
+    assert snapshot(home) == before

@@ -85,6 +85,15 @@ def test_bytes_that_are_no_image_are_refused(data: bytes) -> None:
         ocr.default_engine().recognise(data)
 
 
+def test_an_image_with_too_many_pixels_is_refused_before_decoding() -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (10000, 8000)).save(buffer, "PNG")  # 80 million pixels, a small file
+    with pytest.raises(BadFile, match="too many for a screenshot"):
+        ocr.decode(buffer.getvalue())
+
+
 def test_a_long_scrolling_screenshot_is_read_in_slices() -> None:
     """Two pages one above the other (1080x4680): both are read, no line twice."""
     from PIL import Image

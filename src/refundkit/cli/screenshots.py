@@ -53,6 +53,8 @@ def import_screenshot(
             "import-screenshot shows what it read for you to check, which needs a terminal: "
             "add --yes to record it as read, or --json to see it"
         )
+    if not json_ and not yes:
+        typer.echo("Reading the screenshot (offline, a few seconds)...", err=True)
     data, reading = record.read_screenshot(file, today())
     if json_:
         from refundkit.display import print_json
@@ -108,8 +110,10 @@ def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
             typer.echo(f"  read from: {visible(fact.source)} (confidence {fact.confidence:.2f})")
             if fact.uncertain:
                 typer.echo(f"  check this: {visible(fact.problem or 'it could not be read')}")
+        else:
+            typer.echo(f"{label}: not on the screenshot")
         required = new and name in record.REQUIRED
-        hint = "Enter to keep" if fact and fact.value else "type it"
+        hint = "Enter to keep, or type the right one" if fact and fact.value else "type it"
         if not required:
             hint += ", - to leave out"
         default = fact.value if fact and fact.value else ("" if required else "-")
@@ -129,11 +133,11 @@ def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:
     """Which recorded facts to replace with the screenshot's: asked one by one in a
     terminal; with --yes none, and a warning names each one kept."""
     from refundkit.sanitize import visible
-    from refundkit.screenshots.record import LABELS
+    from refundkit.screenshots.record import NOUNS
 
     replace = set()
     for name, (recorded, read) in clashing.items():
-        label = LABELS[name].lower()
+        label = NOUNS[name]
         if ask and typer.confirm(
             f"The order's {label} is {visible(recorded)}; the screenshot says {visible(read)}. "
             "Replace it?",
@@ -150,10 +154,10 @@ def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:
 
 
 def _print_filled(done: "Recorded") -> None:
-    from refundkit.screenshots.record import LABELS
+    from refundkit.screenshots.record import NOUNS
 
     if done.filled:
-        names = ", ".join(LABELS[n].lower() for n in done.filled)
+        names = ", ".join(NOUNS[n] for n in done.filled)
         typer.echo(f"Order {done.order.id}: filled in the {names}")
     else:
         typer.echo(f"Order {done.order.id}: nothing to fill in, it already had every fact read")

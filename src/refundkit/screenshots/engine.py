@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,9 +24,11 @@ from refundkit.errors import BadFile, BadInput
 
 if TYPE_CHECKING:
     import numpy
+    from PIL import Image
 
 INSTALL = 'pip install "refundkit[ocr]"'
 MAX_BYTES = 64 << 20  # no phone screenshot comes near this; a bigger file is not one
+MAX_PIXELS = 60_000_000  # a scrolling screenshot of 1440 x 40000 still fits
 WORK_SIDE = 1600  # longest side the engine works at: the speed and memory sweet spot
 SLICE_WIDTH = 740  # a tall screenshot is scaled to this width and read in slices
 SLICE_HEIGHT = 1600
@@ -162,14 +165,14 @@ def decode(image: bytes) -> numpy.ndarray:
     Pillow decodes it (the OCR package needs Pillow anyway) so that refundkit, not the
     engine, decides what a broken or hostile file is: a clear error, never a traceback.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     if len(image) > MAX_BYTES:
         raise BadFile(f"the image is larger than {MAX_BYTES >> 20} MB: is it a screenshot?")
     try:
-        with Image.open(io.BytesIO(image)) as opened:
-            upright = ImageOps.exif_transpose(opened) or opened
-            rgb = upright.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below
+            rgb = _upright_rgb(Image.open(io.BytesIO(image)))
     except UnidentifiedImageError:
         raise BadFile("not an image Pillow can read (PNG, JPEG, WebP, GIF...)") from None
     except Image.DecompressionBombError:
@@ -179,6 +182,20 @@ def decode(image: bytes) -> numpy.ndarray:
     import numpy
 
     return numpy.ascontiguousarray(numpy.asarray(rgb)[:, :, ::-1])
+
+
+def _upright_rgb(opened: Image.Image) -> Image.Image:
+    from PIL import ImageOps
+
+    with opened:
+        width, height = opened.size
+        if width * height > MAX_PIXELS:
+            raise BadFile(
+                f"the image is {width}x{height} pixels, too many for a screenshot "
+                f"(at most {MAX_PIXELS // 1_000_000} million)"
+            )
+        upright = ImageOps.exif_transpose(opened) or opened
+        return upright.convert("RGB")
 
 
 def resize(pixels: numpy.ndarray, scale: float) -> numpy.ndarray:

@@ -9,6 +9,7 @@ every rule of the command line (dates not in the future, positive amounts, ...) 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,7 +46,12 @@ LABELS = {
     "order_no": "Order no.",
     "payment_method": "Payment",
 }
-OPTIONS = {name: "--" + name.replace("_", "-") for name in REVIEWED}
+# How a fact is named inside a sentence ("left out the transaction no.").
+NOUNS = {
+    **{name: label.lower() for name, label in LABELS.items()},
+    "purchased": "purchase date",
+    "payment_method": "payment method",
+}
 REQUIRED = ("merchant", "item", "amount", "purchased")  # a new order cannot do without these
 PAGE = {
     "wechat-pay": ("WeChat Pay bill detail (账单详情)", EvidenceKind.PAYMENT),
@@ -97,9 +103,7 @@ def as_read(facts: dict[str, Fact]) -> tuple[dict[str, str], list[str]]:
             continue
         why = fact.problem or "it could not be read"
         shown = f" {fact.value}" if fact.value else ""
-        warnings.append(
-            f"left out the {LABELS[name].lower()}{shown} ({why}; read from {fact.source!r})"
-        )
+        warnings.append(f"left out the {NOUNS[name]}{shown} ({why}; read from {fact.source!r})")
     return values, warnings
 
 
@@ -107,7 +111,7 @@ def check_value(name: str, text: str, today: date) -> str:
     """A value typed as a correction, checked and written the way it will be recorded."""
     text = text.strip()
     if not text:
-        raise BadInput(f"the {LABELS[name].lower()} cannot be empty")
+        raise BadInput(f"the {NOUNS[name]} cannot be empty")
     if name == "amount":
         return format_money(parse_money(text))
     if name == "purchased":
@@ -118,7 +122,7 @@ def check_value(name: str, text: str, today: date) -> str:
         if text not in choices:
             raise BadInput(f"payment method {text!r} is not one of {', '.join(choices)}")
     if name in ("transaction_id", "order_no") and any(c.isspace() for c in text):
-        raise BadInput(f"{LABELS[name].lower()} {text!r} has spaces: type it without them")
+        raise BadInput(f"{NOUNS[name]} {text!r} has spaces: type it without them")
     return text
 
 
@@ -148,7 +152,7 @@ def import_new(
 
     missing = missing_required(values)
     if missing:
-        names = ", ".join(LABELS[name].lower() for name in missing)
+        names = ", ".join(NOUNS[name] for name in missing)
         raise BadInput(
             f"the screenshot gives no certain {names}: nothing was recorded; run it in a "
             "terminal without --yes to check and type them, or use refundkit add-order"
@@ -212,6 +216,8 @@ def fill_order(
     for entry in order.evidence:
         if entry.sha256 == digest:
             raise Duplicate(f"{path} is already attached to {order_id} as {entry.id}")
+    if values.get("transaction_id") != order.transaction_id:
+        _not_recorded_yet(store, values.get("transaction_id"))
     clashing = conflicts(order, values)
     changes = {
         name: value
@@ -275,5 +281,8 @@ def _attach(
             f"{path} changed while it was being imported: nothing was recorded; run it again"
         )
     if reading.lines:
-        evidence = keep_text(store, order_id, evidence, reading.lines)
+        # The text is a convenience beside the proof: failing to keep it (a full disk)
+        # must not undo the attachment.
+        with contextlib.suppress(OSError):
+            evidence = keep_text(store, order_id, evidence, reading.lines)
     return evidence
