@@ -73,6 +73,16 @@ def test_the_replays_are_what_the_engine_reads(name: str) -> None:
     assert text_rows(lines) == text_rows(replay(name))
 
 
+def test_an_extra_installed_but_broken_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The package is there but will not import (a system library missing, say): the
+    error says so, and how to install, once an image has been decoded."""
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    with pytest.raises(ocr.MissingExtra, match=r'pip install "refundkit\[ocr\]"'):
+        ocr.RapidOcrEngine().recognise((HERE / "wechat-1080x2340.png").read_bytes())
+
+
 def test_an_image_without_text_gives_no_lines() -> None:
     assert ocr.default_engine().recognise((HERE / "no-text.jpg").read_bytes()) == []
 

@@ -97,25 +97,23 @@ def get_engine(what: str) -> Engine:
     """The engine for `what` (a command's name for its error), or MissingExtra."""
     if not available():
         raise MissingExtra(what)
-    try:
-        return default_engine()
-    except ImportError as exc:  # installed but broken (a missing system library)
-        raise MissingExtra(f"{what} (import failed: {exc})") from None
+    return default_engine()
 
 
 class RapidOcrEngine:
     """RapidOCR 1.4 with its bundled PP-OCRv4 models, on the CPU."""
 
     def __init__(self) -> None:
-        import rapidocr_onnxruntime  # noqa: F401  (fail now, not on the first image)
-
         self._model: Any = None
 
     def _ocr(self, pixels: numpy.ndarray) -> Any:
-        """The models load with the first image that decodes, not before: a file that is no
-        image is refused without the second it takes to load them."""
+        """The package is imported and its models loaded with the first image that decodes,
+        not before: a file that is no image is refused without the second that takes."""
         if self._model is None:
-            from rapidocr_onnxruntime import RapidOCR
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:  # installed but broken (a missing system library)
+                raise MissingExtra(f"reading images (its import failed: {exc})") from None
 
             # No angle classifier: screenshots are never upside down, and it costs time.
             self._model = RapidOCR(max_side_len=WORK_SIDE * 2, print_verbose=False)

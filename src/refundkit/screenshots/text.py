@@ -95,8 +95,6 @@ def recognise_new(
     for entry in wanted:
         try:
             data = (store.order_dir(order_id) / entry.stored_as).read_bytes()
-            if engine is None:
-                ocr.decode(data)  # before the engine is imported: a broken file costs nothing
             reader = engine or ocr.get_engine("reading the evidence's text")
             lines = text_rows(reader.recognise(data))
         except BadFile:
