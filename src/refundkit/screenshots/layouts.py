@@ -47,7 +47,6 @@ FACT_NAMES = (
     "order_no",
     "payment_method",
 )
-SOURCES = ("wechat-pay", "alipay", "order-page")
 
 # label -> fact, per page. The same word can mean different things on different pages.
 WECHAT = {
@@ -80,7 +79,6 @@ ORDER = {
     "店铺": "merchant",
     "店铺名称": "merchant",
 }
-LAYOUTS = {"wechat-pay": WECHAT, "alipay": ALIPAY, "order-page": ORDER}
 # Rows that are labels too, with values nobody asked for: known so that their value is never
 # taken for another field (商品总价 must not read as 商品 = 总价).
 OTHER_LABELS = (
@@ -109,7 +107,6 @@ MARKERS = {
     "alipay": ("商品说明", "付款方式", "商家订单号", "收款方全称", "账单分类", "标签和备注"),
     "order-page": ("订单编号", "实付款", "实付", "下单时间", "商品总价", "运费", "配送方式"),
 }
-WRAPPING = ("item", "merchant", "transaction_id", "order_no", "payment_detail")
 BUTTONS = ("复制", "查看", ">", "〉", "›")
 
 AMOUNT = re.compile(r"(?P<sign>[-+−–])?¥?(?P<n>\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})")
