@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from refundkit.errors import BadInput
-from refundkit.kinds import EvidenceKind, Jurisdiction, Stage
-from refundkit.ladder import NextStep, missing_evidence, missing_recommended, next_step, stage_of
+from refundkit.kinds import EvidenceKind, Jurisdiction, Platform, Stage
 from refundkit.models import Order, Profile, describe_validation_error
-from refundkit.parse import currency_of, format_money, parse_money, parse_past
+from refundkit.parse import currency_of, parse_money, parse_past
 from refundkit.store import Store
-from refundkit.windows import Window, as_of_view, best_window, compute_windows
 
 if TYPE_CHECKING:
     from refundkit.evidence import Check
+    from refundkit.rules import Assessment, Step, Window
 
 # Options whose text is stored as given (after trimming); the rest are parsed.
 TEXT_FIELDS = (
@@ -35,6 +34,7 @@ TEXT_FIELDS = (
     "mini_program",
     "order_no",
     "transaction_id",
+    "details",
     "note",
 )
 CHOICE_FIELDS = ("payment_method", "category", "problem", "promise_from", "jurisdiction")
@@ -58,9 +58,19 @@ def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
         if raw.get(name) is not None:
             day, clock = parse_past(raw[name], today, what)
             fields[name], fields[f"{name}_time"] = day, clock
-    if raw.get("promise_days") is not None:
-        fields["promise_days"] = raw["promise_days"]
+    for name in ("promise_days", "units", "units_used"):
+        if raw.get(name) is not None:
+            fields[name] = raw[name]
+    if "platform" in fields:
+        fields["platform"] = platform_code(fields["platform"])
     return fields
+
+
+def platform_code(text: str) -> str:
+    """A known platform's code (given as its code, in any case), else the text as given."""
+    wanted = text.strip().lower()
+    known = {p.value for p in Platform}
+    return wanted if wanted in known else text.strip()
 
 
 def _match_currency_sign(amount: str | None, fields: dict[str, Any]) -> None:
@@ -90,6 +100,8 @@ def add_order(store: Store, raw: dict[str, Any], now: datetime) -> Order:
     """Record a new purchase; nothing is written unless every value is valid."""
     fields = order_fields(raw, now.date())
     fields.setdefault("purchased", now.date())
+    if fields.get("mini_program") and "platform" not in fields:
+        fields["platform"] = Platform.WECHAT_MINI_PROGRAM.value  # a Mini Program is WeChat
     if "jurisdiction" not in fields:
         fields["jurisdiction"] = store.load_profile().jurisdiction or Jurisdiction.CN
     build_order("check0", fields, now)  # validate before touching the disk
@@ -102,70 +114,83 @@ def edit_order(store: Store, prefix: str, raw: dict[str, Any], now: datetime) ->
     changes = order_fields(raw, now.date())
     if not changes:
         raise BadInput("nothing to change: give at least one option, e.g. --received today")
-    return store.update(order_id, lambda order: order.model_copy(update=changes))
+
+    def change(order: Order) -> Order:
+        implied = {}
+        if changes.get("mini_program") and "platform" not in changes and not order.platform:
+            implied = {"platform": Platform.WECHAT_MINI_PROGRAM.value}  # a Mini Program is WeChat
+        return order.model_copy(update={**changes, **implied})
+
+    return store.update(order_id, change)
 
 
 @dataclass(frozen=True)
 class CaseReport:
-    """Everything `status` shows about one order as of one day."""
+    """Everything `status` shows about one order as of one day: the order as it stood then,
+    and what the rules say about it."""
 
     order: Order
-    as_of: date
-    windows: list[Window]
-    stage: Stage
-    missing: list[EvidenceKind]
-    recommended: list[EvidenceKind]
-    step: NextStep
+    assessment: Assessment
     # Evidence files gone from the disk; None when nobody looked (see with_files_checked).
     files_missing: tuple[Check, ...] | None = None
 
     @property
+    def as_of(self) -> date:
+        return self.assessment.as_of
+
+    @property
+    def stage(self) -> Stage:
+        return self.assessment.stage
+
+    @property
+    def windows(self) -> tuple[Window, ...]:
+        return self.assessment.windows
+
+    @property
+    def step(self) -> Step:
+        return self.assessment.step
+
+    @property
+    def missing(self) -> tuple[EvidenceKind, ...]:
+        return self.assessment.missing_evidence
+
+    @property
+    def recommended(self) -> tuple[EvidenceKind, ...]:
+        return self.assessment.recommended_evidence
+
+    @property
     def best(self) -> Window | None:
-        return best_window(self.windows)
+        return self.assessment.best_window
 
     def as_json(self) -> dict[str, Any]:
-        o = self.order
-        return {
-            "id": o.id,
-            "merchant": o.merchant,
-            "item": o.item,
-            "amount": format_money(o.amount),
-            "currency": o.currency,
-            "purchased": o.purchased.isoformat(),
-            "received": o.received.isoformat() if o.received else None,
-            "category": o.category.value,
-            "problem": o.problem.value,
-            "jurisdiction": o.jurisdiction.value,
-            "stage": self.stage.value,
-            "windows": [w.as_json() for w in self.windows],
-            "missing_evidence": [k.value for k in self.missing],
-            "recommended_evidence": [k.value for k in self.recommended],
-            "refunded": format_money(o.refunded_total()),
-            "next_step": self.step.as_json(),
-            **(
-                {}
-                if self.files_missing is None
-                else {
-                    "missing_files": [
-                        {"evidence": c.evidence_id, "path": str(c.path)} for c in self.files_missing
-                    ]
-                }
-            ),
+        from refundkit.porcelain import case_json
+
+        return case_json(self)
+
+
+def as_of_view(order: Order, as_of: date) -> Order:
+    """The record as it stood on as_of, for showing it: goods received later count as not yet
+    received, and evidence and events dated later are left out (the rules do the same to
+    their facts, rules.facts.as_of)."""
+    late_receipt = order.received is not None and order.received > as_of
+    late_events = any(e.on > as_of for e in order.events)
+    late_evidence = any(e.added.date() > as_of for e in order.evidence)
+    if not (late_receipt or late_events or late_evidence):
+        return order
+    return order.model_copy(
+        update={
+            "received": None if late_receipt else order.received,
+            "received_time": None if late_receipt else order.received_time,
+            "events": [e for e in order.events if e.on <= as_of],
+            "evidence": [e for e in order.evidence if e.added.date() <= as_of],
         }
+    )
 
 
 def report(order: Order, as_of: date) -> CaseReport:
-    view = as_of_view(order, as_of)
-    windows = compute_windows(view, as_of)
-    return CaseReport(
-        order=view,
-        as_of=as_of,
-        windows=windows,
-        stage=stage_of(view),
-        missing=missing_evidence(view),
-        recommended=missing_recommended(view),
-        step=next_step(view, windows, as_of),
-    )
+    from refundkit.rules import assess, facts_of
+
+    return CaseReport(as_of_view(order, as_of), assess(facts_of(order), as_of))
 
 
 def with_files_checked(store: Store, case: CaseReport) -> CaseReport:

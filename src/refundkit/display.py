@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from refundkit.cases import CaseReport
     from refundkit.evidence import Check
     from refundkit.models import Order, Profile
-    from refundkit.windows import Window
+    from refundkit.rules import Window
 
 
 def console(stderr: bool = False) -> Console:
@@ -34,15 +34,12 @@ def print_json(data: Any) -> None:
 
 
 def window_summary(window: Window | None) -> Text:
+    from refundkit.words import names, terminal
+
     if window is None:
         return Text("none", style="dim")
     style = urgency_style(window)
-    if window.state is WindowState.NOT_STARTED:
-        return Text(f"{window.rule}: starts on receipt", style=style)
-    if window.state is WindowState.NOT_APPLICABLE:
-        return Text(f"{window.rule}: not applicable", style=style)
-    verb = "until" if window.state is WindowState.OPEN else "ended"
-    return Text(f"{window.rule} {verb} {window.deadline}", style=style)
+    return Text(f"{names.rule(window.rule)}: {terminal.window_state_text(window)}", style=style)
 
 
 def days_left_cell(window: Window | None) -> Text:
@@ -59,12 +56,10 @@ def print_added(report: CaseReport, verb: str = "Recorded") -> None:
         f"{money(order.amount, order.currency)}"
     )
     print_window_lines(out, report.windows, order.id)
-    out.print(
-        f"Next: {_esc(report.step.action)}" + (f" (by {report.step.by})" if report.step.by else "")
-    )
+    print_next(report)
 
 
-def print_window_lines(out: Console, windows: list[Window], order_id: str) -> None:
+def print_window_lines(out: Console, windows: tuple[Window, ...], order_id: str) -> None:
     for window in windows:
         if window.state is WindowState.NOT_APPLICABLE:
             continue
@@ -106,20 +101,49 @@ def print_case(report: CaseReport) -> None:
     facts.add_row("Stage", Text(report.stage.value, style="bold"))
     out.print(facts)
     out.print(windows_table(report.windows))
-    print_bases(out, report.windows)
+    print_bases(out, report)
     out.print(evidence_table(report))
     print_missing_files(out, list(report.files_missing or ()))
     out.print(timeline_table(report))
-    step = report.step
-    out.print(Text("Next step: ", style="bold") + Text(step.action))
+    print_limitation(out, report)
+    print_notices(out, report)
+    print_step(out, report)
+
+
+def print_step(out: Console, report: CaseReport) -> None:
+    from refundkit.words import terminal
+
+    a = report.assessment
+    step = a.step
+    out.print(Text("Next step: ", style="bold") + Text(terminal.step_action(a, report.order.id)))
     if step.by:
-        out.print(Text(f"  by {step.by}"))
-    out.print(Text(f"  {step.reason}", style="dim"))
-    for note in step.notes:
-        out.print(Text(f"  note: {note}", style="dim"))
+        label = "  overdue since" if step.overdue else "  by"
+        out.print(Text(f"{label} {step.by}", style="bold red" if step.overdue else ""))
+    reason = terminal.step_reason(a)
+    if reason:
+        out.print(Text(f"  {reason}", style="dim"))
+    for note in terminal.step_notes(a, report.order.id):
+        out.print(Text(f"  {note}", style="bold yellow"))
+
+
+def print_limitation(out: Console, report: CaseReport) -> None:
+    from refundkit.words import terminal
+
+    limitation = report.assessment.limitation
+    if limitation is not None and (limitation.safe or limitation.basis != "cn-188"):
+        out.print(Text(terminal.limitation_text(limitation)))
+
+
+def print_notices(out: Console, report: CaseReport) -> None:
+    from refundkit.words import terminal
+
+    for note in report.assessment.notices:
+        out.print(Text(terminal.notice_text(note, report.order.id), style="bold yellow"))
 
 
 def case_facts(o: Order) -> list[tuple[str, str]]:
+    from refundkit.words import names
+
     rows = [
         ("Merchant", o.merchant),
         ("Operator", o.operator),
@@ -127,7 +151,7 @@ def case_facts(o: Order) -> list[tuple[str, str]]:
         ("Amount", money(o.amount, o.currency)),
         ("Purchased", _when(o.purchased, o.purchased_time)),
         ("Received", _when(o.received, o.received_time) if o.received else "not yet"),
-        ("Platform", o.platform),
+        ("Platform", names.platform(o.platform) if o.platform else None),
         ("Mini Program", o.mini_program),
         ("Order no.", o.order_no),
         ("Transaction", o.transaction_id),
@@ -137,13 +161,15 @@ def case_facts(o: Order) -> list[tuple[str, str]]:
         ("Jurisdiction", o.jurisdiction.value),
         ("Merchant address", o.merchant_address),
         ("Merchant phone", o.merchant_phone),
+        ("Units", f"{o.units_used or 0} of {o.units} used" if o.units else None),
         ("Bill status", o.bill_status),
-        ("Note", o.note),
+        ("Details", o.details),
+        ("Note (private)", o.note),
     ]
     return [(label, value) for label, value in rows if value]
 
 
-def windows_table(windows: list[Window]) -> Table:
+def windows_table(windows: tuple[Window, ...]) -> Table:
     table = Table(title="Return windows", title_justify="left")
     table.add_column("Rule", no_wrap=True)
     table.add_column("State", no_wrap=True)
@@ -151,9 +177,10 @@ def windows_table(windows: list[Window]) -> Table:
     table.add_column("Last day", no_wrap=True)
     table.add_column("Days left", justify="right", no_wrap=True)
     for w in windows:
+        state = "exercised" if w.exercised else w.state.value
         table.add_row(
             w.rule,
-            Text(w.state.value, style=urgency_style(w)),
+            Text(state, style=urgency_style(w)),
             str(w.start or "-"),
             str(w.deadline or "-"),
             days_left_cell(w),
@@ -161,12 +188,18 @@ def windows_table(windows: list[Window]) -> Table:
     return table
 
 
-def print_bases(out: Console, windows: list[Window]) -> None:
+def print_bases(out: Console, report: CaseReport) -> None:
     """The legal basis of each window, in full: the user must be able to check it."""
-    for w in windows:
-        out.print(Text(f"{w.rule}: ", style="bold") + Text(w.basis))
+    from refundkit.words import terminal
+
+    a = report.assessment
+    for w in a.windows:
+        basis = terminal.window_basis(w, a.jurisdiction, report.order.id)
+        out.print(Text(f"{w.rule}: ", style="bold") + Text(basis))
+        if w.exercised:
+            out.print(Text(f"  exercised on {w.exercised} ({w.exercised_by})", style="green"))
         for note in w.notes:
-            out.print(Text(f"  note: {note}", style="yellow"))
+            out.print(Text(f"  note: {terminal.window_note(note)}", style="yellow"))
 
 
 def evidence_table(report: CaseReport) -> Table:
@@ -184,22 +217,40 @@ def evidence_table(report: CaseReport) -> Table:
 
 
 def timeline_table(report: CaseReport) -> Table:
-    from refundkit.ladder import sorted_events
+    from refundkit.models import sorted_events
 
     table = Table(title="Timeline", title_justify="left")
-    for name in ("Date", "Event", "Details"):
+    for name in ("Date", "ID", "Event", "Details"):
         table.add_column(name)
-    table.add_row(str(report.order.purchased), "purchased", "")
+    table.add_row(str(report.order.purchased), "", "purchased", "")
     if report.order.received:
-        table.add_row(str(report.order.received), "received", "")
+        table.add_row(str(report.order.received), "", "received", "")
     for e in sorted_events(report.order.events):
         details = [
             f"{money(e.amount, report.order.currency)}" if e.amount else "",
+            f"asked {e.asked.value}" if e.asked else "",
+            f"refused {e.refused.value}" if e.refused else "",
+            f"reason {e.reason.value}" if e.reason else "",
+            f"outcome {e.outcome.value}" if e.outcome else "",
             f"channel {e.channel.value}" if e.channel else "",
             f"ref {e.ref}" if e.ref else "",
             e.note or "",
         ]
-        table.add_row(_when(e.on, e.at), e.kind.value, Text(" · ".join(d for d in details if d)))
+        details += [
+            f"corrected {c.recorded:%Y-%m-%d}: {c.field} {c.old} → {c.new}" for c in e.corrections
+        ]
+        if e.withdrawn:
+            details.append(
+                f"WITHDRAWN {e.withdrawn:%Y-%m-%d}"
+                + (f": {e.withdrawn_why}" if e.withdrawn_why else "")
+            )
+        style = "strike dim" if e.withdrawn else ""
+        table.add_row(
+            _when(e.on, e.at),
+            e.id,
+            Text(e.kind.value, style=style),
+            Text(" · ".join(d for d in details if d)),
+        )
     return table
 
 
@@ -225,7 +276,10 @@ def _esc(text: str) -> str:
 
 
 def print_next(report: CaseReport) -> None:
+    from refundkit.words import terminal
+
     out = console()
-    step = report.step
-    by = f" (by {step.by})" if step.by else ""
-    out.print(Text("Next: ", style="bold") + Text(step.action + by))
+    a = report.assessment
+    out.print(Text("Next: ", style="bold") + Text(terminal.step_action(a, report.order.id)))
+    for note in a.notices:
+        out.print(Text(terminal.notice_text(note, report.order.id), style="bold yellow"))

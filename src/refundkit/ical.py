@@ -1,11 +1,10 @@
 """Deadlines to the calendar: every open case's dates as all-day iCalendar events.
 
 A deadline nobody is reminded of is a deadline missed, so each event carries an alarm a day
-before. The dates all come from the core (the windows and next step of cases.report, the
-limitation date of ladder.limitation_date) plus the reply clocks of complaints already filed,
-computed here from the timeline by the rules in return-rules.md. UIDs are stable
-(`<order id>-<what>@refundkit`), so importing a fresh calendar updates events instead of
-duplicating them.
+before. Every date comes from the rules (refundkit.rules.assess): the open windows, the clocks
+of complaints and returns, the safe limitation date (never the later, uncertain one) and the
+next step; every word from refundkit.words. UIDs are stable (`<order id>-<what>@refundkit`),
+so importing a fresh calendar updates events instead of duplicating them.
 """
 
 from __future__ import annotations
@@ -15,15 +14,27 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from refundkit.clocks import mini_program_lapse, regulator_decision, wechat_pay_reply
-from refundkit.kinds import Channel, EventKind, Stage, WindowState
+from refundkit.i18n import _
+from refundkit.kinds import Stage, WindowState
 from refundkit.models import Order
 
 if TYPE_CHECKING:
-    from refundkit.ladder import NextStep
+    from refundkit.rules import Assessment
 
 DONE = (Stage.CLOSED, Stage.RESOLVED)
 PRODID = "-//refundkit//refundkit deadlines//EN"
+# Clocks worth a reminder of their own (the others are only reasons for a step's date).
+REMINDED = (
+    "wechat-pay-answer",
+    "wechat-pay-finish",
+    "mini-program-lapse",
+    "regulator-accept",
+    "card-issuer-acknowledge",
+    "card-issuer-resolve",
+    "refund-due",
+    "refund-deliberate-delay",
+    "request-deliberate-delay",
+)
 
 
 @dataclass(frozen=True)
@@ -45,129 +56,108 @@ def case_label(order: Order) -> str:
     return f"{order.merchant} · {order.item} [{order.id}]"
 
 
-def complaint_deadlines(order: Order) -> list[Deadline]:
-    """Reply dates of the complaints filed: WeChat Pay (answer day 1, finish day 3), Mini
-    Program (lapses to the platform after 48 hours), 12315 (accept within 7 working days)."""
-    label = case_label(order)
-    found: list[Deadline] = []
-    for event in order.events:
-        if event.kind is EventKind.PLATFORM_COMPLAINT:
-            found += _platform_dates(order.id, label, event.id, event.on, event.channel)
-        elif event.kind is EventKind.REGULATOR_COMPLAINT:
-            decided = regulator_decision(event.on)
-            caveat = (
-                ""
-                if decided.known
-                else f" The Chinese holiday calendar for {decided.day.year} is not yet known: "
-                "counted with weekends only."
-            )
-            found.append(
-                Deadline(
-                    order.id,
-                    f"{event.id}-12315-accept",
-                    decided.day,
-                    f"12315 should decide whether to accept the complaint: {label}",
-                    f"The complaint to 12315 was filed on {event.on}. The market regulator "
-                    "decides whether to accept it within 7 working days (Complaint Measures "
-                    "2019/2022, Art. 14). If nothing has come, call 12315 or see a lawyer."
-                    + caveat,
-                )
-            )
-    return found
-
-
-def _platform_dates(
-    order_id: str, label: str, event_id: str, on: date, channel: Channel | None
-) -> list[Deadline]:
-    channel = channel or Channel.WECHAT_PAY
-    if channel is Channel.WECHAT_PAY:
-        return [
-            Deadline(
-                order_id,
-                f"{event_id}-wechat-pay-answer",
-                wechat_pay_reply(on).answer_by,
-                f"Merchant should answer the WeChat Pay complaint: {label}",
-                f"The WeChat Pay complaint was filed on {on}; the merchant should answer within "
-                "one day (WeChat Pay merchant complaint rules). Log the answer with "
-                f"`refundkit log {order_id} merchant-replied`.",
-            ),
-            Deadline(
-                order_id,
-                f"{event_id}-wechat-pay-finish",
-                wechat_pay_reply(on).finish_by,
-                f"WeChat Pay complaint should be settled; if not, complain to 12315: {label}",
-                f"The WeChat Pay complaint was filed on {on}; the merchant should finish it "
-                "within three days (WeChat Pay merchant complaint rules). If it is not settled, "
-                "the next rung is 12315 or the consumer association (CPL Art. 39).",
-            ),
-        ]
-    if channel is Channel.MINI_PROGRAM:
-        return [
-            Deadline(
-                order_id,
-                f"{event_id}-mini-program-lapse",
-                mini_program_lapse(on),
-                f"Mini Program complaint lapses to the platform: ask it to decide: {label}",
-                f"The Mini Program complaint was filed on {on}; since 2024-03-25 a complaint "
-                "awaiting the merchant lapses to the platform after 48 hours, and the platform "
-                "may then decide and refund.",
-            )
-        ]
-    return []
-
-
 def case_deadlines(order: Order, as_of: date) -> list[Deadline]:
     """Every deadline of one case on or after as_of; none for a closed or resolved case."""
     from refundkit.cases import report
-    from refundkit.ladder import limitation_date
 
     case = report(order, as_of)
-    if case.stage in DONE:
+    a = case.assessment
+    if a.stage in DONE:
         return []
-    view = case.order
-    label = case_label(view)
-    found = [
-        Deadline(
-            view.id,
-            f"window-{w.rule}",
-            w.deadline,
-            f"Last day to ask for a return ({w.rule}): {label}",
-            f"{w.basis} " + " ".join(w.notes),
-        )
-        for w in case.windows
-        if w.state is WindowState.OPEN and w.deadline is not None
-    ]
-    found += complaint_deadlines(view)
-    limit = limitation_date(view)
-    if limit is not None:
-        found.append(
-            Deadline(
-                view.id,
-                "limitation",
-                limit,
-                f"Limitation period ends: sue, or renew it with a written demand, before: {label}",
-                "Three years from the refusal (Civil Code Art. 188), restarted by each written "
-                "demand (Art. 195): a court may refuse the claim after this day.",
-            )
-        )
-    found = _with_next_step(found, view.id, label, case.step)
+    found = _window_deadlines(order, a) + _clock_deadlines(order, a) + _limitation(order, a)
+    found = _with_next_step(found, order, a)
     return sorted((d for d in found if d.day >= as_of), key=lambda d: (d.day, d.key))
 
 
-def _with_next_step(
-    found: list[Deadline], order_id: str, label: str, step: NextStep
-) -> list[Deadline]:
+def _window_deadlines(order: Order, a: Assessment) -> list[Deadline]:
+    from refundkit.words import names, terminal
+
+    label = case_label(order)
+    return [
+        Deadline(
+            order.id,
+            f"window-{w.rule}",
+            w.deadline,
+            _("Last day to ask for a return ({rule}): {case}").format(
+                rule=names.rule(w.rule), case=label
+            ),
+            " ".join(
+                [terminal.window_basis(w, a.jurisdiction, order.id)]
+                + [terminal.window_note(n) for n in w.notes]
+            ),
+        )
+        for w in a.windows
+        if w.state is WindowState.OPEN and w.deadline is not None and w.exercised is None
+    ]
+
+
+def _clock_deadlines(order: Order, a: Assessment) -> list[Deadline]:
+    from refundkit.words import terminal
+
+    label = case_label(order)
+    return [
+        Deadline(
+            order.id,
+            f"{clock.event_id or 'case'}-{clock.code}",
+            clock.day,
+            _("{what}: {case}").format(what=clock_summary(clock.code), case=label),
+            terminal.clock_text(clock),
+        )
+        for clock in a.clocks
+        if clock.code in REMINDED
+    ]
+
+
+def clock_summary(code: str) -> str:
+    return {
+        "wechat-pay-answer": _("Merchant should answer the WeChat Pay complaint"),
+        "wechat-pay-finish": _("WeChat Pay complaint should be settled"),
+        "mini-program-lapse": _("Mini Program complaint passes to the platform"),
+        "regulator-accept": _("12315 should decide whether to accept the complaint"),
+        "card-issuer-acknowledge": _("Card issuer should acknowledge the billing-error notice"),
+        "card-issuer-resolve": _("Card issuer should resolve the billing error"),
+        "refund-due": _("Refund due"),
+        "refund-deliberate-delay": _("Refund delay counts as deliberate from today"),
+        "request-deliberate-delay": _("Unhandled return request counts as deliberate delay"),
+    }.get(code, code)
+
+
+def _limitation(order: Order, a: Assessment) -> list[Deadline]:
+    """The safe limitation date only: the calendar never carries an uncertain one."""
+    from refundkit.words import terminal
+
+    limitation = a.limitation
+    if limitation is None or limitation.safe is None:
+        return []
+    return [
+        Deadline(
+            order.id,
+            "limitation",
+            limitation.safe,
+            _(
+                "Limitation period ends: sue, or renew it with a written demand, before: {case}"
+            ).format(case=case_label(order)),
+            terminal.limitation_text(limitation),
+        )
+    ]
+
+
+def _with_next_step(found: list[Deadline], order: Order, a: Assessment) -> list[Deadline]:
     """The advisor's next step: its own event, or folded into one already on that day."""
-    if step.by is None:
+    from refundkit.words import terminal
+
+    step = a.step
+    if step.by is None or step.overdue:
         return found
-    text = f"Next step: {step.action}. {step.reason}"
+    text = _("Next step: {action}. {reason}").format(
+        action=terminal.step_action(a, order.id), reason=terminal.step_reason(a)
+    )
     for index, deadline in enumerate(found):
         if deadline.day == step.by:
             merged = replace(deadline, description=f"{deadline.description}\n\n{text}")
             return [*found[:index], merged, *found[index + 1 :]]
-    what = step.short or step.action
-    summary = f"{what[0].upper()}{what[1:]}: {label}"
-    return [*found, Deadline(order_id, "next-step", step.by, summary, text)]
+    summary = f"{terminal.step_short(a)}: {case_label(order)}"
+    return [*found, Deadline(order.id, "next-step", step.by, summary, text)]
 
 
 def all_deadlines(orders: Iterable[Order], as_of: date) -> list[Deadline]:
@@ -200,7 +190,7 @@ def to_ical(deadlines: Iterable[Deadline], stamp: datetime) -> bytes:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("trigger", timedelta(days=-1))
-        alarm.add("description", f"Tomorrow: {deadline.summary}")
+        alarm.add("description", _("Tomorrow: {what}").format(what=deadline.summary))
         event.add_component(alarm)
         calendar.add_component(event)
     data: bytes = calendar.to_ical()

@@ -30,6 +30,11 @@ class Category(StrEnum):
     def is_service(self) -> bool:
         return self in (Category.SERVICE, Category.PREPAID_SERVICE)
 
+    @property
+    def is_goods(self) -> bool:
+        """Every goods category: the no-reason exclusions do not limit the quality remedies."""
+        return not self.is_service
+
 
 class Problem(StrEnum):
     CHANGED_MIND = "changed-mind"
@@ -86,16 +91,89 @@ class EventKind(StrEnum):
     RETURN_SHIPPED = "return-shipped"
     RETURN_DELIVERED = "return-delivered"
     REFUND_RECEIVED = "refund-received"
+    COMPENSATION_RECEIVED = "compensation-received"
     PLATFORM_COMPLAINT = "platform-complaint"
     REGULATOR_COMPLAINT = "regulator-complaint"
+    COMPLAINT_ANSWERED = "complaint-answered"
     LAWYER_CONSULTED = "lawyer-consulted"
     CLOSED = "closed"
 
 
 class Channel(StrEnum):
+    """Where a complaint is filed (cli-contract.md, "Where it was bought, where to complain")."""
+
     WECHAT_PAY = "wechat-pay"
     MINI_PROGRAM = "mini-program"
+    ALIPAY = "alipay"
+    MARKETPLACE = "marketplace"
+    CARD_ISSUER = "card-issuer"
     OTHER = "other"
+
+
+class Platform(StrEnum):
+    """The platforms refundkit knows by name; any other text is kept as the user gave it."""
+
+    WECHAT_MINI_PROGRAM = "wechat-mini-program"
+    TAOBAO = "taobao"
+    TMALL = "tmall"
+    JD = "jd"
+    PINDUODUO = "pinduoduo"
+    DOUYIN = "douyin"
+    KUAISHOU = "kuaishou"
+    MEITUAN = "meituan"
+    XIANYU = "xianyu"
+    WEBSITE = "website"
+    APP = "app"
+    IN_STORE = "in-store"
+    OTHER = "other"
+
+
+MARKETPLACES = frozenset(
+    (
+        Platform.TAOBAO,
+        Platform.TMALL,
+        Platform.JD,
+        Platform.PINDUODUO,
+        Platform.DOUYIN,
+        Platform.KUAISHOU,
+        Platform.MEITUAN,
+        Platform.XIANYU,
+    )
+)
+
+
+class RequestKind(StrEnum):
+    """What the consumer asked the merchant for (`log ... --asked`, `--refused`)."""
+
+    RETURN = "return"
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    REPAIR = "repair"
+    DELIVERY = "delivery"
+    COMPENSATION = "compensation"
+    OTHER = "other"
+    UNKNOWN = "unknown"  # a version-1 contact, until the user says what it asked
+
+
+class RefusalReason(StrEnum):
+    """Why the merchant refused (`log ... merchant-refused --reason`)."""
+
+    OPENED = "opened"
+    USED = "used"
+    PAST_DEADLINE = "past-deadline"
+    NON_RETURNABLE = "non-returnable"
+    CUSTOM = "custom"
+    NO_REASON = "no-reason"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """A platform's or regulator's answer to a complaint (`log ... complaint-answered`)."""
+
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+    PARTIAL = "partial"
+    NONE = "none"
 
 
 class Stage(StrEnum):

@@ -31,12 +31,16 @@ from refundkit.kinds import (
     EvidenceKind,
     Jurisdiction,
     Lang,
+    Outcome,
     PaymentMethod,
+    Platform,
     Problem,
     PromiseFrom,
+    RefusalReason,
+    RequestKind,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NEWER_SCHEMA = "newer_schema"  # the error type of a schema_version this code does not know
 ORDER_ID_PATTERN = r"^[a-z0-9]{4,32}$"
 
@@ -118,8 +122,22 @@ class Evidence(Record):
     note: Block | None = None
 
 
+class Correction(Record):
+    """One change made to a logged event after the fact: the timeline is evidence, so the
+    old value is kept beside the new one, with when and why, never silently overwritten."""
+
+    recorded: datetime
+    field: str
+    old: str | None = None
+    new: str | None = None
+    why: Block | None = None
+
+
 class Event(Record):
-    """One dated step of the dispute; the stage is derived from these, never stored."""
+    """One dated step of the dispute; the stage is derived from these, never stored.
+
+    A withdrawn event stays in the record (with when and why) and is ignored by the rules.
+    """
 
     id: str
     kind: EventKind
@@ -129,7 +147,14 @@ class Event(Record):
     ref: Line | None = None
     amount: Money | None = None
     channel: Channel | None = None
+    asked: RequestKind | None = None  # contacted-merchant: what the consumer asked for
+    reason: RefusalReason | None = None  # merchant-refused: the reason the merchant gave
+    refused: RequestKind | None = None  # merchant-refused: what it refused (None: the request)
+    outcome: Outcome | None = None  # complaint-answered
     recorded: datetime
+    corrections: list[Correction] = Field(default_factory=list)
+    withdrawn: datetime | None = None
+    withdrawn_why: Block | None = None
 
 
 class Order(Versioned):
@@ -147,7 +172,7 @@ class Order(Versioned):
     merchant_address: Line | None = None
     merchant_phone: Line | None = None
     operator: Line | None = None
-    platform: Line = "WeChat Mini Program"
+    platform: Line | None = None  # a Platform code, or the user's own text
     mini_program: Line | None = None
     order_no: Line | None = None
     transaction_id: Line | None = None
@@ -157,7 +182,10 @@ class Order(Versioned):
     promise_days: int | None = Field(default=None, ge=1, le=3650)
     promise_from: PromiseFrom | None = None
     jurisdiction: Jurisdiction = Jurisdiction.CN
-    note: Block | None = None
+    details: Block | None = None  # what is wrong, in the user's words: quoted in letters
+    note: Block | None = None  # private: shown by `status ORDER`, never in a letter or export
+    units: int | None = Field(default=None, ge=1, le=100000)  # prepaid: sessions bought
+    units_used: int | None = Field(default=None, ge=0, le=100000)  # and used
     bill_status: Line | None = None
     created: datetime
     evidence: list[Evidence] = Field(default_factory=list)
@@ -172,6 +200,20 @@ class Order(Versioned):
             )
         return self
 
+    @model_validator(mode="after")
+    def _units_fit(self) -> Order:
+        if self.units_used is not None and self.units is None:
+            raise ValueError("units_used needs units: give --units N (sessions bought) too")
+        if self.units is not None and self.units_used is not None and self.units_used > self.units:
+            raise ValueError(
+                f"units_used {self.units_used} is more than the {self.units} units bought"
+            )
+        if self.units is not None and self.category is not Category.PREPAID_SERVICE:
+            raise ValueError(
+                "units go only with the category prepaid-service (memberships, course packages)"
+            )
+        return self
+
     @property
     def effective_promise_from(self) -> PromiseFrom:
         """Where the merchant's promise counts from when the user did not say."""
@@ -180,10 +222,18 @@ class Order(Versioned):
         return PromiseFrom.PURCHASE if self.category.is_service else PromiseFrom.RECEIPT
 
     def refunded_total(self) -> Decimal:
+        return self.received_total(EventKind.REFUND_RECEIVED)
+
+    def received_total(self, kind: EventKind) -> Decimal:
+        """Money that came back, as refund-received or compensation-received; withdrawn
+        events do not count."""
         return sum(
-            (e.amount for e in self.events if e.kind is EventKind.REFUND_RECEIVED and e.amount),
+            (e.amount for e in self.events if e.kind is kind and e.amount and not e.withdrawn),
             Decimal("0"),
         )
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
 
 
 class Profile(Versioned):
@@ -195,6 +245,11 @@ class Profile(Versioned):
     address: Line | None = None
     language: Lang | None = None
     jurisdiction: Jurisdiction | None = None
+
+
+def sorted_events(events: list[Event]) -> list[Event]:
+    """Date order, time of day where known, then the order they were logged."""
+    return sorted(events, key=lambda e: (e.on, e.at or time.min, e.recorded))
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -214,10 +269,8 @@ def is_newer_schema(error: ValidationError) -> bool:
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an order or profile written by an older schema up to SCHEMA_VERSION.
 
-    Each step maps version N to N+1 and sets schema_version to N+1; version 1 is the first,
-    so there is nothing to do yet, but the path exists (and is tested, by playing a version 2)
-    so that a future version can read today's files. A step missing from MIGRATIONS raises
-    KeyError: the caller reports the file as one it cannot upgrade.
+    Each step maps version N to N+1 and sets schema_version to N+1. A step missing from
+    MIGRATIONS raises KeyError: the caller reports the file as one it cannot upgrade.
     """
     version = data.get("schema_version", 1)
     while isinstance(version, int) and version < SCHEMA_VERSION:
@@ -226,4 +279,34 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+V1_DEFAULT_PLATFORM = "WeChat Mini Program"
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 records what a dispute turns on and assumes nothing (cli-contract.md, Version 2).
+
+    - Version 1 wrote "WeChat Mini Program" as every order's platform, whether or not it was
+      one: it becomes `wechat-mini-program` only where a Mini Program name is recorded, else
+      no platform. Any other text the user gave is kept.
+    - A version-1 `contacted-merchant` did not say what it asked for: `unknown`, until the
+      user says (status points each one out).
+    Files without an order's fields (the profile) only get the new version number.
+    """
+    data = dict(data)
+    if "merchant" in data:
+        if data.get("platform") == V1_DEFAULT_PLATFORM:
+            data["platform"] = (
+                Platform.WECHAT_MINI_PROGRAM.value if data.get("mini_program") else None
+            )
+        events = []
+        for event in data.get("events") or []:
+            if isinstance(event, dict) and event.get("kind") == "contacted-merchant":
+                event = {**event, "asked": event.get("asked") or RequestKind.UNKNOWN.value}
+            events.append(event)
+        if "events" in data:
+            data["events"] = events
+    data["schema_version"] = 2
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}

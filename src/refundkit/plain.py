@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from refundkit.evidence import Check
     from refundkit.models import Evidence
     from refundkit.overview import CaseSummary, MissingFile, Overview, Text
+    from refundkit.rules import Window
     from refundkit.store import DamagedOrder
-    from refundkit.windows import Window
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -50,6 +50,8 @@ def money(amount: Decimal, currency: str) -> str:
 def urgency_style(window: Window | None) -> str:
     if window is None or window.state is WindowState.NOT_APPLICABLE:
         return "dim"
+    if window.exercised is not None:
+        return "green"  # used in time: nothing urgent about it any more
     if window.state is WindowState.EXPIRED:
         return "red"
     if window.state is WindowState.NOT_STARTED:
@@ -61,15 +63,19 @@ def urgency_style(window: Window | None) -> str:
 
 def deadline_text(window: Window | None) -> str:
     """The best window's last day, compact for the overview."""
+    from refundkit.i18n import _
+
     if window is None or window.state is WindowState.NOT_APPLICABLE:
-        return "none"
+        return _("none")
+    if window.exercised is not None:
+        return _("used {date}").format(date=window.exercised)
     if window.state is WindowState.NOT_STARTED:
-        return "not started"
+        return _("not started")
     return str(window.deadline)
 
 
 def left_text(window: Window | None) -> str:
-    if window is None or window.days_left is None:
+    if window is None or window.days_left is None or window.exercised is not None:
         return "-"
     return str(window.days_left)
 
@@ -84,6 +90,8 @@ def print_overview(view: Overview) -> None:
         lines.append(EMPTY)
     if view.cases:
         lines += table_lines(view, paint, available_width())
+    for case in view.cases:
+        lines += [paint(f"{case.id}: {text}", "bold yellow") for text in case.notices]
     for d in view.damaged:
         lines.append(paint(f"damaged: {d.path}: {d.error}", "bold red"))
     for missing in view.missing_files.values():
@@ -226,7 +234,7 @@ def table_columns(cases: list[CaseSummary]) -> list[list[str]]:
         [c.deadline for c in cases],
         [c.left for c in cases],
         [", ".join(c.missing) or "-" for c in cases],
-        [f"{c.step} by {c.by}" if c.by else c.step for c in cases],
+        [c.step for c in cases],
     ]
 
 

@@ -1,22 +1,35 @@
-"""The dispute's timeline: logging dated events on an order.
+"""The dispute's timeline: logging dated events on an order, and correcting or withdrawing one.
 
-Events are kept in date order and validated against the order (not before the purchase, not
-in the future, refunds with an amount); the stage is derived from them in ladder.py.
+Events are validated against the order (not before the purchase, not in the future, money
+events with an amount that is not more than is still owed). The timeline is evidence, so a
+mistake is never silently rewritten: a correction keeps the old value beside the new one, with
+when and why, and a withdrawn event stays in the record, ignored by the rules.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from refundkit.errors import BadInput
-from refundkit.kinds import Channel, EventKind
-from refundkit.ladder import sorted_events
-from refundkit.models import Event, Order, describe_validation_error
-from refundkit.parse import parse_money, parse_past
+from refundkit.errors import BadInput, NotFound
+from refundkit.kinds import Channel, EventKind, Outcome, RefusalReason, RequestKind
+from refundkit.models import Correction, Event, Order, describe_validation_error, sorted_events
+from refundkit.parse import format_money, parse_money, parse_past
 from refundkit.store import Store
+
+MONEY_EVENTS = (EventKind.REFUND_RECEIVED, EventKind.COMPENSATION_RECEIVED)
+# Which options go with which events; anything else is refused, naming the event.
+OPTION_EVENTS: dict[str, tuple[EventKind, ...]] = {
+    "asked": (EventKind.CONTACTED_MERCHANT,),
+    "reason": (EventKind.MERCHANT_REFUSED,),
+    "refused": (EventKind.MERCHANT_REFUSED,),
+    "outcome": (EventKind.COMPLAINT_ANSWERED,),
+    "channel": (EventKind.PLATFORM_COMPLAINT, EventKind.COMPLAINT_ANSWERED),
+    "amount": MONEY_EVENTS,
+}
+ASKABLE = tuple(k for k in RequestKind if k is not RequestKind.UNKNOWN)
 
 
 def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> Event:
@@ -24,23 +37,26 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
     order_id = store.resolve(prefix)
     kind = EventKind(raw["event"])
     day, clock = parse_past(raw["on"], now.date(), "event") if raw.get("on") else (now.date(), None)
+    _check_options(kind, raw)
     amount = parse_money(raw["amount"]) if raw.get("amount") is not None else None
-    channel = raw.get("channel")
-    if kind is EventKind.REFUND_RECEIVED and amount is None:
-        raise BadInput("refund-received needs --amount: how much came back, e.g. --amount 199")
-    if kind is not EventKind.REFUND_RECEIVED and amount is not None:
-        raise BadInput(f"--amount goes only with refund-received, not {kind.value}")
-    if kind is EventKind.PLATFORM_COMPLAINT:
-        channel = Channel(channel) if channel else Channel.WECHAT_PAY
-    elif channel is not None:
-        raise BadInput(f"--channel goes only with platform-complaint, not {kind.value}")
+    if kind in MONEY_EVENTS and amount is None:
+        raise BadInput(f"{kind.value} needs --amount: how much came back, e.g. --amount 199")
+    if kind is EventKind.COMPLAINT_ANSWERED and not raw.get("outcome"):
+        raise BadInput("complaint-answered needs --outcome: upheld, rejected, partial or none")
     created: list[Event] = []
 
     def add(order: Order) -> Order:
-        if day < order.purchased:
-            raise BadInput(
-                f"event date {day} is before the purchase ({order.purchased}): check --on"
-            )
+        _check_day(order, day)
+        if kind is EventKind.REFUND_RECEIVED and amount is not None:
+            _check_refund(order, amount)
+        values = {
+            "asked": _asked(kind, raw),
+            "reason": _choice(RefusalReason, raw.get("reason"), "reason")
+            or (RefusalReason.OTHER if kind is EventKind.MERCHANT_REFUSED else None),
+            "refused": _request(raw.get("refused"), "refused"),
+            "outcome": _choice(Outcome, raw.get("outcome"), "outcome"),
+            "channel": _channel(kind, raw.get("channel"), order),
+        }
         try:
             event = Event(
                 id=_next_id(order),
@@ -50,8 +66,8 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
                 note=raw.get("note"),
                 ref=raw.get("ref"),
                 amount=amount,
-                channel=channel,
                 recorded=now,
+                **values,
             )
         except ValidationError as exc:
             raise BadInput(describe_validation_error(exc)) from None
@@ -62,6 +78,183 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
     return created[0]
 
 
+def _check_options(kind: EventKind, raw: dict[str, Any]) -> None:
+    for option, kinds in OPTION_EVENTS.items():
+        if raw.get(option) is not None and kind not in kinds:
+            allowed = " or ".join(k.value for k in kinds)
+            raise BadInput(f"--{option} goes only with {allowed}, not {kind.value}")
+
+
+def _check_day(order: Order, day: date) -> None:
+    if day < order.purchased:
+        raise BadInput(f"event date {day} is before the purchase ({order.purchased}): check --on")
+
+
+def _check_refund(order: Order, amount: Any) -> None:
+    """A refund cannot be more than is still owed of the price: a typo (500 for 399) would
+    otherwise mark the case resolved."""
+    from refundkit.rules import facts_of
+    from refundkit.rules.remedies import owed
+
+    still_owed = owed(facts_of(order))[0]
+    if amount > still_owed:
+        raise BadInput(
+            f"a refund of {format_money(amount)} is more than the {format_money(still_owed)} "
+            f"still owed on order {order.id} ({format_money(order.amount)} paid, "
+            f"{format_money(order.refunded_total())} already refunded): check --amount"
+        )
+
+
+def _choice(enum: Any, value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return enum(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(e.value for e in enum)
+        raise BadInput(f"--{option} {value!r} is not one of: {choices}") from None
+
+
+def _request(value: str | None, option: str) -> RequestKind | None:
+    kind = _choice(RequestKind, value, option)
+    if kind is RequestKind.UNKNOWN:
+        choices = ", ".join(k.value for k in ASKABLE)
+        raise BadInput(f"--{option} unknown is kept for old records; give one of: {choices}")
+    return kind  # type: ignore[no-any-return]
+
+
+def _asked(kind: EventKind, raw: dict[str, Any]) -> RequestKind | None:
+    if kind is EventKind.CONTACTED_MERCHANT:
+        return _request(raw.get("asked"), "asked") or RequestKind.OTHER
+    return None
+
+
+def _channel(kind: EventKind, value: str | None, order: Order) -> Channel | None:
+    """A complaint's channel: as given, else the one the case's platform and payment lead to
+    (cli-contract.md, "Where it was bought, where to complain")."""
+    channel = _choice(Channel, value, "channel")
+    if channel is None and kind is EventKind.PLATFORM_COMPLAINT:
+        from refundkit.rules import facts_of
+        from refundkit.rules.ladder import complaint_channel
+
+        channel = complaint_channel(facts_of(order))
+    return channel  # type: ignore[no-any-return]
+
+
 def _next_id(order: Order) -> str:
     numbers = [int(e.id[1:]) for e in order.events if e.id[1:].isdigit()]
     return f"t{max(numbers, default=0) + 1}"
+
+
+# --- corrections -------------------------------------------------------------------------
+
+CORRECTABLE = ("asked", "reason", "refused", "outcome", "channel", "on", "note")
+
+
+def correct_event(
+    store: Store, prefix: str, event_id: str, raw: dict[str, Any], now: datetime
+) -> Event:
+    """Change what a logged event says, keeping each old value in its corrections."""
+    order_id = store.resolve(prefix)
+    given = {k: v for k, v in raw.items() if k in CORRECTABLE and v is not None}
+    if not given:
+        raise BadInput(
+            "nothing to correct: give what changes, e.g. --asked return, --reason opened, "
+            "--on 2026-11-20 or --note TEXT"
+        )
+    changed: list[Event] = []
+
+    def change(order: Order) -> Order:
+        event = _event(order, event_id)
+        _check_options(event.kind, {k: v for k, v in given.items() if k in OPTION_EVENTS})
+        values = _corrected_values(order, event, given, now)
+        corrections = [
+            Correction(
+                recorded=now,
+                field=name,
+                old=_text(getattr(event, name)),
+                new=_text(value),
+                why=raw.get("why"),
+            )
+            for name, value in values.items()
+            if getattr(event, name) != value
+        ]
+        if not corrections:
+            raise BadInput(f"event {event.id} already says that: nothing changed")
+        try:
+            fixed = event.model_copy(
+                update={**values, "corrections": [*event.corrections, *corrections]}
+            )
+            fixed = Event.model_validate(fixed.model_dump())
+        except ValidationError as exc:
+            raise BadInput(describe_validation_error(exc)) from None
+        changed.append(fixed)
+        return _replace_event(order, fixed)
+
+    store.update(order_id, change)
+    return changed[0]
+
+
+def _corrected_values(
+    order: Order, event: Event, given: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in given.items():
+        if name == "on":
+            day, clock = parse_past(value, now.date(), "event")
+            _check_day(order, day)
+            values["on"], values["at"] = day, clock
+        elif name == "asked" or name == "refused":
+            values[name] = _request(value, name)
+        elif name == "reason":
+            values[name] = _choice(RefusalReason, value, name)
+        elif name == "outcome":
+            values[name] = _choice(Outcome, value, name)
+        elif name == "channel":
+            values[name] = _choice(Channel, value, name)
+        else:
+            values[name] = value
+    return values
+
+
+def withdraw_event(
+    store: Store, prefix: str, event_id: str, why: str | None, now: datetime
+) -> Event:
+    """Mark an event as withdrawn: it stays in the record, dated, and the rules ignore it."""
+    order_id = store.resolve(prefix)
+    changed: list[Event] = []
+
+    def change(order: Order) -> Order:
+        event = _event(order, event_id)
+        if event.withdrawn is not None:
+            raise BadInput(f"event {event.id} was already withdrawn on {event.withdrawn:%Y-%m-%d}")
+        try:
+            fixed = event.model_copy(update={"withdrawn": now, "withdrawn_why": why})
+            fixed = Event.model_validate(fixed.model_dump())
+        except ValidationError as exc:
+            raise BadInput(describe_validation_error(exc)) from None
+        changed.append(fixed)
+        return _replace_event(order, fixed)
+
+    store.update(order_id, change)
+    return changed[0]
+
+
+def _event(order: Order, event_id: str) -> Event:
+    wanted = event_id.strip().lower()
+    event = order.event(wanted)
+    if event is None:
+        known = ", ".join(f"{e.id} ({e.kind.value} {e.on})" for e in order.events) or "none yet"
+        raise NotFound(f"order {order.id} has no event {event_id!r}; its events: {known}")
+    return event
+
+
+def _replace_event(order: Order, fixed: Event) -> Order:
+    events = [fixed if e.id == fixed.id else e for e in order.events]
+    return order.model_copy(update={"events": sorted_events(events)})
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value.value) if hasattr(value, "value") else str(value)

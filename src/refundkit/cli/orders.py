@@ -27,7 +27,22 @@ Address = Annotated[
     str | None, typer.Option(help="Merchant's postal address (the respondent's, for 12315).")
 ]
 Phone = Annotated[str | None, typer.Option(help="Merchant's customer-service phone.")]
-Note = Annotated[str | None, typer.Option(help="Anything else worth keeping with the order.")]
+Note = Annotated[
+    str | None,
+    typer.Option(help="A private note: shown by `status ORDER`, never in a letter or export."),
+]
+Details = Annotated[
+    str | None,
+    typer.Option(help="What is wrong, in your own words: quoted in letters."),
+]
+Units = Annotated[
+    int | None,
+    typer.Option(min=1, max=100000, help="prepaid-service: sessions, lessons or months bought."),
+]
+UnitsUsed = Annotated[
+    int | None,
+    typer.Option(min=0, max=100000, help="prepaid-service: how many of them were used."),
+]
 MiniProgram = Annotated[str | None, typer.Option(help="Mini Program name.")]
 OrderNo = Annotated[str | None, typer.Option(help="The merchant's order number.")]
 TransactionId = Annotated[str | None, typer.Option(help="Payment transaction number (交易单号).")]
@@ -35,7 +50,14 @@ Operator = Annotated[
     str | None,
     typer.Option(help="Registered company behind the shop or Mini Program (小程序主体)."),
 ]
-Platform = Annotated[str | None, typer.Option(help="Platform (default: WeChat Mini Program).")]
+Platform = Annotated[
+    str | None,
+    typer.Option(
+        help="Where it was bought: wechat-mini-program, taobao, tmall, jd, pinduoduo, douyin, "
+        "kuaishou, meituan, xianyu, website, app, in-store, other, or any text "
+        "(--mini-program implies wechat-mini-program)."
+    ),
+]
 Payment = Annotated[PaymentMethod | None, typer.Option(help="How it was paid.")]
 CategoryOpt = Annotated[Category | None, typer.Option(help="Kind of purchase (default: goods).")]
 ProblemOpt = Annotated[
@@ -79,7 +101,10 @@ def add_order(
     promise_days: PromiseDays = None,
     promise_from: PromiseFromOpt = None,
     jurisdiction: JurisdictionOpt = None,
+    details: Details = None,
     note: Note = None,
+    units: Units = None,
+    units_used: UnitsUsed = None,
 ) -> None:
     """Record a purchase and show its return windows.
 
@@ -128,7 +153,10 @@ def edit(
     promise_days: PromiseDays = None,
     promise_from: PromiseFromOpt = None,
     jurisdiction: JurisdictionOpt = None,
+    details: Details = None,
     note: Note = None,
+    units: Units = None,
+    units_used: UnitsUsed = None,
 ) -> None:
     """Change recorded facts, typically the receipt date once the goods arrive.
 

@@ -1,4 +1,4 @@
-"""The `log` command: dated steps of the dispute."""
+"""The timeline commands: `log` a dated step of the dispute, `correct` or `withdraw` one."""
 
 from datetime import datetime
 from typing import Annotated
@@ -6,30 +6,68 @@ from typing import Annotated
 import typer
 
 from refundkit.cli import command, get_store, today
-from refundkit.kinds import Channel, EventKind
+from refundkit.kinds import Channel, EventKind, Outcome, RefusalReason, RequestKind
+
+OrderArg = Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")]
+Asked = Annotated[
+    str | None,
+    typer.Option(
+        help="contacted-merchant: what you asked for: "
+        + ", ".join(k.value for k in RequestKind if k is not RequestKind.UNKNOWN)
+        + " (default: other)."
+    ),
+]
+Reason = Annotated[
+    str | None,
+    typer.Option(
+        help="merchant-refused: the reason given: "
+        + ", ".join(r.value for r in RefusalReason)
+        + " (default: other)."
+    ),
+]
+Refused = Annotated[
+    str | None,
+    typer.Option(help="merchant-refused: what was refused (default: what you last asked)."),
+]
+OutcomeOpt = Annotated[
+    str | None,
+    typer.Option(help="complaint-answered: " + ", ".join(o.value for o in Outcome) + "."),
+]
+ChannelOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="platform-complaint, complaint-answered: "
+        + ", ".join(c.value for c in Channel)
+        + " (default: from the platform and payment)."
+    ),
+]
 
 
 @command("log")
 def log(
     ctx: typer.Context,
-    order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
+    order: OrderArg,
     event: Annotated[EventKind, typer.Argument(help="What happened.")],
     on: Annotated[str | None, typer.Option(help="When it happened (default: today).")] = None,
-    note: Annotated[str | None, typer.Option(help="What was said or done.")] = None,
+    note: Annotated[
+        str | None, typer.Option(help="What was said or done (may be quoted in letters).")
+    ] = None,
     ref: Annotated[
         str | None, typer.Option(help="Complaint number, tracking number or similar.")
     ] = None,
     amount: Annotated[
-        str | None, typer.Option(help="Amount refunded (with refund-received).")
+        str | None,
+        typer.Option(help="Amount received (refund-received, compensation-received)."),
     ] = None,
-    channel: Annotated[
-        Channel | None,
-        typer.Option(help="Where a platform-complaint was filed (default: wechat-pay)."),
-    ] = None,
+    asked: Asked = None,
+    reason: Reason = None,
+    refused: Refused = None,
+    outcome: OutcomeOpt = None,
+    channel: ChannelOpt = None,
 ) -> None:
     """Add a dated event to the case's timeline.
 
-    Example: refundkit log k3f merchant-refused --on 2026-11-22 --note "客服称已拆封不退"
+    Example: refundkit log k3f merchant-refused --reason opened --note "客服称已拆封不退"
     """
     from refundkit import cases, display, timeline
 
@@ -40,7 +78,11 @@ def log(
         "note": note,
         "ref": ref,
         "amount": amount,
-        "channel": channel.value if channel else None,
+        "asked": asked,
+        "reason": reason,
+        "refused": refused,
+        "outcome": outcome,
+        "channel": channel,
     }
     logged = timeline.log_event(store, order, raw, datetime.now())
     report = cases.report(store.load(store.resolve(order)), today())
@@ -48,3 +90,63 @@ def log(
         f"Logged {logged.kind.value} on {logged.on} ({logged.id}); stage: {report.stage.value}"
     )
     display.print_next(report)
+
+
+@command("correct")
+def correct(
+    ctx: typer.Context,
+    order: OrderArg,
+    event: Annotated[str, typer.Argument(help="The event's id, as `status ORDER` shows (t3).")],
+    on: Annotated[str | None, typer.Option(help="The right date.")] = None,
+    note: Annotated[str | None, typer.Option(help="The right note.")] = None,
+    asked: Asked = None,
+    reason: Reason = None,
+    refused: Refused = None,
+    outcome: OutcomeOpt = None,
+    channel: ChannelOpt = None,
+    why: Annotated[str | None, typer.Option(help="Why it is corrected (kept).")] = None,
+) -> None:
+    """Correct a logged event; the old value is kept in the record beside the new one.
+
+    Example: refundkit correct k3f t2 --asked return
+    """
+    from refundkit import cases, display, timeline
+
+    store = get_store(ctx)
+    raw = {
+        "on": on,
+        "note": note,
+        "asked": asked,
+        "reason": reason,
+        "refused": refused,
+        "outcome": outcome,
+        "channel": channel,
+        "why": why,
+    }
+    fixed = timeline.correct_event(store, order, event, raw, datetime.now())
+    changes = ", ".join(
+        f"{c.field} {c.old} → {c.new}"
+        for c in fixed.corrections
+        if c.recorded == fixed.corrections[-1].recorded
+    )
+    typer.echo(f"Corrected {fixed.id} ({fixed.kind.value}): {changes}")
+    display.print_next(cases.report(store.load(store.resolve(order)), today()))
+
+
+@command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    order: OrderArg,
+    event: Annotated[str, typer.Argument(help="The event's id, as `status ORDER` shows (t3).")],
+    why: Annotated[str | None, typer.Option(help="Why it is withdrawn (kept).")] = None,
+) -> None:
+    """Withdraw an event logged by mistake; it stays in the record, marked, and no longer counts.
+
+    Example: refundkit withdraw k3f t4 --why "logged the refund twice"
+    """
+    from refundkit import cases, display, timeline
+
+    store = get_store(ctx)
+    gone = timeline.withdraw_event(store, order, event, why, datetime.now())
+    typer.echo(f"Withdrew {gone.id} ({gone.kind.value} on {gone.on}); it stays in the record")
+    display.print_next(cases.report(store.load(store.resolve(order)), today()))

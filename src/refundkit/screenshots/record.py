@@ -21,9 +21,11 @@ from refundkit.errors import BadFile, BadInput, Duplicate
 from refundkit.kinds import EvidenceKind, PaymentMethod
 from refundkit.parse import format_money, parse_money, parse_past
 from refundkit.screenshots.layouts import Fact, Reading
+from refundkit.screenshots.text import TEXT_MODE, keep_text, text_bytes, text_name
 from refundkit.store import Store
 
 if TYPE_CHECKING:
+    from refundkit.evidence import Incoming
     from refundkit.models import Evidence, Order
     from refundkit.screenshots.engine import Engine
 
@@ -146,9 +148,16 @@ class Recorded:
 def import_new(
     store: Store, path: Path, data: bytes, reading: Reading, values: dict[str, str], now: datetime
 ) -> Recorded:
-    """Record a new order from the reviewed values, with the screenshot attached."""
+    """Record a new order from the reviewed values, the screenshot and its recognised text
+    arriving with it in the same rename: all of it or nothing.
+
+    The file stored is the very bytes that were read, so the proof cannot differ from what
+    the facts came from, even if the file on disk changes meanwhile.
+    """
     from refundkit import cases
-    from refundkit.importer import discard_order
+    from refundkit.evidence import STORED_MODE
+    from refundkit.kinds import Jurisdiction
+    from refundkit.store import atomic_write, make_private_dir
 
     missing = missing_required(values)
     if missing:
@@ -157,14 +166,55 @@ def import_new(
             f"the screenshot gives no certain {names}: nothing was recorded; run it in a "
             "terminal without --yes to check and type them, or use refundkit add-order"
         )
-    _not_recorded_yet(store, values.get("transaction_id"))
-    order = cases.add_order(store, raw_fields(values), now)
-    try:
-        evidence = _attach(store, order.id, path, data, reading, now)
-    except BaseException:
-        discard_order(store, order.id)
-        raise
-    return Recorded(store.load(order.id), evidence, tuple(values))
+    fields = cases.order_fields(raw_fields(values), now.date())
+    if "jurisdiction" not in fields:  # as add-order does
+        fields["jurisdiction"] = store.load_profile().jurisdiction or Jurisdiction.CN
+    entry, text = _entry("e1", path, data, reading, now)
+    fields["evidence"] = [entry]
+    cases.build_order("check0", fields, now)  # every value valid before the disk is touched
+
+    def stage(staging: Path) -> None:
+        make_private_dir(staging / "evidence")
+        atomic_write(staging / entry.stored_as, data, mode=STORED_MODE)
+        if text is not None:
+            atomic_write(staging / text_name(entry), text, mode=TEXT_MODE)
+
+    store.ensure()
+    with store.lock_imports():
+        _not_recorded_yet(store, values.get("transaction_id"))
+        order = store.create(lambda order_id: cases.build_order(order_id, fields, now), stage)
+    return Recorded(order, order.evidence[0], tuple(values))
+
+
+def _entry(
+    entry_id: str, path: Path, data: bytes, reading: Reading, now: datetime
+) -> tuple[Evidence, bytes | None]:
+    """The screenshot's evidence entry (payment or order), with its text fingerprinted."""
+    from refundkit.evidence import media_type, readable_name, safe_name
+    from refundkit.models import Evidence
+
+    label, kind = PAGE[reading.source]
+    note = f"Screenshot of a {label}"
+    method = reading.details.get("payment_detail")
+    if method:
+        note += f"; 支付方式 {method}"
+    name = readable_name(path)
+    entry = Evidence(
+        id=entry_id,
+        kind=kind,
+        original_name=name,
+        stored_as=f"evidence/{entry_id}-{safe_name(name)}",
+        size=len(data),
+        media_type=media_type(path, data[:16]),
+        sha256=hashlib.sha256(data).hexdigest(),
+        added=now,
+        note=note,
+    )
+    if not reading.lines:
+        return entry, None
+    text = text_bytes(reading.lines)
+    extra = {"text_as": text_name(entry), "text_sha256": hashlib.sha256(text).hexdigest()}
+    return Evidence.model_validate({**entry.model_dump(), **extra}), text
 
 
 def conflicts(order: Order, values: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -206,18 +256,18 @@ def fill_order(
     replace: set[str],
     now: datetime,
 ) -> Recorded:
-    """Write the facts the order lacks (and those the user agreed to replace), then attach
-    the screenshot; if attaching fails, the order's facts are put back as they were."""
+    """Write the facts the order lacks (and those the user agreed to replace) and attach
+    the screenshot, in one rewrite of the order's record; its text is kept beside it."""
     from refundkit import cases
+    from refundkit.evidence import commit, evidence_dir
+    from refundkit.store import make_private_dir
 
     order_id = store.resolve(prefix)
     order = store.load(order_id)
     digest = hashlib.sha256(data).hexdigest()
-    for entry in order.evidence:
-        if entry.sha256 == digest:
-            raise Duplicate(f"{path} is already attached to {order_id} as {entry.id}")
-    if values.get("transaction_id") != order.transaction_id:
-        _not_recorded_yet(store, values.get("transaction_id"))
+    for attached in order.evidence:
+        if attached.sha256 == digest:
+            raise Duplicate(f"{path} is already attached to {order_id} as {attached.id}")
     clashing = conflicts(order, values)
     changes = {
         name: value
@@ -226,27 +276,62 @@ def fill_order(
     }
     if "purchased" in changes and "purchased" not in clashing and order.purchased_time:
         del changes["purchased"]  # the same day, already with its time
-    if changes:
-        raw: dict[str, Any] = dict(changes)
-        if "payment_method" in raw:  # as the command line gives it: the enum, not its text
-            raw["payment_method"] = PaymentMethod(raw["payment_method"])
-        cases.edit_order(store, order_id, raw, now)
-    try:
-        evidence = _attach(store, order_id, path, data, reading, now)
-    except BaseException:
-        if changes:
-            before = {n: getattr(order, n) for n in _model_fields(changes)}
-            store.update(order_id, lambda o: o.model_copy(update=before))
-        raise
+    fields = cases.order_fields(changes, now.date())
+    if "payment_method" in fields:  # the enum, as the command line gives it
+        fields["payment_method"] = PaymentMethod(fields["payment_method"])
+    entry, text = _entry("e0", path, data, reading, now)
+    folder = evidence_dir(store, order_id)
+    created = not folder.exists()
+    with store.lock_imports():
+        if values.get("transaction_id") != order.transaction_id:
+            _not_recorded_yet(store, values.get("transaction_id"))
+        make_private_dir(folder)
+        incoming = _incoming(path, data, entry, folder)
+        try:
+            (added,) = commit(
+                store,
+                order_id,
+                [incoming],
+                entry.kind,
+                entry.note,
+                None,
+                now,
+                also=lambda current: current.model_copy(update=fields),
+            )
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        finally:
+            incoming.temp.unlink(missing_ok=True)
+    if text is not None:
+        # The text is a convenience beside the proof: failing to keep it (a full disk)
+        # must not undo the attachment.
+        with contextlib.suppress(OSError):
+            added = keep_text(store, order_id, added, reading.lines)
     kept = tuple(name for name in clashing if name not in replace)
-    return Recorded(store.load(order_id), evidence, tuple(changes), kept)
+    return Recorded(store.load(order_id), added, tuple(changes), kept)
 
 
-def _model_fields(changes: dict[str, str]) -> list[str]:
-    names = []
-    for name in changes:
-        names += ["purchased", "purchased_time"] if name == "purchased" else [name]
-    return names
+def _incoming(path: Path, data: bytes, entry: Evidence, folder: Path) -> Incoming:
+    """The bytes that were read, as a temp file in the evidence folder, ready to commit."""
+    import os
+    import tempfile
+
+    from refundkit.evidence import Incoming
+
+    handle, name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return Incoming(path, entry.original_name, temp, entry.size, entry.sha256, entry.media_type)
 
 
 def _not_recorded_yet(store: Store, transaction_id: str | None) -> None:
@@ -261,28 +346,3 @@ def _not_recorded_yet(store: Store, transaction_id: str | None) -> None:
                 f"`refundkit status {order.id}`, or add the screenshot to it with "
                 f"--order {order.id}"
             )
-
-
-def _attach(
-    store: Store, order_id: str, path: Path, data: bytes, reading: Reading, now: datetime
-) -> Evidence:
-    """The screenshot as evidence (payment or order), its recognised text beside it."""
-    from refundkit.evidence import add_evidence
-    from refundkit.screenshots.text import keep_text
-
-    label, kind = PAGE[reading.source]
-    note = f"Screenshot of a {label}"
-    method = reading.details.get("payment_detail")
-    if method:
-        note += f"; 支付方式 {method}"
-    (evidence,) = add_evidence(store, order_id, [path], kind, note, None, now)
-    if evidence.sha256 != hashlib.sha256(data).hexdigest():
-        raise BadFile(
-            f"{path} changed while it was being imported: nothing was recorded; run it again"
-        )
-    if reading.lines:
-        # The text is a convenience beside the proof: failing to keep it (a full disk)
-        # must not undo the attachment.
-        with contextlib.suppress(OSError):
-            evidence = keep_text(store, order_id, evidence, reading.lines)
-    return evidence

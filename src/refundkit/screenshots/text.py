@@ -36,6 +36,10 @@ def text_name(entry: Evidence) -> str:
     return f"{entry.stored_as}.txt"
 
 
+def text_bytes(lines: Sequence[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
 def keep_text(store: Store, order_id: str, entry: Evidence, lines: Sequence[str]) -> Evidence:
     """Store the text beside the evidence file and fingerprint it in the entry.
 
@@ -44,7 +48,7 @@ def keep_text(store: Store, order_id: str, entry: Evidence, lines: Sequence[str]
     """
     from refundkit.models import Evidence
 
-    data = ("\n".join(lines) + "\n").encode()
+    data = text_bytes(lines)
     target = store.order_dir(order_id) / text_name(entry)
     atomic_write(target, data, mode=TEXT_MODE)
     digest = hashlib.sha256(data).hexdigest()

@@ -65,6 +65,13 @@ def add_workdays(start: date, count: int) -> CountResult:
     return CountResult(day, known)
 
 
+def next_workday(day: date) -> date:
+    """day itself if it is a working day, else the first working day after it."""
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
 def next_workday_after_holiday(day: date) -> date:
     """The first day after a run of statutory holidays (Civil Code Art. 203 rollover)."""
     while is_statutory_holiday(day):

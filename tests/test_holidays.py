@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from refundkit.workdays import add_workdays, calendar_knows, is_statutory_holiday, is_workday
+from refundkit.rules.holidays import add_workdays, calendar_knows, is_statutory_holiday, is_workday
 
 
 def test_national_day_2026_and_its_make_up_working_day() -> None:

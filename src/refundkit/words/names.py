@@ -1,0 +1,217 @@
+"""Human names of refundkit's codes: rule ids, stages, kinds, channels, reasons.
+
+The codes stay in `--json` and in the options; a person reads these names. Every code of
+every vocabulary has one (tests/test_words.py renders them all in both languages).
+"""
+
+from __future__ import annotations
+
+from refundkit.i18n import _
+
+# Each table is a function, so the names are looked up in the language in force when called.
+
+
+def rule(code: str) -> str:
+    return {
+        "cn-7day": _("7-day no-reason return"),
+        "cn-prepaid-7day": _("7 days to cancel a prepaid service"),
+        "promise": _("the merchant's return promise"),
+        "cn-defect-7day": _("7-day return of faulty goods"),
+        "eu-14day": _("14-day right of withdrawal"),
+        "eu-guarantee": _("2-year legal guarantee"),
+        "uk-14day": _("14-day right to cancel"),
+        "uk-30day-reject": _("30-day right to reject"),
+        "uk-repair-replace": _("repair, replacement or final rejection"),
+    }.get(code, code)
+
+
+def stage(code: str) -> str:
+    return {
+        "new": _("new"),
+        "negotiating": _("negotiating"),
+        "refused": _("refused"),
+        "platform": _("complaint to the platform"),
+        "regulator": _("complaint to the regulator"),
+        "legal": _("legal action"),
+        "resolved": _("resolved"),
+        "closed": _("closed"),
+    }.get(code, code)
+
+
+def window_state(code: str) -> str:
+    return {
+        "not-started": _("not started"),
+        "open": _("open"),
+        "expired": _("expired"),
+        "not-applicable": _("not applicable"),
+        "exercised": _("exercised"),
+    }.get(code, code)
+
+
+def evidence_kind(code: str) -> str:
+    return {
+        "order": _("order page"),
+        "chat": _("chat records"),
+        "payment": _("payment voucher"),
+        "policy": _("return policy or product page"),
+        "delivery": _("delivery record"),
+        "photo": _("photos of the goods"),
+        "recording": _("recording"),
+        "other": _("other"),
+    }.get(code, code)
+
+
+def event_kind(code: str) -> str:
+    return {
+        "purchased": _("purchased"),
+        "received": _("received"),
+        "contacted-merchant": _("contacted the merchant"),
+        "merchant-replied": _("merchant replied"),
+        "merchant-refused": _("merchant refused"),
+        "return-requested": _("asked for a return"),
+        "return-shipped": _("sent the goods back"),
+        "return-delivered": _("merchant got the goods back"),
+        "refund-received": _("refund received"),
+        "compensation-received": _("compensation received"),
+        "platform-complaint": _("complained to the platform"),
+        "regulator-complaint": _("complained to the regulator"),
+        "complaint-answered": _("complaint answered"),
+        "lawyer-consulted": _("consulted a lawyer"),
+        "closed": _("closed"),
+    }.get(code, code)
+
+
+def category(code: str) -> str:
+    return {
+        "goods": _("goods"),
+        "custom": _("made to order"),
+        "perishable": _("perishable"),
+        "digital": _("digital goods"),
+        "periodical": _("newspapers or periodicals"),
+        "non-returnable-confirmed": _("confirmed non-returnable at purchase"),
+        "service": _("service"),
+        "prepaid-service": _("prepaid service (membership, course package)"),
+    }.get(code, code)
+
+
+def problem(code: str) -> str:
+    return {
+        "changed-mind": _("changed my mind"),
+        "defective": _("faulty"),
+        "not-as-described": _("not as described"),
+        "not-delivered": _("not delivered"),
+        "fraud": _("fraud"),
+        "other": _("other"),
+    }.get(code, code)
+
+
+def payment_method(code: str) -> str:
+    return {
+        "wechat-pay": _("WeChat Pay"),
+        "alipay": _("Alipay"),
+        "credit-card": _("credit card"),
+        "debit-card": _("debit card"),
+        "bank-transfer": _("bank transfer"),
+        "cash": _("cash"),
+        "other": _("other"),
+    }.get(code, code)
+
+
+def channel(code: str) -> str:
+    return {
+        "wechat-pay": _("WeChat Pay complaint"),
+        "mini-program": _("Mini Program complaint"),
+        "alipay": _("Alipay complaint"),
+        "marketplace": _("the platform's dispute process"),
+        "card-issuer": _("card issuer dispute"),
+        "other": _("other channel"),
+    }.get(code, code)
+
+
+def channel_target(code: str) -> str:
+    """A channel as the place a complaint goes ("complain to ...")."""
+    return {
+        "wechat-pay": _("WeChat Pay"),
+        "mini-program": _("the Mini Program's complaint service"),
+        "alipay": _("Alipay"),
+        "marketplace": _("the platform"),
+        "card-issuer": _("your card issuer"),
+        "other": _("the platform or payment provider"),
+    }.get(code, code)
+
+
+def platform(code: str) -> str:
+    """A known platform's name; any other text is the user's own and printed as given."""
+    return {
+        "wechat-mini-program": _("WeChat Mini Program"),
+        "taobao": _("Taobao"),
+        "tmall": _("Tmall"),
+        "jd": _("JD.com"),
+        "pinduoduo": _("Pinduoduo"),
+        "douyin": _("Douyin"),
+        "kuaishou": _("Kuaishou"),
+        "meituan": _("Meituan"),
+        "xianyu": _("Xianyu"),
+        "website": _("website"),
+        "app": _("app"),
+        "in-store": _("in store"),
+        "other": _("other"),
+    }.get(code, code)
+
+
+def request(code: str) -> str:
+    return {
+        "return": _("a return"),
+        "refund": _("a refund"),
+        "exchange": _("an exchange"),
+        "repair": _("a repair"),
+        "delivery": _("delivery"),
+        "compensation": _("compensation"),
+        "other": _("something else"),
+        "unknown": _("not recorded"),
+    }.get(code, code)
+
+
+def refusal_reason(code: str) -> str:
+    return {
+        "opened": _("the goods were opened"),
+        "used": _("the goods were used"),
+        "past-deadline": _("the request came too late"),
+        "non-returnable": _("the merchant's own non-returnable label"),
+        "custom": _("made to order"),
+        "no-reason": _("no reason given"),
+        "other": _("another reason"),
+    }.get(code, code)
+
+
+def outcome(code: str) -> str:
+    return {
+        "upheld": _("upheld"),
+        "rejected": _("rejected"),
+        "partial": _("partly upheld"),
+        "none": _("no answer"),
+    }.get(code, code)
+
+
+def jurisdiction(code: str) -> str:
+    return {
+        "cn": _("mainland China"),
+        "eu": _("European Union"),
+        "uk": _("United Kingdom"),
+        "us": _("United States"),
+    }.get(code, code)
+
+
+def regulator(code: str) -> str:
+    return {
+        "cn-12315": _("12315 or the consumer association"),
+        "uk-citizens-advice": _(
+            "the Citizens Advice consumer service (it refers cases to Trading Standards)"
+        ),
+        "eu-consumer-authority": _(
+            "your national consumer authority or the European Consumer Centre"
+        ),
+        "us-attorney-general": _(
+            "your state Attorney General or the FTC (the CFPB for a card issuer)"
+        ),
+    }.get(code, code)
