@@ -259,7 +259,7 @@ def test_order_in_a_terminal_asks_before_replacing(
 def test_order_refuses_a_screenshot_already_attached(
     cli: Cli, home: Path, add: Callable[..., str], engine: Any
 ) -> None:
-    order_id = add(purchased="2025-03-19")
+    order_id = add(purchased="2025-03-19", amount="2484.58")
     assert cli("import-screenshot", str(WECHAT), "--order", order_id, "--yes").exit_code == 0
     before = snapshot(home)
     result = cli("import-screenshot", str(WECHAT), "--order", order_id, "--yes")
@@ -421,8 +421,20 @@ def test_order_refuses_a_payment_recorded_on_another_order(
     cli: Cli, home: Path, add: Callable[..., str], engine: Any
 ) -> None:
     assert cli("import-screenshot", str(WECHAT), "--yes").exit_code == 0
-    other = add(purchased="2025-03-19")
+    other = add(purchased="2025-03-19", amount="2484.58")
     before = snapshot(home)
     result = cli("import-screenshot", str(WECHAT), "--order", other, "--yes")
     assert result.exit_code == 2 and "already recorded as order" in result.stderr
+    assert snapshot(home) == before
+
+
+def test_yes_refuses_a_screenshot_of_another_purchase(
+    cli: Cli, home: Path, add: Callable[..., str], engine: Any
+) -> None:
+    order_id = add(merchant="衣见倾心", item="保温杯", amount="99", purchased="2025-03-19")
+    before = snapshot(home)
+    result = cli("import-screenshot", str(WECHAT), "--order", order_id, "--yes")
+    assert result.exit_code == 2
+    assert "the amount 99.00 where the screenshot says 2484.58" in result.stderr
+    assert "another purchase" in result.stderr and "merchant" not in result.stderr
     assert snapshot(home) == before

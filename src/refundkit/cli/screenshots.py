@@ -85,7 +85,10 @@ def import_screenshot(
         display.print_added(cases.report(done.order, today()))
     else:
         current = store.load(store.resolve(order))
-        replace = _replacements(record.conflicts(current, values), ask=not yes)
+        clashing = record.conflicts(current, values)
+        if yes:
+            _refuse_another_purchase(current.id, clashing, file)
+        replace = _replacements(clashing, ask=not yes)
         done = record.fill_order(store, order, file, data, reading, values, replace, now)
         _print_filled(done)
     typer.echo(
@@ -127,6 +130,29 @@ def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
             except RefundkitError as exc:
                 typer.echo(f"error: {exc.message}", err=True)
     return values
+
+
+def _refuse_another_purchase(
+    order_id: str, clashing: dict[str, tuple[str, str]], file: Path
+) -> None:
+    """--yes never attaches a screenshot whose amount, number or day says it is another
+    purchase: that is a question for the user, in a terminal."""
+    from refundkit.sanitize import visible
+    from refundkit.screenshots.record import NOUNS, another_purchase
+
+    names = another_purchase(clashing)
+    if not names:
+        return
+    differ = "; ".join(
+        f"the {NOUNS[n]} {clashing[n][0]} where the screenshot says {clashing[n][1]}" for n in names
+    )
+    raise BadInput(
+        visible(
+            f"order {order_id} records {differ}: is the screenshot of another purchase? Nothing "
+            f"was recorded; run refundkit import-screenshot {file} --order {order_id} in a "
+            "terminal to choose, or leave out --order to record it as a new order"
+        )
+    )
 
 
 def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:

@@ -227,6 +227,20 @@ def conflicts(order: Order, values: dict[str, str]) -> dict[str, tuple[str, str]
     return out
 
 
+IDENTIFYING = ("amount", "transaction_id", "order_no")  # and the purchase day
+
+
+def another_purchase(clashing: dict[str, tuple[str, str]]) -> list[str]:
+    """The conflicts that say the screenshot is of another purchase, not a fact to update:
+    a different amount, number or day (a merchant's full name, or a time, is a detail)."""
+    found = [name for name in IDENTIFYING if name in clashing]
+    if "purchased" in clashing:
+        recorded, read = clashing["purchased"]
+        if recorded[:10] != read[:10]:
+            found.append("purchased")
+    return found
+
+
 def recorded_value(order: Order, name: str) -> str | None:
     """The order's value of a reviewed fact, written as the screenshot's would be."""
     if name == "purchased":
