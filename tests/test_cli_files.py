@@ -188,7 +188,7 @@ def test_pick_records_order_and_attaches_an_extract(cli: Cli, home: Path) -> Non
     assert order["payment_method"] == "wechat-pay" and order["bill_status"] is None
     assert order["note"] is None
     (evidence,) = order["evidence"]
-    assert evidence["note"] == "WeChat Pay bill (CSV), line 18, extract"
+    assert evidence["source"] == {"bill": "wechat-csv", "line": 18, "extract": True}
     assert evidence["kind"] == "payment" and evidence["media_type"] == "text/csv"
     assert evidence["original_name"] == "wechat-2025-extract-line18.csv"
     assert evidence["extract_of"] == {
@@ -224,7 +224,7 @@ def test_whole_bill_attaches_the_original(cli: Cli, home: Path) -> None:
     assert "Attached the bill as payment evidence e1: wechat-2025.csv" in result.stdout
     (order,) = orders_in(home)
     (evidence,) = order["evidence"]
-    assert evidence["note"] == "WeChat Pay bill (CSV), line 18"
+    assert evidence["source"] == {"bill": "wechat-csv", "line": 18, "extract": False}
     assert "extract_of" not in evidence
     assert evidence["sha256"] == hashlib.sha256(before).hexdigest()
     assert stored_evidence(home, order).read_bytes() == before
@@ -238,7 +238,7 @@ def test_xlsx_extract_is_a_csv_of_that_payment(cli: Cli, home: Path, tmp_path: P
     (order,) = orders_in(home)
     (evidence,) = order["evidence"]
     assert evidence["original_name"] == "微信支付账单-extract-row20.csv"
-    assert evidence["note"] == "WeChat Pay bill (XLSX), row 20, extract"
+    assert evidence["source"] == {"bill": "wechat-xlsx", "line": 20, "extract": True}
     extract = read_bill(stored_evidence(home, order))
     assert extract.source == "wechat-csv"
     (tx,) = extract.transactions
@@ -300,7 +300,7 @@ def test_alipay_import(cli: Cli, home: Path) -> None:
     assert order["order_no"] == "YJ0002" and order["purchased_time"] == "12:00:00"
     assert "refunded in full" in order["bill_status"]
     assert order["bill_status"].startswith("closed according to the bill (交易状态 交易关闭)")
-    assert order["evidence"][0]["note"] == "Alipay statement (CSV), line 22, extract"
+    assert order["evidence"][0]["source"] == {"bill": "alipay-csv", "line": 22, "extract": True}
 
 
 def test_alipay_web_import_names_taobao(cli: Cli, home: Path) -> None:
@@ -309,7 +309,11 @@ def test_alipay_web_import_names_taobao(cli: Cli, home: Path) -> None:
     assert order["platform"] == "taobao" and order["payment_method"] == "alipay"
     assert order["order_no"] == "T200P560011223344"
     assert order["bill_status"].startswith("refunded in part (¥100.00 of ¥688.00)")
-    assert order["evidence"][0]["note"] == "Alipay web statement (CSV), line 6, extract"
+    assert order["evidence"][0]["source"] == {
+        "bill": "alipay-web-csv",
+        "line": 6,
+        "extract": True,
+    }
 
 
 @pytest.mark.parametrize("layout", ["2025", "2026"])
@@ -503,7 +507,7 @@ def test_order_fills_what_the_order_lacks(cli: Cli, add: Any, home: Path) -> Non
     assert order["order_no"] == "SY202501200001" and order["purchased_time"] == "14:30:05"
     assert order["payment_method"] == "wechat-pay"
     (evidence,) = order["evidence"]
-    assert evidence["note"] == "WeChat Pay bill (CSV), line 18, extract"
+    assert evidence["source"] == {"bill": "wechat-csv", "line": 18, "extract": True}
     assert evidence["extract_of"]["name"] == "wechat-2025.csv"
     assert stored_evidence(home, order).is_file()
 
@@ -901,3 +905,49 @@ def test_commands_have_help(cli: Cli) -> None:
     for name in ("import-bill", "export", "calendar"):
         result = cli(name, "--help")
         assert result.exit_code == 0 and "Example: refundkit" in result.stdout
+
+
+# --- letters from imported bills name only what is known -------------------------------------
+
+
+def _letters(cli: Cli, order_id: str) -> dict[str, str]:
+    texts = {}
+    for to in ("merchant", "platform", "regulator", "lawyer"):
+        for lang in ("zh", "en"):
+            result = cli("draft-complaint", order_id, "--to", to, "--lang", lang)
+            assert result.exit_code == 0, result.output
+            texts[f"{to}.{lang}"] = result.stdout
+    return texts
+
+
+def test_a_wechat_in_store_payment_claims_no_mini_program(cli: Cli, home: Path) -> None:
+    """A WeChat bill cannot tell a Mini Program from a shop counter: no letter says which."""
+    result = cli("import-bill", str(WECHAT_CSV), "--row", "1")
+    assert result.exit_code == 0, result.output
+    (order_id,) = [p.name for p in (home / "orders").iterdir()]
+    texts = _letters(cli, order_id)
+    for name, text in texts.items():
+        assert "小程序" not in text and "Mini Program" not in text, name
+    assert "微信支付账单（CSV），第18行，摘录" in texts["lawyer.zh"]  # the proof, in Chinese
+    assert "WeChat Pay bill" not in texts["lawyer.zh"] and "WeChat Pay bill" in texts["lawyer.en"]
+    assert "支付方式：微信支付" in texts["platform.zh"]
+
+
+def test_a_taobao_purchase_paid_by_alipay_names_taobao_and_alipay(cli: Cli, home: Path) -> None:
+    result = cli("import-bill", str(ALIPAY_WEB_UTF8), "--pick", "2024030822001400007777")
+    assert result.exit_code == 0, result.output
+    (order_id,) = [p.name for p in (home / "orders").iterdir()]
+    texts = _letters(cli, order_id)
+    zh = texts["platform.zh"]
+    assert "购买平台：淘宝" in zh and "支付方式：支付宝" in zh
+    assert "Alipay" not in zh and "微信" not in zh and "小程序" not in zh
+    assert "申请平台介入" in zh  # a marketplace: its own dispute process, not WeChat Pay
+    assert "Taobao" in texts["platform.en"] and "WeChat" not in texts["platform.en"]
+
+
+def test_a_mini_program_purchase_is_named_as_one(cli: Cli, add: Any) -> None:
+    order_id = add(mini_program="声悦数码商城", payment_method="wechat-pay", received="today")
+    texts = _letters(cli, order_id)
+    assert "微信小程序“声悦数码商城”" in texts["merchant.zh"]
+    assert "WeChat Mini Program 声悦数码商城" in texts["merchant.en"]
+    assert "微信支付投诉表单" in texts["platform.zh"]

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from refundkit.bills import Bill, Listed, Transaction, extract, location
+from refundkit.bills import Bill, Listed, Transaction, extract
 from refundkit.errors import BadFile, BadInput
 from refundkit.models import Evidence, Order
 from refundkit.sanitize import visible
@@ -104,11 +104,11 @@ class Conflict:
 # --- what the bill says ----------------------------------------------------------------------
 
 
-def evidence_note(bill: Bill, entry: Listed, whole: bool) -> str:
-    """The evidence note: which bill and where in it. Written in one place so that it can be
-    put in the letter's language."""
-    where = f"{bill.label}, {location(bill, entry.tx)}"
-    return where if whole else f"{where}, extract"
+def evidence_source(bill: Bill, entry: Listed, whole: bool) -> dict[str, Any]:
+    """Where the proof came from, as codes: which bill layout, which line (row of a workbook),
+    and whether it is the extract. Kept on the evidence entry (field `source`) instead of an
+    English note, so each letter and screen words it in its own language."""
+    return {"bill": bill.source, "line": entry.tx.line, "extract": not whole}
 
 
 def _cell(text: str) -> str:
@@ -275,8 +275,7 @@ def import_new(
         media_type=proof.media_type,
         sha256=proof.sha256,
         added=now,
-        note=evidence_note(bill, entry, whole),
-        **proof.extra,
+        **{"source": evidence_source(bill, entry, whole), **proof.extra},
     )
     fields["evidence"] = [evidence]
     if entry.tx.status_note():
@@ -455,11 +454,11 @@ def import_into(
                 order_id,
                 [incoming],
                 EvidenceKind.PAYMENT,
-                evidence_note(bill, entry, whole),
+                None,
                 None,
                 now,
                 also=change,
-                extra=proof.extra,
+                extra={**proof.extra, "source": evidence_source(bill, entry, whole)},
             )
         except BaseException:
             if created:
