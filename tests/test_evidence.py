@@ -309,3 +309,31 @@ def test_numbers_go_past_every_file_in_the_folder(
         "e7-b.png",
         f"e8-{proof.name}",
     ]
+
+
+def test_a_screenshots_text_beside_it_is_recorded_not_swept(
+    cli: Cli, add: Any, home: Path, proof: Path, tmp_path: Path
+) -> None:
+    """The recognised text of a screenshot (`text_as`) is named by its entry: never listed as
+    unrecorded, never swept, however old."""
+    from refundkit.evidence import STALE_SECONDS
+
+    order_id = add()
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    path = home / "orders" / order_id / "order.json"
+    data = json.loads(path.read_text())
+    entry = data["evidence"][0]
+    text = home / "orders" / order_id / f"{entry['stored_as']}.txt"
+    text.write_text("客服：不退\n")
+    text.chmod(0o400)
+    entry["text_as"] = f"{entry['stored_as']}.txt"
+    entry["text_sha256"] = hashlib.sha256(text.read_bytes()).hexdigest()
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    then = datetime.now().timestamp() - STALE_SECONDS - 60
+    os.utime(text, (then, then))
+    result = cli("verify", order_id)
+    assert result.exit_code == 0 and "unrecorded" not in result.stdout, result.stdout
+    other = tmp_path / "other.png"
+    other.write_bytes(b"\x89PNG\r\n\x1a\nother")
+    assert cli("add-evidence", order_id, str(other), "--kind", "chat").exit_code == 0
+    assert text.exists()

@@ -333,6 +333,18 @@ def _last_number(order: Order) -> int:
     return max(numbers, default=0)
 
 
+def named_files(order: Order) -> set[str]:
+    """Every file of the order's folder a record names: each entry's stored file, and the
+    recognised text kept beside a screenshot (`text_as`, an entry's field since the OCR work)."""
+    named = set()
+    for entry in order.evidence:
+        named.add(entry.stored_as)
+        text = (entry.model_extra or {}).get("text_as")
+        if isinstance(text, str):
+            named.add(text)
+    return named
+
+
 def _last_file_number(folder: Path) -> int:
     """The highest eN any file in the evidence folder is named with: a new entry never takes
     the number of a file already there, recorded or not."""
@@ -353,7 +365,7 @@ def _sweep(folder: Path, order: Order) -> None:
     leaves them. Anything else in the folder is reported by `verify`, never removed.
     """
     cutoff = time.time() - STALE_SECONDS
-    named = {e.stored_as for e in order.evidence}
+    named = named_files(order)
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -405,7 +417,7 @@ def unrecorded_files(store: Store, order: Order) -> list[Path]:
     """Entries of the order's evidence folder that no record names, hidden temps aside: what
     an interrupted add-evidence (or a hand) left there. Reported, never counted as evidence."""
     folder = evidence_dir(store, order.id)
-    named = {os.path.normpath(e.stored_as) for e in order.evidence}
+    named = {os.path.normpath(name) for name in named_files(order)}
     try:
         names = sorted(os.listdir(folder))
     except OSError:

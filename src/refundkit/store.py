@@ -395,21 +395,23 @@ class Store:
         """A folder that holds other things is not taken over as the data folder.
 
         An absent or empty folder is fine (it is created or adopted on the first write); so is
-        a refundkit folder. Anything else (the current folder through `--home .`, a home or
-        a project folder) would get orders/ and a profile among its own files.
+        a refundkit folder, or one that holds only what refundkit itself puts there (another
+        refundkit command may be making it right now). Anything else (the current folder
+        through `--home .`, a home or a project folder) would get orders/ and a profile among
+        its own files.
         """
         try:
             if self.is_refundkit_folder() or not os.path.isdir(self.home):
                 return
             with os.scandir(self.home) as entries:
-                foreign = next(iter(entries), None)
+                foreign = sorted(e.name for e in entries if not _own_entry(e.name))
         except OSError:
             return  # the command's own access reports it
-        if foreign is not None:
+        if foreign:
             raise BadFile(
-                f"{self.home} is not a refundkit data folder (it holds {foreign.name!r} and "
-                "other files, and no orders/ or profile.json): give an empty or new folder "
-                "with --home or REFUNDKIT_HOME"
+                f"{self.home} is not a refundkit data folder (it holds {foreign[0]!r}"
+                f"{' and other files' if len(foreign) > 1 else ''}, and no orders/ or "
+                "profile.json): give an empty or new folder with --home or REFUNDKIT_HOME"
             )
 
     def open(self) -> Store:
@@ -451,7 +453,7 @@ class Store:
         changed.
         """
         changed: list[Path] = []
-        for name in (PROFILE_FILE, INDEX_NAME, "profile.lock"):
+        for name in (PROFILE_FILE, INDEX_NAME, "profile.lock", "import.lock"):
             _set_mode(self.home / name, FILE_MODE, changed)
         for top in (self.orders_dir, self.templates_dir):
             for path, mode in _walk_private(top):
@@ -657,10 +659,8 @@ class Store:
     def lock_imports(self) -> Iterator[None]:
         """The data folder's import lock: a check that a payment is not recorded yet and the
         recording of it happen under it, so concurrent imports of one payment make one order."""
-        from filelock import FileLock
-
         self.ensure()
-        with FileLock(str(self.home / "import.lock"), mode=FILE_MODE):
+        with self._locked(self.home / "import.lock", "an import"):
             yield
 
     @contextlib.contextmanager
@@ -735,7 +735,11 @@ class Store:
             return
         except (OSError, NotRegularFile, TooLarge):
             data = b""  # not ours to read: drop the note, touch no file
-        named = {entry.stored_as for entry in order.evidence}
+        named = {entry.stored_as for entry in order.evidence} | {
+            text
+            for e in order.evidence
+            if isinstance(text := (e.model_extra or {}).get("text_as"), str)
+        }
         for line in data.decode("utf-8", "replace").split("\n"):  # not splitlines: U+2028
             if line not in named and _is_evidence_name(line):
                 with contextlib.suppress(OSError):
@@ -813,6 +817,16 @@ class Store:
 
 
 PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
+# What refundkit itself puts at the top of a data folder (see Store.refuse_foreign).
+OWN_NAMES = frozenset(
+    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock")
+)
+
+
+def _own_entry(name: str) -> bool:
+    return name in OWN_NAMES or (name.startswith(f".{PROFILE_FILE}.") and name.endswith(".tmp"))
+
+
 _EVIDENCE_NAME = re.compile(r"evidence/e[0-9]+-[^/\\]+")
 
 

@@ -228,6 +228,10 @@ def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
         display.print_json({"as_of": day.isoformat(), "orders": [data]})
     else:
         display.print_case(report)
+        from refundkit.screenshots.text import excerpt_lines
+
+        for line in excerpt_lines(store, report.order):
+            typer.echo(line)
         for path in unrecorded:
             typer.echo(
                 visible(
