@@ -22,7 +22,11 @@ from refundkit.kinds import (
 )
 from refundkit.rules.facts import CaseFacts
 from refundkit.rules.results import Clock, Demand, Ground, Window
-from refundkit.rules.windows import EXCLUDED_FROM_NO_REASON, PREPAID_IN_FORCE, QUALITY_PROBLEMS
+from refundkit.rules.windows import (
+    PREPAID_IN_FORCE,
+    QUALITY_PROBLEMS,
+    promise_on_excluded_goods,
+)
 
 FRAUD_MULTIPLE = 3  # CPL Art. 55
 FRAUD_MINIMUM = Decimal(500)  # yuan
@@ -112,7 +116,7 @@ def _cn(
         facts,
         windows.get("promise"),
         days=facts.promise_days,
-        excluded_goods=facts.category in EXCLUDED_FROM_NO_REASON,
+        excluded_goods=promise_on_excluded_goods(facts),
     )
     reasons = _refusal_reasons(facts)
     if seven:
