@@ -547,7 +547,7 @@ def step_reason(a: Assessment) -> str:
         clock = next((c for c in a.clocks if c.code == p.get("clock")), None)
         return clock_text(clock) or ""
     if code == "follow-lawyer":
-        return limitation_text(a.limitation) if a.limitation else ""
+        return limitation_text(a.limitation, uncertain=False) if a.limitation else ""
     if code == "close-case":
         return _("The money demanded has been received.")
     return _("Closed by the user.")
@@ -653,14 +653,17 @@ def clock_text(clock: Clock | None) -> str:
     return f"{code} {day}"
 
 
-def limitation_text(limitation: Limitation) -> str:
+def limitation_text(limitation: Limitation, *, uncertain: bool = True) -> str:
+    """The limitation period in a sentence or two. The later date an uncertain interruption
+    would give is added only where `uncertain` is true (`status ORDER`): the calendar and
+    the next step carry the safe date alone (cli-contract.md, "The law of the case")."""
     basis = limitation.basis
     if basis == "cn-188":
         text = _(
             "Limitation: {date}, three years from {start} (Civil Code Art. 188; a demand to the "
             "merchant restarts it, Art. 195)."
         ).format(date=_d(limitation.safe), start=_d(limitation.starts))
-        if limitation.later:
+        if limitation.later and uncertain:
             text += " " + _(
                 "If the complaint of {on} interrupted it, which is unsettled, it would run to {date}."
             ).format(on=_d(limitation.later_from), date=_d(limitation.later))
