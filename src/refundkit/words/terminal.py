@@ -333,13 +333,14 @@ def step_action(a: Assessment, order_id: str) -> str:
     if code == "complain-platform":
         return complain_platform_action(a, order_id)
     if code == "await-platform":
+        complaint = names.channel(s.channel.value if s.channel else "other")
         if s.overdue:
             return _("No outcome of the {channel} by {by}: complain to {regulator}").format(
-                channel=_channel_name(s.channel), by=by, regulator=_regulator(a)
+                channel=complaint, by=by, regulator=_regulator(a)
             )
         return _(
             "Await the outcome of the {channel} by {by}; if it fails, complain to {regulator}"
-        ).format(channel=_channel_name(s.channel), by=by, regulator=_regulator(a))
+        ).format(channel=complaint, by=by, regulator=_regulator(a))
     if code == "complain-regulator":
         return _(
             "The complaint was {outcome} on {date}: complain to {regulator}, then log it with "
