@@ -651,6 +651,11 @@ def clock_text(clock: Clock | None) -> str:
             "From {date}, 15 days after the return request, leaving it unhandled counts as "
             "deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
+    if code == "quality-deliberate-delay":
+        return _(
+            "From {date}, 15 days after your request, not taking back, replacing or repairing "
+            "the faulty goods counts as deliberate delay (SAIC 2015 Measures Art. 8, as amended)."
+        ).format(date=day)
     return f"{code} {day}"
 
 
