@@ -66,9 +66,9 @@ ZYGOTE = r"""
 import json, os, runpy, sys
 import typer.main
 import refundkit.cli, refundkit.cases, refundkit.display, refundkit.evidence, refundkit.timeline
-import refundkit.windows, refundkit.ladder, refundkit.workdays
+import refundkit.rules, refundkit.rules.holidays
 import rich.progress, rich.table, filelock, dateutil.parser
-refundkit.workdays._calendar_range()
+refundkit.rules.holidays._calendar_range()
 _built = typer.main.get_command(refundkit.cli.app)
 _original = typer.main.get_command
 typer.main.get_command = lambda app: _built if app is refundkit.cli.app else _original(app)
