@@ -78,6 +78,36 @@ def test_any_earlier_contact_counts_as_a_timely_return_request(home: Path) -> No
     assert late.grounds == () and late.demand.kind == "goodwill"
 
 
+def test_any_earlier_contact_counts_as_a_timely_return_request_even_a_repair(home: Path) -> None:
+    """A timely repair request exercises the defect window, and the letters say it was a
+    repair request, never a return request."""
+    asked = ("contacted-merchant", date(2026, 11, 13), {"asked": "repair"})
+    refused = ("merchant-refused", date(2026, 11, 14), {})
+    a = judge(
+        case(
+            ev("contacted-merchant", date(2026, 11, 13), asked="repair"),
+            ev("merchant-refused", date(2026, 11, 14)),
+            problem="defective",
+        ),
+        date(2026, 11, 20),
+    )
+    g = a.ground("cn-defect-7day")
+    assert g is not None and (g.params["exercised"], g.params["asked"]) == (
+        date(2026, 11, 13),
+        "repair",
+    )
+    assert a.window("cn-7day").exercised is None  # type: ignore[union-attr]
+    pieces = texts(home, order(asked, refused, problem="defective"), date(2026, 11, 20))
+    for name, text in pieces.items():
+        assert "提出退货" not in text and "要求退货退款，现再次确认" not in text, name
+        assert "I returned the goods" not in text and "Return asked" not in text, name
+    assert "要求贵店维修" in pieces["merchant.zh"] and "提出维修要求" in pieces["merchant.zh"]
+    assert "I asked you for a repair" in pieces["merchant.en"]
+    assert (
+        "提出维修" in pieces["description.zh"] and "Asked for a repair" in pieces["description.en"]
+    )
+
+
 # --- "Returned goods are ignored." ---------------------------------------------------------
 
 RETURNED: Events = (
