@@ -600,11 +600,22 @@ def test_the_zh_letters_slip_into_the_third_person(home: Path) -> None:
         ),
         order(("contacted-merchant", date(2026, 11, 25), {"asked": "return"})),
         order(problem="not-delivered", received=None),
+        order(
+            ("contacted-merchant", date(2026, 11, 13), {"asked": "return"}),
+            jurisdiction="eu",
+            currency="EUR",
+        ),
+        order(
+            ("merchant-refused", date(2026, 11, 14), {"refused": "return"}),
+            jurisdiction="uk",
+            currency="GBP",
+            problem="defective",
+        ),
     ]
     for the_order in cases:
         zh = merchant(home, the_order, date(2026, 11, 26))
         assert "本人" not in zh and "联系商家" not in zh, zh
-        assert "商家已于" not in zh and "商家于" not in zh, zh
+        assert "商家已于" not in zh and "商家于" not in zh and "消费者已于" not in zh, zh
         assert "贵店" in zh and "我" in zh
         en = merchant(home, the_order, date(2026, 11, 26), "en")
         assert "the merchant received" not in en.lower() and "reached it" not in en, en
