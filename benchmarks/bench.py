@@ -17,7 +17,11 @@ What is compared:
   `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
   benchmarks/.cache; without network the column is skipped with a note);
 - `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
-- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`.
+- `add-evidence` and `verify` of a big file, next to `openssl dgst -sha256` and `cp`, and
+  `export` of the case holding it, next to `openssl dgst -sha256` and `zip -0`;
+- `import-bill` on hostile bills (each must be refused, exit 2, within 10 s and 300 MB) and on
+  a real-layout bill of 12 months and 10,000 rows, CSV and XLSX (read within 3 s). The bills
+  are built here, with the builders the tests use (tests/bill_bombs.py, tests/bill_fixtures.py).
 
 The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
 folder would be found, rather than through --home.
@@ -43,6 +47,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
+TESTS = HERE.parent / "tests"
 PYTHON = sys.executable
 ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
@@ -104,6 +109,7 @@ class Cmd:
     env: dict[str, str] | None = None
     before: Callable[[], None] | None = None  # untimed set-up before each run
     after: Callable[[], None] | None = None  # untimed clean-up after each run
+    expect: int = 0  # the exit code a run must end with (2: a refusal)
 
     def run(self) -> tuple[float, int]:
         """Wall seconds and peak resident memory in KiB (the largest of the processes)."""
@@ -113,7 +119,7 @@ class Cmd:
         elapsed, peak = 0.0, 0
         for argv in self.argvs:
             seconds, rss, code, err = spawn(argv, env)
-            if code != 0:  # a failed command would time nothing worth showing
+            if code != self.expect:  # a failed command would time nothing worth showing
                 raise RuntimeError(f"{' '.join(argv)} exited {code}: {err[-2000:]}")
             elapsed += seconds
             peak = max(peak, rss)
@@ -586,14 +592,114 @@ def big_file(work: Path, megabytes: int, runs: int) -> list[Row]:
     verify = rk("verify", home, "verify", short_id(0))
     openssl = Cmd("openssl dgst -sha256", [["openssl", "dgst", "-sha256", str(big)]])
     rows += compare("evidence", verify, [(openssl, 1.3 if full_size else None)], runs)
+    rows += export_rows(work, home, big, runs)
     big.unlink()
     return rows
+
+
+def export_rows(work: Path, home: Path, big: Path, runs: int) -> list[Row]:
+    """export of the case holding the big file (the zip streamed, the file stored as it is),
+    next to hashing it and storing it in a zip; peak memory should not grow with the file."""
+    out = work / "case.zip"
+    label = f"export, {big.stat().st_size >> 20} MB of evidence"
+    args = ["export", short_id(0), "--out", str(out)]
+    export = rk(label, home, *args, after=lambda: out.unlink(missing_ok=True))
+    digest = ["openssl", "dgst", "-sha256", str(big)]
+    if has_program("zip"):
+        base, store = "openssl dgst -sha256 + zip -0", ["zip", "-0", "-q", "-j", str(out), str(big)]
+    else:
+        base, store = "openssl dgst -sha256 + cp", ["cp", str(big), str(out)]
+    floor = Cmd(base, [digest, store], after=lambda: out.unlink(missing_ok=True))
+    return compare("evidence", export, [(floor, None)], runs)
+
+
+def has_program(name: str) -> bool:
+    return shutil.which(name) is not None
+
+
+# --- bills ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Limit:
+    """A command held to absolute limits (time and memory) rather than to a baseline."""
+
+    label: str
+    expect: int
+    seconds: float
+    rss_kib: int
+    max_seconds: float
+    max_mib: int
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def met(self) -> str:
+        ok = self.seconds <= self.max_seconds and self.rss_kib <= self.max_mib * 1024
+        return "yes" if ok else "**no**"
+
+
+def bills(work: Path, runs: int) -> list[Limit]:
+    """import-bill on every bomb of the test suite, and on a year-long real-layout bill."""
+    print("import-bill", file=sys.stderr)
+    sys.path.insert(0, str(TESTS))
+    import bill_bombs
+    from bill_fixtures import write_big_wechat_csv, write_big_wechat_xlsx
+
+    folder = work / "bills"
+    folder.mkdir()
+    home = work / "home-bills"
+    limits = []
+    cases: list[tuple[str, Path, int, float]] = []
+    for number, (name, build) in enumerate(bill_bombs.BOMBS.items()):
+        path = build(folder / f"bomb{number}{bill_bombs.SUFFIX[name]}")
+        cases.append((f"bomb: {name}", path, 2, 10.0))
+    year_csv = write_big_wechat_csv(folder / "微信支付账单-12个月.csv", rows=10_000)
+    year_xlsx = write_big_wechat_xlsx(folder / "微信支付账单-12个月.xlsx", rows=10_000)
+    cases.append(("10,000-row bill (CSV), --json", year_csv, 0, 3.0))
+    cases.append(("10,000-row bill (XLSX), --json", year_xlsx, 0, 3.0))
+    for label, path, expect, max_seconds in cases:
+        args = ["import-bill", str(path)] + (["--json"] if expect == 0 else [])
+        cmd = rk(label, home, *args)
+        cmd.expect = expect
+        samples = alternate([cmd], runs)[0]
+        seconds, rss = summary(samples)
+        limits.append(Limit(label, expect, seconds, rss, max_seconds, 300, [s for s, _ in samples]))
+        print(
+            f"  {label}: {seconds * 1000:.0f} ms, {rss / 1024:.0f} MB", file=sys.stderr, flush=True
+        )
+        if path.exists() and expect == 2:
+            path.unlink()  # the 60 MB and 65 MB ones
+    record = rk(
+        "10,000-row bill (CSV), record row 1", home, "import-bill", str(year_csv), "--row", "1"
+    )
+    record.before = lambda: shutil.rmtree(home, ignore_errors=True)
+    samples = alternate([record], runs)[0]
+    seconds, rss = summary(samples)
+    limits.append(Limit(record.label, 0, seconds, rss, 3.0, 300, [s for s, _ in samples]))
+    return limits
+
+
+def limits_markdown(limits: list[Limit]) -> str:
+    lines = [
+        "",
+        "",
+        "| import-bill | Exit | Median | Peak RSS | Limit | Met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for limit in limits:
+        lines.append(
+            f"| {limit.label} | {limit.expect} | {ms(limit.seconds)} | {mib(limit.rss_kib)} | "
+            f"≤ {limit.max_seconds:g} s, ≤ {limit.max_mib} MB | {limit.met} |"
+        )
+    return "\n".join(lines)
 
 
 # --- report --------------------------------------------------------------------------------
 
 
 def markdown(rows: list[Row], header: str, notes: list[str]) -> str:
+    if not rows:
+        return header + "".join(f"\n\nNote: {note}" for note in notes)
     lines = [
         header,
         "",
@@ -646,14 +752,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument(
         "--only",
-        help="comma-separated groups to run: startup,status,letters,evidence (default all)",
+        help="comma-separated groups to run: startup,status,letters,evidence,bills (default all)",
     )
     args = parser.parse_args(argv)
     sizes = args.sizes or ("100,1000" if args.quick else "100,1000,10000")
     args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
     args.big_mb = args.big_mb or (64 if args.quick else 1024)
     args.runs = args.runs or (3 if args.quick else 10)
-    args.only = set((args.only or "startup,status,letters,evidence").split(","))
+    args.only = set((args.only or "startup,status,letters,evidence,bills").split(","))
     return args
 
 
@@ -664,6 +770,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.access(TIME, os.X_OK):
         notes.append(f"{TIME} is missing: peak memory includes this benchmark's own")
     rows: list[Row] = []
+    limits: list[Limit] = []
     with tempfile.TemporaryDirectory(prefix="bench-", dir=CACHE) as tmp:
         work = Path(tmp)
         (work / "minimal_app.py").write_text(MINIMAL_APP)
@@ -679,16 +786,23 @@ def main(argv: list[str] | None = None) -> int:
             rows += letter(work, args.runs)
         if "evidence" in args.only:
             rows += big_file(work, args.big_mb, max(3, args.runs // 2))
+        if "bills" in args.only:
+            limits += bills(work, max(3, args.runs // 2))
     header = (
         f"Medians of {args.runs} alternated runs ({max(3, args.runs // 2)} for the evidence and "
         f"no-index rows) on {machine()}, {datetime.now():%Y-%m-%d}; status sizes {args.sizes}, "
         f"evidence file {args.big_mb} MB."
     )
-    print(markdown(rows, header, notes))
+    print(markdown(rows, header, notes) + (limits_markdown(limits) if limits else ""))
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"header": header, "notes": notes, "rows": [row_json(r) for r in rows]},
+                {
+                    "header": header,
+                    "notes": notes,
+                    "rows": [row_json(r) for r in rows],
+                    "limits": [limit.__dict__ | {"met": limit.met.strip("*")} for limit in limits],
+                },
                 indent=2,
             )
         )

@@ -1,23 +1,35 @@
-"""Small bill files with invented values, for the import tests.
+"""Bill files for the import tests and the benchmarks.
 
-The CSVs are committed in tests/fixtures/bills/ (see its README); the XLSX workbooks are built
-here with openpyxl, in the two layouts WeChat Pay has used: the 2025 one (amounts as `¥` text,
-times as text, under an extra `Column1..` row as a spreadsheet tool leaves it) and the 2026 one
-(a fourth note line about UTC+08:00, amounts as number cells, times as date cells).
+The CSVs are committed in tests/fixtures/bills/ (see its README: which public layout each one
+mimics, and the third-party examples kept there with their licence); the XLSX workbooks are
+built here with openpyxl, in the two layouts WeChat Pay has used: the 2025 one (amounts as `¥`
+text, times as text, under an extra `Column1..` row as a spreadsheet tool leaves it) and the
+2026 one (a fourth note line about UTC+08:00, amounts as number cells, times as date cells).
+A year-long bill for the benchmarks is generated here too (`write_big_wechat_csv`).
 """
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bills"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "bills"
 
 WECHAT_CSV = FIXTURES / "wechat-2025.csv"
-ALIPAY_CSV = FIXTURES / "alipay-2025.csv"
+WECHAT_2019 = FIXTURES / "wechat-2019.csv"
+WECHAT_2022 = FIXTURES / "wechat-2022.csv"
+ALIPAY_CSV = FIXTURES / "alipay-2025.csv"  # the 2023 layout, as exported until 2025
+ALIPAY_2021 = FIXTURES / "alipay-2021.csv"
+ALIPAY_2026 = FIXTURES / "alipay-2026.csv"
+ALIPAY_WEB_GBK = FIXTURES / "alipay-web-gbk.csv"
+ALIPAY_WEB_UTF8 = FIXTURES / "alipay-web-utf8.csv"
 NOT_A_BILL = FIXTURES / "bank-statement.csv"
+# Third-party examples (deb-sig/double-entry-generator, Apache-2.0; see the README there).
+EXAMPLE_WECHAT_CSV = FIXTURES / "example-wechat-records.csv"
+EXAMPLE_WECHAT_XLSX = FIXTURES / "example-wechat-records.xlsx"
+EXAMPLE_ALIPAY_CSV = FIXTURES / "example-alipay-records.csv"
 
 HEADER = [
     "交易时间",
@@ -168,5 +180,93 @@ def write_wechat_xlsx(path: Path, layout: str, base: datetime | None = None) -> 
                 "/",
             ]
         )
+    book.save(path)
+    return path
+
+
+# --- a real-sized bill, for the benchmarks ---------------------------------------------------
+
+WECHAT_CSV_HEAD = [
+    "微信支付账单明细",
+    "微信昵称：[林小满]",
+    "起始时间：[{start} 00:00:00] 终止时间：[{end} 23:59:59]",
+    "导出类型：[全部]",
+    "导出时间：[{end} 23:30:00]",
+    "",
+    "共{count}笔记录",
+    "收入：0笔 0.00元",
+    "支出：0笔 0.00元",
+    "中性交易：0笔 0.00元",
+    "注：",
+    "1. 充值/提现/理财通购买/零钱通存取/信用卡还款等交易，将计入中性交易",
+    "2. 若交易记录明细无有效内容，则代表该时间段内此微信号无交易。",
+    "3. 本明细仅供个人对账使用",
+    "",
+    "----------------------微信支付账单明细列表--------------------",
+]
+SHOPS = [
+    "声悦数码旗舰店",
+    "老街牛肉面(南门店)",
+    "青柠咖啡",
+    "拾光家居旗舰店",
+    "惠民大药房",
+    "城市出行",
+]
+
+
+def write_big_wechat_csv(path: Path, rows: int = 10_000, seed: int = 7) -> Path:
+    """A twelve-month WeChat Pay CSV in the real layout: `rows` transactions, mostly
+    expenses, some refunds, income and neutral rows, newest first as the app writes them."""
+    rng = random.Random(seed)
+    end = datetime(2026, 10, 31, 22, 0, 0)
+    step = timedelta(days=365) / rows
+    lines = [
+        line.format(start="2025-11-01", end="2026-10-31", count=rows) + ",,,,,,,,,,"
+        for line in WECHAT_CSV_HEAD
+    ]
+    lines.append(",".join(HEADER))
+    for number in range(rows):
+        when = end - step * number
+        shop = SHOPS[number % len(SHOPS)]
+        amount = f"{rng.randint(1, 200000) / 100:,.2f}"
+        direction, status = "支出", "支付成功"
+        if number % 17 == 0:
+            status = f"已退款(￥{rng.randint(1, 99)}.00)"
+        elif number % 23 == 0:
+            direction, status = "收入", "已存入零钱"
+        elif number % 29 == 0:
+            direction, status = "/", "提现已到账"
+        lines.append(
+            f'{when:%Y-%m-%d %H:%M:%S},"商户消费","{shop}","商品 {number}","{direction}",'
+            f'"¥{amount}","零钱","{status}","42000{number:023d}"\t,"M{number:012d}"\t,"/"'
+        )
+    path.write_bytes(("\ufeff" + "\n".join(lines) + "\n").encode("utf-8"))
+    return path
+
+
+def write_big_wechat_xlsx(path: Path, rows: int = 10_000, seed: int = 7) -> Path:
+    """The same year in the 2026 workbook layout (amounts as numbers, times as date cells)."""
+    import openpyxl
+
+    rng = random.Random(seed)
+    end = datetime(2026, 10, 31, 22, 0, 0)
+    step = timedelta(days=365) / rows
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    for line in WECHAT_CSV_HEAD:
+        sheet.append([line.format(start="2025-11-01", end="2026-10-31", count=rows)])
+    sheet.append(HEADER)
+    for number in range(rows):
+        direction, status = "支出", "支付成功"
+        if number % 17 == 0:
+            status = f"已退款(￥{rng.randint(1, 99)}.00)"
+        elif number % 23 == 0:
+            direction, status = "收入", "已存入零钱"
+        shop = SHOPS[number % len(SHOPS)]
+        amount = rng.randint(1, 200000) / 100
+        sheet.append(
+            [end - step * number, "商户消费", shop, f"商品 {number}", direction, amount, "零钱",
+             status, f"42000{number:023d}\t", f"M{number:012d}\t", "/"]
+        )  # fmt: skip
     book.save(path)
     return path

@@ -11,17 +11,17 @@ import pytest
 
 from bill_fixtures import (
     ALIPAY_CSV,
+    ALIPAY_WEB_GBK,
+    ALIPAY_WEB_UTF8,
+    EXAMPLE_ALIPAY_CSV,
+    EXAMPLE_WECHAT_CSV,
+    EXAMPLE_WECHAT_XLSX,
     NOT_A_BILL,
-    SHARED,
     WECHAT_CSV,
     write_wechat_xlsx,
 )
 from refundkit.bills import Bill, Transaction, parse_bill, pick, read_bill, wechat_refund
 from refundkit.errors import BadFile, BadInput
-
-needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason="../shared/fixtures/bills is not beside the checkout"
-)
 
 
 def by_id(bill: Bill) -> dict[str, Transaction]:
@@ -169,8 +169,8 @@ def test_alipay_refund_rows_link_to_their_original() -> None:
 
 def test_pick_exact_prefix_ambiguous_and_missing() -> None:
     bill = read_bill(WECHAT_CSV)
-    assert pick(bill, "4200009901202501181111111111").counterparty == "轻食小站"
-    assert pick(bill, " 42000099012025011811 ").counterparty == "轻食小站"
+    assert pick(bill, "4200009901202501181111111111").tx.counterparty == "轻食小站"
+    assert pick(bill, " 42000099012025011811 ").tx.counterparty == "轻食小站"
     with pytest.raises(BadInput, match="ambiguous.*轻食小站.*书虫文具"):
         pick(bill, "4200009901")
     with pytest.raises(BadInput, match="no expense transaction"):
@@ -186,7 +186,7 @@ def test_exact_number_wins_over_longer_ones() -> None:
     text = text.replace("4200009901202501181111111111", "42000099012025012012345678")
     bill = parse_bill(text.encode(), "b.csv")
     # "42000099012025012012345678" is also a prefix of the 1,299.00 row's number.
-    assert pick(bill, "42000099012025012012345678").counterparty == "轻食小站"
+    assert pick(bill, "42000099012025012012345678").tx.counterparty == "轻食小站"
 
 
 # --- files that are not bills --------------------------------------------------------------
@@ -204,7 +204,9 @@ def test_another_kind_of_csv_is_refused() -> None:
         (b"\xef\xbb\xbf\n\n", "is empty"),
         (b"%PDF-1.7\n...", "is a PDF"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old Excel .xls"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a PNG image, not a bill"),
+        (b"GIF89a\x00\x00", "is a GIF image"),
+        (b"\x00\x01\x02\x03 some binary", "binary file"),
         (b"just some notes\nnothing here\n", "not a WeChat Pay or Alipay bill"),
         ("交易时间 was mentioned, but no table".encode(), "not a WeChat Pay or Alipay bill"),
     ],
@@ -276,7 +278,7 @@ def test_row_with_a_broken_amount() -> None:
 
 def test_xlsx_cut_short(tmp_path: Path) -> None:
     data = write_wechat_xlsx(tmp_path / "a.xlsx", "2026").read_bytes()
-    with pytest.raises(BadFile, match="damaged or truncated"):
+    with pytest.raises(BadFile, match="a.xlsx is a truncated ZIP/XLSX file"):
         parse_bill(data[: len(data) // 2], "a.xlsx")
 
 
@@ -328,48 +330,240 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 # --- the third-party real-format examples ----------------------------------------------------
 
 
-@needs_shared
-def test_shared_wechat_csv() -> None:
-    bill = read_bill(SHARED / "example-wechat-records.csv")
+def test_example_wechat_csv() -> None:
+    bill = read_bill(EXAMPLE_WECHAT_CSV)
     assert bill.source == "wechat-csv"
     assert len(bill.transactions) == 27 and len(bill.expenses) == 11
     first = bill.transactions[0]
     assert first.counterparty == "云膳过桥米线(传奇广场店)" and first.amount == Decimal("28.16")
     assert first.transaction_id == "3985734" and first.merchant_order_no == "129847129"
-    assert pick(bill, "42000011").counterparty == "哈哈"
+    assert pick(bill, "42000011").tx.counterparty == "哈哈"
     income = [t for t in bill.transactions if t.direction == "income"]
     assert [t.amount for t in income][:2] == [Decimal("0.35"), Decimal("23.00")]
 
 
-@needs_shared
-def test_shared_wechat_xlsx_has_both_layouts_and_agrees_with_the_csv() -> None:
-    import openpyxl
+def test_example_wechat_xlsx_has_both_layouts_and_agrees_with_the_csv() -> None:
+    from refundkit import bills, xlsx
 
-    from refundkit.bills import _sheet_rows
-
-    csv_bill = read_bill(SHARED / "example-wechat-records.csv")
-    xlsx_bill = read_bill(SHARED / "example-wechat-records.xlsx")
+    csv_bill = read_bill(EXAMPLE_WECHAT_CSV)
+    xlsx_bill = read_bill(EXAMPLE_WECHAT_XLSX)
     assert xlsx_bill.source == "wechat-xlsx"
 
     def key(bill: Bill) -> list[tuple[object, ...]]:
         return [(t.time, t.amount, t.transaction_id, t.direction) for t in bill.transactions]
 
     assert key(xlsx_bill) == key(csv_bill)
-    book = openpyxl.load_workbook(SHARED / "example-wechat-records.xlsx", read_only=True)
-    found = [_sheet_rows(s.iter_rows(values_only=True), "x") for s in book.worksheets]
-    book.close()
-    assert all(f is not None and len(f[1]) == 27 for f in found)  # both sheets
+    book = xlsx.open_workbook(EXAMPLE_WECHAT_XLSX.read_bytes(), "x")
+    found = [bills._sheet_table(book, sheet, "x") for sheet in book.sheets]
+    assert len(found) == 2 and all(f is not None and len(f[2]) == 27 for f in found)
 
 
-@needs_shared
-def test_shared_alipay_csv() -> None:
-    bill = read_bill(SHARED / "example-alipay-records.csv")
+def test_example_alipay_csv() -> None:
+    bill = read_bill(EXAMPLE_ALIPAY_CSV)
     assert bill.source == "alipay-csv"
     assert len(bill.transactions) == 10 and len(bill.expenses) == 5
     rows = by_id(bill)
     card = rows["2023xxxxx88"]
     assert card.refunded == "full" and card.amount == Decimal("50.00")
+    assert card.state == "closed"  # 交易关闭, and a 退款成功 row
     assert rows["2023xxxxx88_2023xx57"].direction == "neutral"
     assert rows["202302xxxxxx0011000103xxxxxx"].counterparty == "xxxxxxxxxxxx"
     big = [t for t in bill.transactions if t.amount == Decimal("222228.50")]
     assert big and big[0].direction == "income"
+
+
+# --- a refusal says what the file is ---------------------------------------------------------
+
+
+def wechat_text() -> str:
+    return WECHAT_CSV.read_bytes().decode("utf-8-sig")
+
+
+def other_kinds(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Files a user may hand over instead of the bill, and what the refusal must call them."""
+    from bill_bombs import encrypted_zip, zip_of
+
+    made: dict[str, tuple[Path, str]] = {}
+
+    def put(name: str, data: bytes, expected: str) -> None:
+        path = tmp_path / name
+        path.write_bytes(data)
+        made[name] = (path, expected)
+
+    made["bill.zip"] = (encrypted_zip(tmp_path / "bill.zip"), "is a password-protected ZIP archive")
+    made["word.docx"] = (
+        zip_of(tmp_path / "word.docx", {"word/document.xml": b"<w/>"}),
+        "is a Word document",
+    )
+    made["sheet.ods"] = (
+        zip_of(
+            tmp_path / "sheet.ods",
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"},
+        ),
+        "is an OpenDocument spreadsheet (.ods)",
+    )
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
+    put("locked.xlsx", ole + "EncryptionInfo".encode("utf-16-le"), "password-protected Excel")
+    put("old.xls", ole, "old Excel .xls workbook")
+    put("proof.pdf", b"%PDF-1.7\n1 0 obj", "is a PDF document")
+    put("page.html", b"\n<!DOCTYPE html><html><body>bill</body></html>", "is an HTML page")
+    put("data.json", b'{"transactions": []}', "is JSON data")
+    put(
+        "merchant.csv",
+        "交易时间,公众账号ID,商户号,子商户号,设备号,微信订单号\n`2026-01-01,wx1,1,,,4200\n".encode(),
+        "WeChat Pay merchant settlement file",
+    )
+    put(
+        "alipay-new.csv",
+        "------------------------支付宝（中国）网络技术有限公司  电子客户回单-----\n"
+        "交易时间,交易分类,交易对方,商品说明,收/支,金额,交易状态,流水号\n"
+        "2026-01-01 10:00:00,餐饮,店,饭,支出,1.00,交易成功,1\n".encode("gbk"),
+        "looks like an Alipay statement in a layout refundkit does not know",
+    )
+    put("notes.txt", "买了个耳机，商家不退。\n".encode(), "not a WeChat Pay or Alipay bill")
+    return made
+
+
+def test_other_kinds_of_file_are_named(tmp_path: Path) -> None:
+    for name, (path, expected) in other_kinds(tmp_path).items():
+        with pytest.raises(BadFile) as caught:
+            read_bill(path)
+        message = caught.value.message
+        assert expected in message, (name, message)
+        assert "truncated" not in message, (name, message)
+
+
+def test_alipay_saved_as_a_workbook_is_named(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["交易时间", "交易分类", "交易对方", "对方账号", "商品说明", "收/支", "金额",
+                  "收/付款方式", "交易状态", "交易订单号", "商家订单号", "备注"])  # fmt: skip
+    book.save(tmp_path / "alipay.xlsx")
+    with pytest.raises(BadFile, match="is an Alipay statement saved as an Excel workbook"):
+        read_bill(tmp_path / "alipay.xlsx")
+
+
+def test_the_web_export_is_not_called_truncated() -> None:
+    """The regression of issue 13: both encodings of the web export are read."""
+    for path in (ALIPAY_WEB_GBK, ALIPAY_WEB_UTF8):
+        bill = read_bill(path)
+        assert bill.source == "alipay-web-csv" and bill.payment_method == "alipay"
+    assert ALIPAY_WEB_UTF8.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_damage_in_the_middle_is_not_called_truncated() -> None:
+    text = wechat_text()
+    lines = text.splitlines(keepends=True)
+    lines[18] = lines[18].split(",")[0] + ",商户消费\n"  # a row cut short, then whole rows
+    with pytest.raises(BadFile) as caught:
+        parse_bill("".join(lines).encode(), "edited.csv")
+    assert "line 19 has 2 cells where the table has 11: the file was edited or is damaged" in (
+        caught.value.message
+    )
+    assert "truncated" not in caught.value.message
+
+
+def test_a_last_row_cut_inside_its_last_cell_is_a_truncation() -> None:
+    data = WECHAT_CSV.read_bytes().rstrip(b"\n")
+    cut = data[: data.rindex("服务费".encode()) + 3]  # all eleven cells, the last one open
+    with pytest.raises(BadFile, match="ends inside a quoted cell: the file is truncated"):
+        parse_bill(cut, "cut.csv")
+
+
+def test_xlsx_with_damaged_xml_is_damaged_not_truncated(tmp_path: Path) -> None:
+    from bill_bombs import workbook
+
+    path = workbook(tmp_path / "bad.xlsx", [b"<worksheet><sheetData><row>"])
+    with pytest.raises(BadFile) as caught:
+        read_bill(path)
+    assert "is a damaged XLSX workbook (bad XML" in caught.value.message
+
+
+# --- the Alipay web export -----------------------------------------------------------------
+
+
+def test_alipay_web_export_fields() -> None:
+    bill = read_bill(ALIPAY_WEB_GBK)
+    rows = by_id(bill)
+    pram = rows["2019121922001400001111"]
+    assert pram.time == datetime(2019, 12, 19, 20, 24, 8)  # 交易创建时间
+    assert pram.merchant_order_no == "T200P560011223344"  # padded, then a tab
+    assert pram.counterparty == "青禾母婴专营店" and pram.item == "婴儿推车 轻便折叠款"
+    assert pram.amount == Decimal("688.00") and pram.platform == "taobao"
+    assert pram.refunded == "partial" and pram.refunded_amount == Decimal("100.00")
+    shelf = rows["2019121022001400003333"]
+    assert shelf.state == "closed" and shelf.refunded == "full"
+    ride = rows["2019121522001400002222"]
+    assert ride.platform is None  # 其他（包括阿里巴巴和外部商家） names no platform
+    fund = rows["20191205343073829431"]
+    assert fund.direction == "neutral" and fund.merchant_order_no == ""  # empty 收/支
+    assert len(bill.transactions) == 6 and len(bill.expenses) == 4  # the footer is not a row
+
+
+def test_alipay_2021_order_and_other() -> None:
+    from bill_fixtures import ALIPAY_2021
+
+    bill = read_bill(ALIPAY_2021)
+    rows = by_id(bill)
+    purifier = rows["2021111322001199990001"]
+    assert purifier.time == datetime(2021, 11, 13, 21, 4, 36)  # the last column
+    assert purifier.refunded == "partial" and purifier.refunded_amount == Decimal("200.00")
+    assert rows["2021103122001199990005"].direction == "neutral"  # 其他
+    assert rows["2021110522001199990003"].state == "closed"
+
+
+def test_alipay_2026_minutes_and_zero_amount() -> None:
+    from bill_fixtures import ALIPAY_2026
+
+    bill = read_bill(ALIPAY_2026)
+    rows = by_id(bill)
+    assert rows["2026052022001400005555"].time == datetime(2026, 5, 20, 14, 32)
+    medicine = rows["2026040222001400008888"]
+    assert medicine.amount == Decimal("0.00") and not medicine.pickable
+    from refundkit.bills import pick_row
+
+    with pytest.raises(BadInput, match="row 4: 2026040222001400008888 .*cannot be recorded"):
+        pick_row(bill, 4)
+
+
+def test_wechat_unquoted_comma_in_a_name() -> None:
+    from bill_fixtures import WECHAT_2022
+
+    bill = read_bill(WECHAT_2022)
+    first = bill.transactions[0]
+    assert first.counterparty == "HK SUPERSTORE CO.,LIMITED" and first.item == "零食礼盒"
+    assert first.amount == Decimal("268.00") and first.method == "招商银行信用卡(4410)"
+    assert by_id(bill)["42000011202212180841270033"].merchant_order_no == "XSFF-SD2022121808412700"
+
+
+def test_wechat_returned_transfer_and_its_refund_rows() -> None:
+    from bill_fixtures import WECHAT_2019
+
+    bill = read_bill(WECHAT_2019)
+    rows = by_id(bill)
+    assert rows["1000050001201910150930001234"].state == "returned"
+    book = rows["4200000455201910081520448822"]
+    assert [t.transaction_id for t in bill.related(book)] == ["5030000455201910091002111234"]
+
+
+def test_listing_is_newest_first_and_numbered() -> None:
+    bill = read_bill(WECHAT_CSV)
+    times = [entry.tx.time for entry in bill.listing]
+    assert times == sorted(times, reverse=True)
+    assert [entry.row for entry in bill.listing] == [1, 2, 3, 4]
+
+
+def test_xlsx_reading_does_not_need_openpyxl(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write_wechat_xlsx(tmp_path / "a.xlsx", "2026")
+    code = (
+        "import sys; from pathlib import Path; from refundkit.bills import read_bill; "
+        f"b = read_bill(Path({str(path)!r})); print(len(b.expenses), 'openpyxl' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["3", "False"]

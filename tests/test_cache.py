@@ -310,7 +310,7 @@ def test_corrupt_index_is_ignored_and_rebuilt(
     for args, output in expected.items():
         assert cli("status", *args).stdout == output
     assert indexed_ids(home) == {order_id}  # rebuilt
-    assert read_index(home)[1].count(order_id.encode()) == 1
+    assert read_index(home)[1].count(f'"id": "{order_id}"'.encode()) == 1  # one text
 
 
 def test_status_on_a_new_folder_creates_nothing(cli: Cli, home: Path, settled: None) -> None:

@@ -37,7 +37,7 @@ def test_add_order_prints_id_and_window(cli: Cli) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Recorded order" in result.stdout
-    assert "cn-7day" in result.stdout and "5 days left" in result.stdout
+    assert "7-day no-reason return" in result.stdout and "5 days left" in result.stdout
     assert result.stderr == ""
 
 
@@ -49,7 +49,7 @@ def test_order_is_stored_as_readable_json_with_schema_version(
     text = path.read_text(encoding="utf-8")
     assert "声悦数码旗舰店" in text and "😀" in text  # not \u-escaped
     data = json.loads(text)
-    assert data["schema_version"] == 1 and data["amount"] == "399.00"
+    assert data["schema_version"] == 2 and data["amount"] == "399.00"
 
 
 def test_status_json_has_the_contract_shape(cli: Cli, add: Any) -> None:
@@ -81,9 +81,10 @@ def test_status_json_has_the_contract_shape(cli: Cli, add: Any) -> None:
     assert order["missing_evidence"] == ["order", "chat", "payment"]
     assert set(order["next_step"]) >= {"action", "by"}
     rules = {w["rule"]: w for w in order["windows"]}
-    assert set(rules) == {"cn-7day", "cn-prepaid-7day", "promise"}
+    assert set(rules) == {"cn-7day", "cn-prepaid-7day", "promise", "cn-defect-7day"}
     seven = rules["cn-7day"]
-    assert set(seven) >= {"rule", "state", "start", "deadline", "days_left", "basis"}
+    keys = {"rule", "state", "start", "deadline", "days_left", "basis", "exercised"}
+    assert set(seven) >= keys and seven["exercised"] is None
     assert seven["state"] == "open" and seven["days_left"] == 6
     assert rules["promise"]["state"] == "not-applicable"
 

@@ -60,11 +60,19 @@ def test_partial_refunds_add_up(cli: Cli, add: Any) -> None:
     assert status_json(cli)["orders"][0]["stage"] == "resolved"
 
 
-def test_platform_complaint_channel_defaults_to_wechat_pay(cli: Cli, add: Any, home: Path) -> None:
-    order_id = add()
+def test_platform_complaint_channel_follows_platform_and_payment(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    order_id = add(payment_method="wechat-pay")
     cli("log", order_id, "platform-complaint")
     assert events(home, order_id)[0]["channel"] == "wechat-pay"
-    step = status_json(cli)["orders"][0]["next_step"]
+    nothing_known = add()
+    cli("log", nothing_known, "platform-complaint")
+    assert events(home, nothing_known)[0]["channel"] == "other"  # nothing assumed
+    taobao = add(platform="taobao", payment_method="alipay")
+    cli("log", taobao, "platform-complaint")
+    assert events(home, taobao)[0]["channel"] == "marketplace"
+    step = next(o for o in status_json(cli)["orders"] if o["id"] == order_id)["next_step"]
     assert step["by"] == (TODAY + timedelta(days=3)).isoformat()
     other = add()
     cli("log", other, "platform-complaint", "--channel", "mini-program")

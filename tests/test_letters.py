@@ -69,15 +69,26 @@ def example_order(**changes: Any) -> Order:
         "merchant_phone": "0755-12345678",
         "operator": "深圳市声悦电子科技有限公司",
         "mini_program": "声悦数码商城",
+        "platform": "wechat-mini-program",
         "order_no": "SY202611100001",
         "transaction_id": "4200002026111012345678901234",
         "payment_method": "wechat-pay",
         "created": datetime(2026, 11, 10, 21, 30),
         "events": [
             event(
-                1, "contacted-merchant", date(2026, 11, 13), note="在小程序客服中申请七天无理由退货"
+                1,
+                "contacted-merchant",
+                date(2026, 11, 13),
+                asked="return",
+                note="在小程序客服中申请七天无理由退货",
             ),
-            event(2, "merchant-refused", date(2026, 11, 14), note="客服：商品已拆封，不支持退货"),
+            event(
+                2,
+                "merchant-refused",
+                date(2026, 11, 14),
+                reason="opened",
+                note="客服：商品已拆封，不支持退货",
+            ),
             event(
                 3,
                 "platform-complaint",
@@ -214,7 +225,7 @@ def test_outside_the_window_no_article_25_and_a_warning(store: Store) -> None:
     assert "第二十五条" not in text and "Art. 25" not in text
     letter = render(store, order, Recipient.MERCHANT)
     assert any(
-        "no legal right to a refund" in w and "cn-7day ended on 2026-11-09" in w
+        "no legal right to a refund" in w and "7-day no-reason return: ended 2026-11-09" in w
         for w in letter.warnings
     )
 
@@ -224,7 +235,7 @@ def test_request_made_inside_the_window_still_counts_after_it_ends(store: Store)
     late = date(2026, 12, 1)  # the window ended 2026-11-19; the contact was on 2026-11-13
     assert "cn-7day" in grounds(order, late)
     text = render(store, order, Recipient.REGULATOR, as_of=late).text
-    assert "至2026年11月19日届满；本人已于2026年11月13日，即期限届满前，就本订单联系商家" in text
+    assert "期限至2026年11月19日届满；消费者已于2026年11月13日，即期限内，提出退货要求" in text
 
 
 def test_service_gets_neither_article_25_nor_the_prepaid_rule(store: Store) -> None:
@@ -233,7 +244,9 @@ def test_service_gets_neither_article_25_nor_the_prepaid_rule(store: Store) -> N
     text = both_merchant_letters(store, order)
     assert "第二十五条" not in text and "Art. 25" not in text
     assert "法释〔2025〕4号" not in text and "Fa Shi [2025]" not in text
-    assert "请为我办理退款" in text and "退货" not in text.split("您好")[1]
+    # No right applies: a goodwill request, with no threat of complaints.
+    assert "恳请贵店考虑退还货款¥399.00" in text and "退货" not in text.split("您好")[1]
+    assert "投诉" not in text and "complain" not in text
 
 
 def test_prepaid_membership_gets_the_2025_interpretation_marked_likely(store: Store) -> None:
@@ -273,7 +286,7 @@ def test_prepaid_not_provided_gets_article_53(store: Store) -> None:
 
 
 def test_defective_after_seven_days_gets_article_24_not_25(store: Store) -> None:
-    order = plain(received=date(2026, 11, 2), problem="defective", note="左耳没有声音")
+    order = plain(received=date(2026, 11, 2), problem="defective", details="左耳没有声音")
     assert grounds(order) == {"cpl-24"}
     zh = render(store, order, Recipient.MERCHANT).text
     en = render(store, order, Recipient.MERCHANT, Lang.EN).text
@@ -285,9 +298,9 @@ def test_defective_after_seven_days_gets_article_24_not_25(store: Store) -> None
 
 def test_defective_inside_seven_days_returns_at_the_merchants_cost(store: Store) -> None:
     order = plain(received=date(2026, 11, 12), problem="defective")
-    assert {"cpl-24", "cn-7day"} <= grounds(order)
+    assert {"cn-defect-7day", "cn-7day"} <= grounds(order)
     zh = render(store, order, Recipient.MERCHANT).text
-    assert "第二十四条" in zh and "请同意退货、承担退货运费" in zh
+    assert "第二十四条" in zh and "请为我办理退货、承担退货运费" in zh
 
 
 def test_fraud_asks_for_three_times_at_least_500_yuan(store: Store) -> None:
@@ -298,12 +311,16 @@ def test_fraud_asks_for_three_times_at_least_500_yuan(store: Store) -> None:
     assert "增加赔偿¥1,197.00" in render(store, dear, Recipient.MERCHANT).text
 
 
-def test_merchant_promise_cites_article_44_and_the_2022_provisions(store: Store) -> None:
+def test_merchant_promise_binds_as_a_term_of_the_contract(store: Store) -> None:
     order = plain(received=date(2026, 11, 2), promise_days=30)
     assert grounds(order) == {"promise"}
     zh = render(store, order, Recipient.MERCHANT).text
-    assert "30天内可退货（自签收起算），至2026年12月2日届满" in zh
-    assert "第四十四条；法释〔2022〕8号第二条" in zh
+    assert "30天内可退货（自签收次日起算），期限至2026年12月2日届满" in zh
+    # The merchant's own promise: CPL Art. 16 para. 2 and Civil Code Art. 509, not Art. 44
+    # (the platform's promises) nor Fa Shi [2022] No. 8 Art. 2 (seven-day promises on the
+    # goods Art. 25 excludes).
+    assert "第十六条第二款" in zh and "第五百零九条" in zh
+    assert "第四十四条" not in zh and "法释〔2022〕8号第二条" not in zh
 
 
 def test_refusal_adds_the_unreasonable_refusal_rule_only_when_refused(store: Store) -> None:
@@ -328,6 +345,7 @@ def test_holiday_rollover_is_a_note_never_the_deadline(store: Store) -> None:
     text = render(store, order, Recipient.LAWYER, as_of=date(2026, 9, 26)).text
     assert "至2026年10月1日届满" in text
     assert "可能顺延至2026年10月8日" in text and "尚无定论" in text
+    assert "法定节假日" in text  # the day itself; the article's own word is 法定休假日
 
 
 # --- facts, blanks and warnings ---------------------------------------------------------
@@ -342,8 +360,7 @@ def test_missing_facts_are_marked_blanks_with_the_command_that_fills_them(home: 
         "[联系电话]",
         "[通讯地址]",
         "[商家地址]",
-        "[交易单号]",
-        "[经营者（小程序主体）名称]",
+        "[经营者名称]",
     ):
         assert blank in letter.text
     fills = "\n".join(letter.warnings)
@@ -353,10 +370,9 @@ def test_missing_facts_are_marked_blanks_with_the_command_that_fills_them(home: 
         "refundkit profile --address",
         "refundkit edit k3fq8m --merchant-address",
         "refundkit edit k3fq8m --operator",
-        "refundkit edit k3fq8m --transaction-id",
     ):
         assert command in fills
-    assert "refundkit add-evidence k3fq8m FILE --kind chat" in fills
+    assert "refundkit add-evidence k3fq8m" in fills and "--kind chat" in fills
     en = render(store, order, Recipient.REGULATOR, Lang.EN)
     assert "[merchant's address]" in en.text and "[your phone number]" in en.text
 
@@ -424,7 +440,7 @@ def test_as_of_before_the_purchase_is_refused(store: Store) -> None:
 HOSTILE = {
     "merchant": "{{ 7*7 }} & {% raw %}",
     "item": "<script>alert('x')</script> **不是粗体** {#注释#}",
-    "note": "# 不是标题\n- 不是列表\n\n第二段 & <b>",
+    "details": "# 不是标题\n- 不是列表\n\n第二段 & <b>",
     "mini_program": "{{ order.id }}\ue0000\ue001",
 }
 
@@ -436,11 +452,11 @@ def hostile_order() -> Order:
 
 
 @pytest.mark.parametrize(("to", "lang"), EIGHT, ids=[f"{r}.{lang}" for r, lang in EIGHT])
-@pytest.mark.parametrize("fmt", [LetterFormat.MD, LetterFormat.TXT])
-def test_md_and_txt_carry_hostile_facts_character_for_character(
-    store: Store, to: Recipient, lang: Lang, fmt: LetterFormat
+def test_txt_carries_hostile_facts_character_for_character(
+    store: Store, to: Recipient, lang: Lang
 ) -> None:
-    text = render(store, hostile_order(), to, lang, fmt).text
+    """md escapes them for CommonMark: tests/test_markdown.py renders it and compares."""
+    text = render(store, hostile_order(), to, lang, LetterFormat.TXT).text
     assert HOSTILE["merchant"] in text and HOSTILE["item"] in text
     assert "&amp;" not in text and "&lt;" not in text
 
@@ -468,8 +484,8 @@ def test_hostile_note_lines_are_not_turned_into_markup(store: Store) -> None:
 def test_the_txt_format_drops_only_template_markup(store: Store) -> None:
     md = render(store, example_order(), Recipient.LAWYER, Lang.EN).text
     txt = render(store, example_order(), Recipient.LAWYER, Lang.EN, LetterFormat.TXT).text
-    assert "## 1. Parties" in md and "**Exhibit 1: Order screenshot**" in md
-    assert "\n1. Parties\n" in txt and "Exhibit 1: Order screenshot" in txt
+    assert "## 1. Parties" in md and "**Order screenshot**" in md
+    assert "\n1. Parties\n" in txt and "1. Order screenshot" in txt
     assert "**" not in txt and "\n#" not in txt
 
 
@@ -490,7 +506,7 @@ def test_markup_escapes_template_text_in_html() -> None:
 
 def test_markup_fill_is_one_pass() -> None:
     facts = [markup.token(1), "<x>"]
-    assert markup.fill(markup.token(0), facts, LetterFormat.MD) == markup.token(1)
+    assert markup.fill(markup.token(0), facts, LetterFormat.TXT) == markup.token(1)
     assert markup.fill(markup.token(1), facts, LetterFormat.HTML) == "&lt;x&gt;"
 
 
@@ -555,7 +571,7 @@ def test_broken_user_template_names_the_file_and_line(store: Store) -> None:
 def test_printing_an_unrecorded_fact_is_an_error_not_none(store: Store) -> None:
     user = store.templates_dir / "letters" / "merchant.en.md.j2"
     user.parent.mkdir(parents=True)
-    user.write_text("{{ order.note }}\n", encoding="utf-8")
+    user.write_text("{{ order.details }}\n", encoding="utf-8")
     with pytest.raises(BadFile, match="not recorded"):
         render(store, plain(), Recipient.MERCHANT, Lang.EN)
 

@@ -58,10 +58,9 @@ INVOCATIONS: list[tuple[str, list[str]]] = [
         ],
     ),  # fmt: skip
     ("edit", ["edit", "{id}", "--note", "左耳有电流声"]),
-    ("log", ["log", "{id}", "merchant-refused", "--note", "已拆封不退"]),
-    ("log", ["log", "{id}", "merchant-replied", "--note", "同意再看看"]),
-    ("correct", ["correct", "{id}", "t1", "--reason", "opened", "--why", "客服说的是已拆封"]),
-    ("withdraw", ["withdraw", "{id}", "t2", "--why", "记错了"]),
+    ("log", ["log", "{id}", "merchant-refused", "--reason", "opened", "--note", "已拆封不退"]),
+    ("correct", ["correct", "{id}", "t1", "--note", "客服称已拆封不退"]),
+    ("withdraw", ["withdraw", "{id}", "t1", "--why", "记错了"]),
     ("add-evidence", ["add-evidence", "{id}", "{box}/聊天记录.png", "--kind", "chat"]),
     ("verify", ["verify"]),
     ("status", ["status"]),

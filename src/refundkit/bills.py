@@ -1,59 +1,79 @@
-"""Reading the bills WeChat Pay and Alipay export: bytes in, transactions out. Pure.
+"""Reading the bills WeChat Pay and Alipay export: a file in, its transactions out. Pure.
 
-Every parser that counted lines broke when the layout moved (16 summary lines became 17, an
-XLSX sheet gained a `Column1..` row), so the table is found by its header row and columns are
-mapped by name. Three layouts are known: WeChat Pay CSV (UTF-8, until mid-2025), WeChat Pay
-XLSX (from mid-2025; amounts as numbers, times possibly as date cells) and Alipay CSV (GBK,
-cells padded with spaces, a trailing comma). Times in these bills are UTC+8 local times and are
-kept as naive datetimes. A file that is none of these, cut short or in the wrong encoding is
-refused with one line saying what it is not and what is expected.
+Every parser that counted lines broke when a layout moved (16 summary lines became 17, an XLSX
+sheet gained a `Column1..` row, Alipay dropped a line of its notes), so the table is found by
+its header row and columns are mapped by name. The layouts the apps have exported since 2019:
+
+- WeChat Pay CSV (UTF-8, until mid-2025): summary lines padded with commas, cells quoted or
+  not, a tab or spaces after the numbers, `/` for empty; a merchant name may hold an unquoted
+  comma, which splits it over two cells;
+- WeChat Pay XLSX (from mid-2025; since 2026 a fourth note line and amounts as numbers);
+- Alipay app CSV (GBK): the 2021 order (收/支 first, 交易时间 last), the 2023 order under a
+  block of notes, the 2026 one with a note fewer; cells padded with spaces, a trailing comma,
+  refunds as rows of their own numbered `<original>_<suffix>`;
+- Alipay web CSV, "交易记录明细查询" (GBK, or UTF-8 with a BOM): creation and payment times,
+  the refund in a column of its own, where the payment came from (淘宝 names the platform),
+  cells padded with spaces and tabs, and a summary after the table.
+
+Times in these bills are UTC+8 local times and are kept as naive datetimes. Reading is
+bounded (billfile.py, xlsx.py): a file that is not a bill is refused with one line saying what
+it is, long before it can cost much time or memory.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import os
-import re
-import stat
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import IO, Any, Literal, NoReturn
 
-from refundkit.errors import BadFile, BadInput, RefundkitError
+from refundkit import billfile
+from refundkit.billfile import EXPECTED, refuse
+from refundkit.errors import BadFile, BadInput
+from refundkit.sanitize import visible
 
 Direction = Literal["expense", "income", "neutral"]
 Refunded = Literal["full", "partial"]
-Source = Literal["wechat-csv", "wechat-xlsx", "alipay-csv"]
+State = Literal["closed", "returned"]
+Source = Literal["wechat-csv", "wechat-xlsx", "alipay-csv", "alipay-web-csv"]
 
-MAX_BILL_BYTES = 64 << 20  # a year of bills is a few hundred KB; anything this big is not one
+MAX_ROWS = 100_000  # transactions in one bill; a heavy user's year has a few thousand
+MAX_TEXT = 2_000  # characters in one cell of the table; a bill's hold a few dozen
+MAX_EXTRA_CELLS = 16  # cells a row may have beyond its header (an unquoted comma or two)
+HEADER_SEARCH = 200  # lines (or sheet rows) in which the table's header must appear
 CENT = Decimal("0.01")
-EXPECTED = (
-    "expected the CSV or XLSX file from a WeChat Pay bill (微信支付账单) or the CSV of an "
-    "Alipay statement (支付宝交易明细)"
-)
 SOURCE_LABELS: dict[str, str] = {
     "wechat-csv": "WeChat Pay bill (CSV)",
     "wechat-xlsx": "WeChat Pay bill (XLSX)",
     "alipay-csv": "Alipay statement (CSV)",
+    "alipay-web-csv": "Alipay web statement (CSV)",
 }
 PAYMENT_METHODS: dict[str, str] = {
     "wechat-csv": "wechat-pay",
     "wechat-xlsx": "wechat-pay",
     "alipay-csv": "alipay",
+    "alipay-web-csv": "alipay",
 }
-
-# The word every header starts with, in each encoding a bill may arrive in: it tells which
-# encoding the file really is, independently of what a decoder would accept.
-_MARK = "交易时间"
-_MARK_UTF8 = _MARK.encode("utf-8")
-_MARK_GBK = _MARK.encode("gb18030")
-_MARK_UTF16 = (_MARK.encode("utf-16-le"), _MARK.encode("utf-16-be"))
+STATUS_COLUMNS: dict[str, str] = {
+    "wechat-csv": "当前状态",
+    "wechat-xlsx": "当前状态",
+    "alipay-csv": "交易状态",
+    "alipay-web-csv": "交易状态",
+}
+# 交易来源地 of Alipay's web export: the only cell in any bill that names a shopping platform.
+PLATFORMS = {"淘宝": "taobao", "天猫": "tmall"}
+# Titles that start each kind of bill: a file holding one but no table was cut short.
+TITLES = {
+    "微信支付账单明细": "a WeChat Pay bill",
+    "支付宝交易记录明细查询": "an Alipay web statement",
+    "电子客户回单": "an Alipay statement",
+}
 
 
 @dataclass(frozen=True)
@@ -61,83 +81,132 @@ class Layout:
     """One bill's table: which header names hold which field."""
 
     source: Source
-    columns: dict[str, str]  # field -> header name (after NFKC and trimming)
-    required: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]  # field -> the names it goes by (after NFKC, trimmed)
+    required: tuple[str, ...] = (
+        "time",
+        "counterparty",
+        "item",
+        "direction",
+        "amount",
+        "status",
+        "transaction_id",
+    )
 
-    def matches(self, header: Sequence[str]) -> bool:
-        names = set(header)
-        return all(self.columns[field] in names for field in self.required)
+    def mapping(self, header: Sequence[str]) -> dict[str, int] | None:
+        """Field -> column index, if every required field is in the header."""
+        position: dict[str, int] = {}
+        for index, cell in enumerate(header):
+            position.setdefault(cell, index)
+        found: dict[str, int] = {}
+        for name, aliases in self.columns.items():
+            at = next((position[a] for a in aliases if a in position), None)
+            if at is not None:
+                found[name] = at
+        return found if all(f in found for f in self.required) else None
 
 
-_COMMON_REQUIRED = ("time", "counterparty", "direction", "amount", "status", "transaction_id")
 WECHAT = Layout(
     "wechat-csv",
     {
-        "time": "交易时间",
-        "kind": "交易类型",
-        "counterparty": "交易对方",
-        "item": "商品",
-        "direction": "收/支",
-        "amount": "金额(元)",
-        "method": "支付方式",
-        "status": "当前状态",
-        "transaction_id": "交易单号",
-        "merchant_order_no": "商户单号",
-        "note": "备注",
+        "time": ("交易时间",),
+        "kind": ("交易类型",),
+        "counterparty": ("交易对方",),
+        "item": ("商品",),
+        "direction": ("收/支",),
+        "amount": ("金额(元)",),
+        "method": ("支付方式",),
+        "status": ("当前状态",),
+        "transaction_id": ("交易单号",),
+        "merchant_order_no": ("商户单号",),
+        "note": ("备注",),
     },
-    (*_COMMON_REQUIRED, "item"),
 )
 ALIPAY = Layout(
     "alipay-csv",
     {
-        "time": "交易时间",
-        "kind": "交易分类",
-        "counterparty": "交易对方",
-        "item": "商品说明",
-        "direction": "收/支",
-        "amount": "金额",
-        "method": "收/付款方式",
-        "status": "交易状态",
-        "transaction_id": "交易订单号",
-        "merchant_order_no": "商家订单号",
-        "note": "备注",
+        "time": ("交易时间",),
+        "kind": ("交易分类",),
+        "counterparty": ("交易对方",),
+        "item": ("商品说明",),
+        "direction": ("收/支",),
+        "amount": ("金额",),
+        "method": ("收/付款方式", "收付款方式"),
+        "status": ("交易状态",),
+        "transaction_id": ("交易订单号",),
+        "merchant_order_no": ("商家订单号",),
+        "note": ("备注",),
     },
-    (*_COMMON_REQUIRED, "item"),
 )
-LAYOUTS = (WECHAT, ALIPAY)
+ALIPAY_WEB = Layout(
+    "alipay-web-csv",
+    {
+        "transaction_id": ("交易号",),
+        "merchant_order_no": ("商家订单号", "商户订单号"),
+        "time": ("交易创建时间",),
+        "origin": ("交易来源地",),
+        "kind": ("类型",),
+        "counterparty": ("交易对方",),
+        "item": ("商品名称",),
+        "amount": ("金额(元)",),
+        "direction": ("收/支",),
+        "status": ("交易状态",),
+        "refund": ("成功退款(元)",),
+        "note": ("备注",),
+    },
+)
+LAYOUTS = (WECHAT, ALIPAY, ALIPAY_WEB)
+KNOWN_COLUMNS = frozenset(
+    a for layout in LAYOUTS for names in layout.columns.values() for a in names
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transaction:
-    """One row of a bill, with the refund it has seen (from its status or a refund row)."""
+    """One row of a bill, with the refund it has seen (from its status, a refund row or the
+    refund column) and what its status says happened to it."""
 
     time: datetime  # local time as printed in the bill (UTC+8), naive
     counterparty: str  # 交易对方: the merchant
-    item: str  # 商品 / 商品说明
+    item: str  # 商品 / 商品说明 / 商品名称
     direction: Direction
     amount: Decimal
     method: str  # 支付方式 / 收/付款方式: the card or balance used
     status: str  # 当前状态 / 交易状态, as printed
-    transaction_id: str  # 交易单号 / 交易订单号
+    transaction_id: str  # 交易单号 / 交易订单号 / 交易号
     merchant_order_no: str  # 商户单号 / 商家订单号
     note: str
-    kind: str  # 交易类型 / 交易分类
+    kind: str  # 交易类型 / 交易分类 / 类型
     source: Source
-    line: int  # row number in the file, for messages
+    line: int  # first line (CSV) or row (XLSX) of the record in the file
+    last_line: int = 0  # last line: a quoted cell may span lines
     refunded: Refunded | None = None
     refunded_amount: Decimal | None = None
+    state: State | None = None
+    platform: str | None = None  # only where the row names one
 
     @property
     def is_expense(self) -> bool:
         return self.direction == "expense"
 
+    @property
+    def pickable(self) -> bool:
+        """A row can become an order only if it has an amount to claim back."""
+        return self.amount > 0
+
+    def unpickable_reason(self) -> str:
+        return (
+            f"the bill shows ¥{self.amount:.2f} for it (paid by other means, such as medical "
+            "insurance): there is no amount to claim back"
+        )
+
     def describe(self) -> str:
         """One line naming the row, for lists of candidates in error messages."""
         who = self.counterparty or self.kind or "?"
-        return f"{self.transaction_id} ({self.time:%Y-%m-%d %H:%M}, {who}, ¥{self.amount:,.2f})"
+        number = self.transaction_id or "(no number)"
+        return f"{number} ({self.time:%Y-%m-%d %H:%M}, {who}, ¥{self.amount:,.2f})"
 
     def refund_text(self) -> str:
-        """How the bill marks a refund, in words for the table and the order."""
+        """How the bill marks a refund, in words for the listing and the order."""
         if self.refunded == "full":
             return "refunded in full"
         if self.refunded == "partial":
@@ -146,23 +215,72 @@ class Transaction:
             return "refunded in part"
         return ""
 
-    def refund_mark(self) -> str:
-        """The refund and where the bill shows it, for the order's bill_status."""
-        if not self.refunded:
-            return ""
+    def marks(self) -> list[str]:
+        """What the listing says of the row beyond its facts: status, refund, pickability."""
+        shown = []
+        if self.state == "closed":
+            shown.append(f"closed ({self.status})")
+        if self.state == "returned":
+            shown.append(f"returned to you ({self.status})")
+        if self.refunded:
+            shown.append(self.refund_text())
+        if not self.pickable:
+            shown.append(f"not pickable: {self.unpickable_reason()}")
+        return shown
+
+    def status_note(self) -> str:
+        """What the bill says happened to the payment, for the order's bill_status ('' if
+        nothing did): closed, returned, refunded, with the bill's own words as the source."""
+        column = STATUS_COLUMNS[self.source]
+        parts = []
+        if self.state == "closed":
+            parts.append(f"closed according to the bill ({column} {self.status})")
+        if self.state == "returned":
+            parts.append(f"returned to you according to the bill ({column} {self.status})")
+        if self.refunded:
+            parts.append(f"{self.refund_text()} according to the bill ({self._refund_source()})")
+        return "; ".join(parts)
+
+    def _refund_source(self) -> str:
+        total = f"¥{self.refunded_amount:.2f}" if self.refunded_amount is not None else ""
         if self.source == "alipay-csv":
-            total = f"¥{self.refunded_amount:.2f}" if self.refunded_amount is not None else ""
-            return f"{self.refund_text()} according to the bill (退款成功 refund rows, {total})"
-        return f"{self.refund_text()} according to the bill (当前状态 {self.status})"
+            return f"退款成功 refund rows, {total}"
+        if self.source == "alipay-web-csv":
+            return f"成功退款（元） {total}"
+        return f"当前状态 {self.status}"
+
+    def refunded_total(self) -> Decimal | None:
+        """The amount the bill shows coming back (a refund or a returned transfer), if known."""
+        if self.state == "returned":
+            return self.amount
+        if self.refunded == "full":
+            return self.refunded_amount if self.refunded_amount is not None else self.amount
+        return self.refunded_amount if self.refunded else None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An expense row as the listing shows it: its number there, and the row."""
+
+    row: int
+    tx: Transaction
+
+    def describe(self) -> str:
+        return f"row {self.row}: {self.tx.describe()}"
 
 
 @dataclass(frozen=True)
 class Bill:
-    """Every row of one bill file, and a fingerprint of the bytes they were read from."""
+    """Every row of one bill file, where its table is, and a fingerprint of its bytes."""
 
     source: Source
     transactions: tuple[Transaction, ...]
     sha256: str
+    size: int = 0
+    name: str = ""
+    header_line: int = 0  # the line (CSV) or row (XLSX) of the table's header
+    columns: dict[str, int] = field(default_factory=dict)
+    sheet: str | None = None  # the XLSX member holding the table
 
     @property
     def label(self) -> str:
@@ -176,346 +294,476 @@ class Bill:
     def expenses(self) -> list[Transaction]:
         return [t for t in self.transactions if t.is_expense]
 
+    @cached_property
+    def listing(self) -> list[Listed]:
+        """The expense rows newest first (rows of one time in file order), numbered from 1:
+        the numbers --row takes."""
+        ordered = sorted(self.expenses, key=lambda t: t.time, reverse=True)
+        return [Listed(number, tx) for number, tx in enumerate(ordered, start=1)]
+
+    def related(self, tx: Transaction) -> list[Transaction]:
+        """The rows that belong to this payment: the refunds the bill lists apart from it."""
+        if self.source == "alipay-csv" and tx.transaction_id:
+            prefix = tx.transaction_id + "_"
+            return [t for t in self.transactions if t.transaction_id.startswith(prefix)]
+        if self.source.startswith("wechat") and tx.merchant_order_no:
+            return [
+                t
+                for t in self.transactions
+                if not t.is_expense
+                and "退款" in t.kind
+                and t.merchant_order_no == tx.merchant_order_no
+            ]
+        return []
+
 
 # --- entry points --------------------------------------------------------------------------
 
 
 def read_bill(path: Path) -> Bill:
     """Read and parse a bill file; anything but a regular readable bill is a BadFile."""
-    return parse_bill(read_regular_file(path), path.name)
-
-
-def read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file, refusing folders, FIFOs (never blocking on one) and giants."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise BadFile(f"no such file: {path}") from None
-    except OSError as exc:
-        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise BadFile(f"{path} is a folder, not a bill: give the CSV or XLSX file inside it")
-    if not stat.S_ISREG(info.st_mode):
-        raise BadFile(f"{path} is not a regular file (a FIFO, socket or device); {EXPECTED}")
-    if info.st_size > MAX_BILL_BYTES:
-        raise BadFile(f"{path} is {info.st_size} bytes, too large for a bill; {EXPECTED}")
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BILL_BYTES + 1)
-    except OSError as exc:
-        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+    with billfile.open_regular(path) as handle:
+        return _read(handle, path.name)
 
 
 def parse_bill(data: bytes, name: str) -> Bill:
-    """Recognise the file by its content (never its extension) and read its table."""
-    digest = hashlib.sha256(data).hexdigest()
-    source, rows = _table(data, name)
-    transactions = [_transaction(cells, cols, source, line, name) for line, cells, cols in rows]
-    if source == "alipay-csv":
-        transactions = _link_alipay_refunds(transactions)
-    return Bill(source, tuple(transactions), digest)
+    """The same reading, from bytes in memory."""
+    if len(data) > billfile.MAX_BILL_BYTES:
+        refuse(name, f"is {len(data):,} bytes, too large for a bill; {EXPECTED}")
+    return _read(io.BytesIO(data), name)
 
 
-def pick(bill: Bill, wanted: str) -> Transaction:
+def _read(handle: IO[bytes], name: str) -> Bill:
+    head = handle.read(billfile.HEAD_BYTES)
+    handle.seek(0)
+    if billfile.sniff(head, name) == "zip":
+        return _read_xlsx(billfile.read_capped(handle, name), name)
+    return _read_text(handle, head, name)
+
+
+def pick(bill: Bill, wanted: str) -> Listed:
     """The expense row a user means: an exact transaction number wins, else a unique prefix."""
     query = wanted.strip()
     if not query:
-        raise BadInput("empty transaction number: give one from the list, e.g. --pick 4200")
-    expenses = bill.expenses
-    exact = [t for t in expenses if t.transaction_id == query]
+        raise _bad_input("empty transaction number: give one from the list, e.g. --pick 4200")
+    listed = bill.listing
+    exact = [entry for entry in listed if entry.tx.transaction_id == query]
     if len(exact) == 1:
-        return exact[0]
+        return pickable(exact[0])
     if len(exact) > 1:
-        raise BadInput(
+        raise _bad_input(
             f"transaction number {query!r} appears on {len(exact)} expense rows of the bill "
-            f"({_candidates(exact)}): refundkit cannot tell them apart; record it with "
-            "`refundkit add-order` instead"
+            f"({_candidates(exact)}): pick one with --row N"
         )
     other = [t for t in bill.transactions if t.transaction_id == query]
     if other:
-        raise BadInput(
+        raise _bad_input(
             f"transaction {query} is not an expense (收/支: {other[0].direction}): "
             "only purchases can be recorded"
         )
-    matches = [t for t in expenses if t.transaction_id.startswith(query)]
+    matches = [entry for entry in listed if entry.tx.transaction_id.startswith(query)]
     if len(matches) == 1:
-        return matches[0]
+        return pickable(matches[0])
     if not matches:
-        raise BadInput(
+        raise _bad_input(
             f"no expense transaction in the bill starts with {query!r}: run "
             "`refundkit import-bill FILE` without --pick to list them"
         )
-    raise BadInput(
+    raise _bad_input(
         f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
-        "type more digits"
+        "type more digits, or pick by its row with --row N"
     )
 
 
-def _candidates(rows: list[Transaction], limit: int = 8) -> str:
-    shown = "; ".join(t.describe() for t in rows[:limit])
+def pick_row(bill: Bill, number: int) -> Listed:
+    """The expense row with this number in the listing."""
+    listed = bill.listing
+    if not listed:
+        raise _bad_input(
+            f"this {bill.label} lists no expense transactions: there is no row {number}"
+        )
+    if not 1 <= number <= len(listed):
+        raise _bad_input(
+            f"row {number} is not in the listing: the bill's expense rows are numbered 1 to "
+            f"{len(listed)} (run `refundkit import-bill FILE` to see them)"
+        )
+    return pickable(listed[number - 1])
+
+
+def pickable(entry: Listed) -> Listed:
+    if not entry.tx.pickable:
+        raise _bad_input(f"{entry.describe()} cannot be recorded: {entry.tx.unpickable_reason()}")
+    return entry
+
+
+def _bad_input(message: str) -> BadInput:
+    """A refusal quoting the bill's own text (numbers, merchants), shown, never emitted."""
+    return BadInput(visible(message))
+
+
+def _candidates(rows: list[Listed], limit: int = 8) -> str:
+    shown = "; ".join(entry.describe() for entry in rows[:limit])
     more = len(rows) - limit
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
-# --- recognising the file ------------------------------------------------------------------
-
-Row = tuple[int, list[object], dict[str, int]]
-
-
-def _table(data: bytes, name: str) -> tuple[Source, list[Row]]:
-    """The layout and the data rows of the bill, whatever container and encoding it has."""
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise BadFile(f"{name} is empty; {EXPECTED}")
-    head = data[:8]
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _xlsx_table(data, name)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BadFile(
-            f"{name} is an old Excel .xls workbook, not a bill as exported: import the CSV or "
-            "XLSX file from the bill e-mail (or save it as .xlsx)"
-        )
-    if head.startswith(b"%PDF"):
-        raise BadFile(
-            f"{name} is a PDF (a 交易流水证明 is for printing, not importing); {EXPECTED}"
-        )
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or any(m in data for m in _MARK_UTF16):
-        raise BadFile(
-            f"{name} is UTF-16 text (the wrong encoding): a WeChat Pay CSV is UTF-8 and an "
-            "Alipay CSV is GBK; import the file exactly as downloaded, or save it as CSV UTF-8"
-        )
-    if b"\x00" in data[:8192]:
-        raise BadFile(f"{name} is a binary file, not a CSV or XLSX bill; {EXPECTED}")
-    text = _decode(data, name)
-    return _csv_table(text, name)
+def bill_json(bill: Bill) -> dict[str, Any]:
+    """The listing as `import-bill FILE --json` prints it (the contract's shape)."""
+    return {
+        "source": bill.source,
+        "transactions": [
+            {
+                "id": entry.tx.transaction_id or None,
+                "time": entry.tx.time.isoformat(),
+                "amount": f"{entry.tx.amount:.2f}",
+                "currency": "CNY",
+                "merchant": entry.tx.counterparty or entry.tx.kind,
+                "item": entry.tx.item,
+                "status": entry.tx.status,
+                "refunded": _money(entry.tx.refunded_total()),
+                "pickable": entry.tx.pickable,
+                "row": entry.row,
+            }
+            for entry in bill.listing
+        ],
+    }
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Decode by the encoding the header word is actually written in (UTF-8, else GBK)."""
-    if _MARK_UTF8 in data:
-        encoding, label = "utf-8-sig", "UTF-8"
-    elif _MARK_GBK in data:
-        encoding, label = "gb18030", "GBK"
-    else:
-        _refuse_unrecognised_text(data, name)
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if "end of data" in exc.reason or "incomplete" in exc.reason:
-            raise BadFile(
-                f"{name} ends in the middle of a character: the file is truncated; "
-                "download the bill again"
-            ) from None
-        line = data[: exc.start].count(b"\n") + 1
-        raise BadFile(
-            f"{name} is not valid {label} text at line {line} (byte {exc.start}): part of it is "
-            "in another encoding; import the bill exactly as downloaded"
-        ) from None
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
 
 
-def _refuse_unrecognised_text(data: bytes, name: str) -> NoReturn:
-    """No header word in any encoding: garbled by a wrong re-save, cut short, or not a bill."""
-    text = data.decode("utf-8", errors="ignore")
-    for wrong in ("latin-1", "cp1252", "gb18030"):
-        try:
-            raw = text.encode(wrong)
-        except UnicodeEncodeError:
-            continue
-        if _MARK_UTF8 in raw or _MARK_GBK in raw:
-            raise BadFile(
-                f"{name} was saved with the wrong text encoding (its Chinese text is garbled): "
-                "download the bill again and import the file as it came"
-            )
-    _refuse_headless(text, name)
-    _refuse_headless(data.decode("gb18030", errors="ignore"), name)
-    raise BadFile(
-        f"{name} is not a WeChat Pay or Alipay bill: it has no 交易时间 table; {EXPECTED}"
-    )
-
-
-def _refuse_headless(text: str, name: str) -> None:
-    """A bill's title without its table is a file cut short, not a file of another kind."""
-    if "微信支付账单明细" in text or ("支付宝" in text and "交易" in text):
-        raise BadFile(
-            f"{name} starts like a bill but its table is missing: the file is truncated; "
-            "download the bill again"
-        )
+# --- text bills ----------------------------------------------------------------------------
 
 
 def _header_cells(cells: Iterable[object]) -> list[str]:
     return [unicodedata.normalize("NFKC", _text(c)).strip().strip('"').strip() for c in cells]
 
 
-def _layout_of(header: Sequence[str]) -> Layout | None:
-    return next((layout for layout in LAYOUTS if layout.matches(header)), None)
-
-
-def _columns(layout: Layout, header: Sequence[str]) -> dict[str, int]:
-    position: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        position.setdefault(cell, index)
-    return {f: position[n] for f, n in layout.columns.items() if n in position}
-
-
-def _find_header(lines: list[str]) -> tuple[int, Layout] | None:
-    """The first line that reads as a known table header (header cells hold no commas)."""
-    for index, line in enumerate(lines):
-        layout = _layout_of(_header_cells(line.rstrip("\r\n").split(",")))
-        if layout is not None:
-            return index, layout
+def _match(cells: Iterable[object]) -> tuple[Layout, dict[str, int]] | None:
+    header = _header_cells(cells)
+    for layout in LAYOUTS:
+        mapping = layout.mapping(header)
+        if mapping is not None:
+            return layout, mapping
     return None
 
 
-def _csv_table(text: str, name: str) -> tuple[Source, list[Row]]:
-    lines = text.splitlines(keepends=True)
-    found = _find_header(lines)
+def _read_text(handle: IO[bytes], head: bytes, name: str) -> Bill:
+    codec = billfile.text_encoding(head, name)
+    lines = billfile.Lines(handle, codec, name)
+    stream = iter(lines)
+    seen: list[str] = []
+    found = None
+    for text in stream:
+        found = _match(text.rstrip("\r\n").split(","))
+        if found is not None:
+            break
+        seen.append(text[:400])
+        if lines.number >= HEADER_SEARCH:
+            break
     if found is None:
-        _refuse_headless(text, name)
-        raise BadFile(
-            f"{name} is not a WeChat Pay or Alipay bill: no header row like "
-            f"交易时间,交易类型,交易对方,… was found; {EXPECTED}"
-        )
-    index, layout = found
-    body = "".join(lines[index:])
-    if body.count('"') % 2:
-        raise BadFile(
-            f"{name} ends inside a quoted cell: the file is truncated; download the bill again"
-        )
-    reader = csv.reader(io.StringIO(body))
-    cols = _columns(layout, _header_cells(next(reader)))
-    rows: list[Row] = []
-    for cells in _data_rows(reader, cols, name, index):
-        values: list[object] = list(cells)
-        rows.append((index + reader.line_num, values, cols))
-    return layout.source, rows
-
-
-def _data_rows(
-    reader: Iterator[list[str]], cols: dict[str, int], name: str, offset: int
-) -> Iterator[list[str]]:
-    """Rows up to the end of the table (a dashed line), skipping blank ones."""
-    width = max(cols.values()) + 1
+        _refuse_headless(seen, lines.at_end, name)
+    layout, mapping = found
+    header_line = lines.number
+    lines.counting = True
+    reader = csv.reader(stream)
+    width = len(text.rstrip("\r\n").split(","))
+    memo: dict[str, str] = {}
+    rows: list[Transaction] = []
+    end = header_line
     try:
         for cells in reader:
-            first = cells[0].strip() if cells else ""
-            if first.startswith("---"):
-                return
+            start, end = end + 1, header_line + reader.line_num
+            if cells and cells[0].strip().startswith("---"):
+                lines.drain()
+                break
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) < width:
-                line = offset + getattr(reader, "line_num", 0)
-                raise BadFile(
-                    f"{name}: line {line} has {len(cells)} cells where the table has {width}: "
-                    "the file is truncated or damaged; download the bill again"
+            fitted = _fit(cells, width, layout, mapping, name, start, lines)
+            rows.append(_transaction(fitted, mapping, layout.source, start, name, memo, lines, end))
+            if len(rows) > MAX_ROWS:
+                refuse(name, f"has more than {MAX_ROWS:,} transactions: more than any bill")
+        else:
+            if lines.quotes % 2:
+                refuse(
+                    name,
+                    "ends inside a quoted cell: the file is truncated; download the bill again",
                 )
-            yield cells
     except csv.Error as exc:
-        raise BadFile(f"{name} is damaged ({exc}); download the bill again") from None
-
-
-def _xlsx_table(data: bytes, name: str) -> tuple[Source, list[Row]]:
-    """The WeChat Pay table on whichever sheet holds its header row."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise BadFile(
-            f"{name} is a damaged or truncated ZIP/XLSX file: download the bill again"
-        ) from None
-    if "xl/workbook.xml" not in names:
-        raise BadFile(
-            f"{name} is a ZIP archive, not a bill: unzip it first (the password is in the "
-            "WeChat Pay or Alipay message) and import the CSV or XLSX inside"
+        if lines.at_end:
+            refuse(
+                name,
+                f"ends in the middle of a row ({exc}): the file is truncated; download the "
+                "bill again",
+            )
+        refuse(
+            name,
+            f"is damaged at line {header_line + reader.line_num} ({exc}); download the bill again",
         )
-    try:
-        return _xlsx_rows(data, name)
-    except RefundkitError:
-        raise
-    except Exception as exc:  # openpyxl reports damage with many exception types
-        raise BadFile(
-            f"{name} is a damaged or truncated XLSX workbook ({type(exc).__name__}): "
-            "download the bill again"
-        ) from None
-
-
-def _xlsx_rows(data: bytes, name: str) -> tuple[Source, list[Row]]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        for sheet in book.worksheets:
-            found = _sheet_rows(sheet.iter_rows(values_only=True), name)
-            if found is not None:
-                return found
-    finally:
-        book.close()
-    raise BadFile(
-        f"{name} is an Excel workbook without a WeChat Pay bill table (no header row like "
-        f"交易时间,交易类型,交易对方,…); {EXPECTED}"
+    transactions = _finish(layout.source, rows)
+    return Bill(
+        layout.source,
+        tuple(transactions),
+        lines.digest.hexdigest(),
+        lines.size,
+        name,
+        header_line,
+        mapping,
     )
 
 
-def _sheet_rows(rows: Iterator[tuple[object, ...]], name: str) -> tuple[Source, list[Row]] | None:
-    for number, cells in enumerate(rows, start=1):
-        header = _header_cells(cells)
-        if WECHAT.matches(header):
-            cols = _columns(WECHAT, header)
-            body: list[Row] = []
-            for offset, row in enumerate(rows, start=number + 1):
-                values = list(row)
-                first = _text(values[0]) if values else ""
-                if first.startswith("---"):
-                    break
-                if not any(_text(v) for v in values):
-                    continue
-                values += [None] * (max(cols.values()) + 1 - len(values))
-                body.append((offset, values, cols))
-            return "wechat-xlsx", body
-    return None
+def _fit(
+    cells: list[str],
+    width: int,
+    layout: Layout,
+    mapping: dict[str, int],
+    name: str,
+    line: int,
+    lines: billfile.Lines,
+) -> list[str]:
+    """The row fitted to its header (`width` cells), or a refusal saying why it cannot be.
+
+    WeChat leaves a comma inside a merchant or item name unquoted (`WALMART CO.,LIMITED`),
+    splitting it over two cells: the cells are joined back where that makes the row whole.
+    """
+    if len(cells) < max(mapping.values()) + 1:
+        if lines.at_end and not lines.final_newline:
+            refuse(
+                name,
+                f"line {line} has {len(cells)} cells where the table has {width}: the file is "
+                "truncated; download the bill again",
+            )
+        refuse(
+            name,
+            f"line {line} has {len(cells)} cells where the table has {width}: the file was "
+            "edited or is damaged; download the bill again",
+        )
+    extra = len(cells) - width
+    if extra <= 0 or not any(c.strip() for c in cells[width:]):
+        return cells
+    if extra > MAX_EXTRA_CELLS:
+        refuse(
+            name, f"line {line} has {len(cells):,} cells where the table has {width}: not a bill"
+        )
+    if layout is WECHAT:
+        for field_name in ("counterparty", "item"):
+            at = mapping[field_name]
+            joined = [*cells[:at], ",".join(cells[at : at + extra + 1]), *cells[at + extra + 1 :]]
+            direction = _text(joined[mapping["direction"]])
+            amount = parse_bill_amount(_text(joined[mapping["amount"]]))
+            if direction in ("支出", "收入", "") and amount is not None:
+                return joined
+    refuse(
+        name,
+        f"line {line} has {len(cells)} cells where the table has {width}: the file was edited "
+        "or is damaged; download the bill again",
+    )
 
 
-# --- reading a row ---------------------------------------------------------------------------
+def _refuse_headless(seen: list[str], at_end: bool, name: str) -> NoReturn:
+    """No known header: say whether this is a cut-off bill, another layout, or not a bill."""
+    text = "".join(seen)
+    title = next((what for mark, what in TITLES.items() if mark in text), None)
+    for line in seen:
+        cells = _header_cells(line.rstrip("\r\n").split(","))
+        known = [c for c in cells if c in KNOWN_COLUMNS]
+        if "公众账号ID" in cells or "商户号" in cells:
+            refuse(
+                name,
+                "is a WeChat Pay merchant settlement file (商户对账单), not a personal bill: "
+                "export your own bill in WeChat (我 > 服务 > 钱包 > 账单 > 下载账单)",
+            )
+        if len(known) >= 3:
+            kind = title or "a WeChat Pay or Alipay bill"
+            refuse(
+                name,
+                f"looks like {kind} in a layout refundkit does not know (its columns: "
+                f"{', '.join(c for c in cells if c)[:200]}): record the purchase with "
+                "`refundkit add-order` instead",
+            )
+    if title and at_end:
+        refuse(
+            name,
+            f"starts like {title} but its table is missing: the file is truncated; download the "
+            "bill again",
+        )
+    if title:
+        refuse(name, f"starts like {title} but holds no table refundkit knows; {EXPECTED}")
+    table = next((line for line in seen if line.count(",") >= 2 and line.strip(", \r\n")), None)
+    if table is not None:
+        first = ", ".join(c for c in _header_cells(table.rstrip("\r\n").split(",")) if c)[:120]
+        refuse(
+            name,
+            f"is not a WeChat Pay or Alipay bill: it is a CSV table of another kind (its first "
+            f"row: {first}); {EXPECTED}",
+        )
+    refuse(name, f"is not a WeChat Pay or Alipay bill: it has no 交易时间 table; {EXPECTED}")
+
+
+# --- XLSX bills ----------------------------------------------------------------------------
+
+
+def _read_xlsx(data: bytes, name: str) -> Bill:
+    """The WeChat Pay table, on whichever sheet holds its header row."""
+    import hashlib
+
+    from refundkit import xlsx
+
+    book = xlsx.open_workbook(data, name)
+    for sheet in book.sheets:
+        found = _sheet_table(book, sheet, name)
+        if found is not None:
+            header_row, mapping, rows = found
+            return Bill(
+                "wechat-xlsx",
+                tuple(_finish("wechat-xlsx", rows)),
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+                name,
+                header_row,
+                mapping,
+                sheet.member,
+            )
+    refuse(
+        name,
+        "is an Excel workbook without a WeChat Pay bill table (no header row like "
+        f"交易时间,交易类型,交易对方,…); {EXPECTED}",
+    )
+
+
+def _sheet_table(
+    book: Any, sheet: Any, name: str
+) -> tuple[int, dict[str, int], list[Transaction]] | None:
+    from refundkit import xlsx
+
+    rows = xlsx.rows(book, sheet)
+    try:
+        found = None
+        for count, (number, cells) in enumerate(rows, start=1):
+            found = _match(cells)
+            if found is not None:
+                header_row = number
+                break
+            if count >= HEADER_SEARCH:
+                return None
+        if found is None:
+            return None
+        layout, mapping = found
+        if layout is not WECHAT:
+            refuse(
+                name,
+                f"is {'an Alipay statement' if layout.source.startswith('alipay') else 'a bill'} "
+                "saved as an Excel workbook: import the CSV file exactly as downloaded",
+            )
+        width = max(mapping.values()) + 1
+        memo: dict[str, str] = {}
+        body: list[Transaction] = []
+        for number, cells in rows:
+            first = _text(cells[0]) if cells else ""
+            if first.startswith("---"):
+                break
+            if not any(_text(v) for v in cells):
+                continue
+            cells = cells + [None] * (width - len(cells))
+            body.append(_transaction(cells, mapping, "wechat-xlsx", number, name, memo, None))
+            if len(body) > MAX_ROWS:
+                refuse(name, f"has more than {MAX_ROWS:,} transactions: more than any bill")
+        return header_row, mapping, body
+    finally:
+        rows.close()
+
+
+# --- reading a row -------------------------------------------------------------------------
 
 
 def _text(value: object) -> str:
     """A cell as trimmed text; `/` is how WeChat writes 'nothing'."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    text = value.strip() if isinstance(value, str) else _number_text(value)
     return "" if text == "/" else text
 
 
-def _transaction(
-    cells: Sequence[object], cols: dict[str, int], source: Source, line: int, name: str
-) -> Transaction:
-    def cell(field: str) -> object:
-        return cells[cols[field]] if field in cols else None
+def _number_text(value: object) -> str:
+    text = str(getattr(value, "text", value)).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        return text[:-2]
+    return text
 
-    amount = _amount(cell("amount"), name, line)
-    direction = _direction(_text(cell("direction")))
-    status = _text(cell("status"))
-    tx = Transaction(
-        time=_time(cell("time"), name, line),
-        counterparty=_text(cell("counterparty")),
-        item=_text(cell("item")),
+
+def _transaction(
+    cells: Sequence[object],
+    cols: dict[str, int],
+    source: Source,
+    line: int,
+    name: str,
+    memo: dict[str, str],
+    lines: billfile.Lines | None,
+    last_line: int = 0,
+) -> Transaction:
+    at = f"row {line}" if source == "wechat-xlsx" else f"line {line}"
+    texts: dict[str, str] = {}
+    for field_name, index in cols.items():
+        value = _text(cells[index])
+        if len(value) > MAX_TEXT:
+            refuse(
+                name,
+                f"{at} has a cell of {len(value):,} characters (a bill's hold a few dozen): "
+                "not a bill",
+            )
+        # the short texts that repeat row after row (a status, a shop) are stored once
+        texts[field_name] = memo.setdefault(value, value) if len(value) < 40 else value
+    cut = lines is not None and lines.at_end and not lines.final_newline
+    amount = _amount(cells[cols["amount"]], name, at, cut)
+    direction = _direction(texts["direction"])
+    status = texts["status"]
+    refunded: Refunded | None = None
+    refunded_amount: Decimal | None = None
+    if direction == "expense" and source != "alipay-csv":
+        refunded, refunded_amount = _refund(source, status, texts.get("refund", ""), amount)
+    return Transaction(
+        time=_time(cells[cols["time"]], name, at, cut),
+        counterparty=texts["counterparty"],
+        item=texts["item"],
         direction=direction,
         amount=amount,
-        method=_text(cell("method")),
+        method=texts.get("method", ""),
         status=status,
-        transaction_id=_text(cell("transaction_id")),
-        merchant_order_no=_text(cell("merchant_order_no")),
-        note=_text(cell("note")),
-        kind=_text(cell("kind")),
+        transaction_id=texts["transaction_id"],
+        merchant_order_no=texts.get("merchant_order_no", ""),
+        note=texts.get("note", ""),
+        kind=texts.get("kind", ""),
         source=source,
         line=line,
+        last_line=last_line if last_line != line else 0,
+        refunded=refunded,
+        refunded_amount=refunded_amount,
+        state=_state(status),
+        platform=PLATFORMS.get(texts.get("origin", "")),
     )
-    if direction == "expense" and source != "alipay-csv":
-        refunded, refunded_amount = wechat_refund(status, amount)
-        tx = replace(tx, refunded=refunded, refunded_amount=refunded_amount)
-    return tx
+
+
+def _refund(
+    source: Source, status: str, column: str, amount: Decimal
+) -> tuple[Refunded | None, Decimal | None]:
+    """A refund the row itself shows: WeChat in its status, Alipay's web export in a column
+    (the app's lists refunds as rows of their own, linked in _link_alipay_refunds)."""
+    if source.startswith("wechat"):
+        return wechat_refund(status, amount)
+    back = parse_bill_amount(column)
+    if not back:
+        return None, None
+    back = back.quantize(CENT)
+    return ("full" if back >= amount else "partial"), back
+
+
+def _state(status: str) -> State | None:
+    if "关闭" in status:
+        return "closed"
+    if "已退还" in status:
+        return "returned"
+    return None
 
 
 def _direction(text: str) -> Direction:
@@ -523,66 +771,86 @@ def _direction(text: str) -> Direction:
         return "expense"
     if text == "收入":
         return "income"
-    return "neutral"  # `/` in WeChat, 不计收支 in Alipay
+    return "neutral"  # `/` in WeChat, 不计收支 or 其他 in Alipay, empty on the web
 
 
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
-def _time(value: object, name: str, line: int) -> datetime:
+def _damage(name: str, at: str, what: str, cut: bool) -> NoReturn:
+    if cut:
+        refuse(name, f"{at} {what}: the file is truncated; download the bill again")
+    refuse(name, f"{at} {what}: the file was edited or is damaged; download the bill again")
+
+
+def _time(value: object, name: str, at: str, cut: bool = False) -> datetime:
     """A bill time: a date cell, an Excel serial number, or text as the bill prints it."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 2958466:
-        return (datetime(1899, 12, 30) + timedelta(days=float(value))).replace(microsecond=0)
+    serial = getattr(value, "text", None)
+    if serial is not None:
+        try:
+            days = float(serial)
+        except ValueError:
+            days = 0.0
+        if 1 < days < 2958466:
+            return datetime(1899, 12, 30) + timedelta(seconds=round(days * 86400))
     text = " ".join(_text(value).split())
+    if len(text) in (16, 19) and text[4:5] == "-":
+        try:
+            return datetime.fromisoformat(text)  # the common case, in C
+        except ValueError:
+            pass
     for form in _TIME_FORMATS:
         try:
             return datetime.strptime(text, form)
         except ValueError:
             continue
-    raise BadFile(
-        f"{name}: line {line} has no readable time in 交易时间 ({text!r}): the file is "
-        "truncated or damaged; download the bill again"
-    )
+    _damage(name, at, f"has no readable time in its time column ({text[:40]!r})", cut)
 
 
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
-_PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
-
-
-def _amount(value: object, name: str, line: int) -> Decimal:
+def _amount(value: object, name: str, at: str, cut: bool = False) -> Decimal:
     """`¥1,299.00`, `1299.5`, or a number cell, as an exact two-place Decimal."""
-    number: Decimal | None
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        number = Decimal(str(value))
-    else:
-        number = parse_bill_amount(_text(value))
-        if number is None:
-            raise BadFile(
-                f"{name}: line {line} has no readable amount ({_text(value)!r}): the file is "
-                "truncated or damaged; download the bill again"
-            )
+    raw = getattr(value, "text", None)
+    number = _number(raw) if raw is not None else parse_bill_amount(_text(value))
+    if number is None:
+        _damage(name, at, f"has no readable amount ({_text(value)[:40]!r})", cut)
     return abs(number).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _number(text: str) -> Decimal | None:
+    """A number cell's stored text (`28.16`, `7.0000000000000007E-2`), if it is a sane amount."""
+    try:
+        number = Decimal(text) if len(text) <= 40 else None
+    except InvalidOperation:
+        return None
+    if number is None or not number.is_finite() or abs(number) >= 10**12:
+        return None
+    return number
 
 
 def parse_bill_amount(text: str) -> Decimal | None:
     """An amount as bills print it (currency sign, grouping commas, a sign), or None."""
     raw = unicodedata.normalize("NFKC", text)
-    raw = raw.replace(" ", "").replace("¥", "").replace("元", "").lstrip("+-")
-    if _GROUPED.fullmatch(raw):
-        raw = raw.replace(",", "")
-    if not _PLAIN.fullmatch(raw):
+    raw = raw.strip().replace("¥", "").replace("元", "").strip().lstrip("+-")
+    if not raw or len(raw) > 40:
+        return None
+    if "," in raw:
+        whole, _, cents = raw.partition(".")
+        groups = whole.split(",")
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            return None
+        raw = "".join(groups) + (f".{cents}" if cents or raw.endswith(".") else "")
+    if not raw.replace(".", "", 1).isdigit() or not raw.isascii():
+        return None
+    if raw.startswith(".") or raw.endswith("."):
         return None
     try:
         return Decimal(raw)
     except InvalidOperation:
         return None
-
-
-_REFUND_AMOUNT = re.compile(r"¥?\s*(\d[\d,]*(?:\.\d+)?)")
 
 
 def wechat_refund(status: str, amount: Decimal) -> tuple[Refunded | None, Decimal | None]:
@@ -591,14 +859,28 @@ def wechat_refund(status: str, amount: Decimal) -> tuple[Refunded | None, Decima
     if text.startswith("已全额退款"):
         return "full", amount
     if text.startswith("已退款") or "部分退款" in text:
-        found = _REFUND_AMOUNT.search(text)
-        refunded = parse_bill_amount(found.group(1)) if found else None
+        refunded = _first_amount(text)
         if refunded is not None:
             refunded = refunded.quantize(CENT)
             if refunded >= amount:
                 return "full", refunded
         return "partial", refunded
     return None, None
+
+
+def _first_amount(text: str) -> Decimal | None:
+    """The first number in a status like 已退款(¥10.00)."""
+    start = next((i for i, c in enumerate(text) if c.isdigit()), None)
+    if start is None:
+        return None
+    end = start
+    while end < len(text) and (text[end].isdigit() or text[end] in ".,"):
+        end += 1
+    return parse_bill_amount(text[start:end].rstrip(".,"))
+
+
+def _finish(source: Source, rows: list[Transaction]) -> list[Transaction]:
+    return _link_alipay_refunds(rows) if source == "alipay-csv" else rows
 
 
 def _link_alipay_refunds(rows: list[Transaction]) -> list[Transaction]:
@@ -628,3 +910,109 @@ def _refunded_original(refund_id: str, originals: dict[str, Transaction]) -> str
         if char == "_" and refund_id[:index] in originals:
             return refund_id[:index]
     return None
+
+
+# --- the extract: the proof of one payment, without the others -----------------------------
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A derived file: the bill's header lines and one payment's rows, in the bill's format
+    family (a CSV; the original's own bytes for a CSV bill)."""
+
+    name: str
+    data: bytes
+    lines: tuple[int, ...]  # the lines (or rows) of the original it holds after the header
+
+
+def location(bill: Bill, tx: Transaction) -> str:
+    """Where the row is in the original: `line 18` of a CSV, `row 18` of a workbook."""
+    return f"row {tx.line}" if bill.source == "wechat-xlsx" else f"line {tx.line}"
+
+
+def extract(bill: Bill, path: Path, entry: Listed) -> Extract:
+    """The header and this payment's rows (refund rows included), read again from the file,
+    which must still be the one that was parsed (same SHA-256)."""
+    rows = [entry.tx, *bill.related(entry.tx)]
+    wanted: set[int] = set()
+    for tx in rows:
+        wanted.update(range(tx.line, max(tx.line, tx.last_line) + 1))
+    stem = Path(bill.name or path.name).stem
+    name = f"{stem}-extract-{location(bill, entry.tx).replace(' ', '')}.csv"
+    if bill.source == "wechat-xlsx":
+        data = _xlsx_extract(bill, path, wanted)
+    else:
+        data = _csv_extract(bill, path, wanted)
+    return Extract(name, data, tuple(sorted(wanted)))
+
+
+def _changed(path: Path) -> NoReturn:
+    raise BadFile(
+        visible(
+            f"{path} changed while it was being imported: nothing was recorded; run the "
+            "command again"
+        )
+    )
+
+
+def _csv_extract(bill: Bill, path: Path, wanted: set[int]) -> bytes:
+    import hashlib
+
+    digest = hashlib.sha256()
+    kept: list[bytes] = []
+    number = 0
+    with billfile.open_regular(path) as handle:
+        while raw := handle.readline(billfile.MAX_LINE_BYTES + 1):
+            number += 1
+            digest.update(raw)
+            if number <= bill.header_line or number in wanted:
+                kept.append(raw)
+    if digest.hexdigest() != bill.sha256:
+        _changed(path)
+    if kept and not kept[-1].endswith(b"\n"):
+        kept[-1] += b"\r\n" if kept[0].endswith(b"\r\n") else b"\n"
+    return b"".join(kept)
+
+
+def _xlsx_extract(bill: Bill, path: Path, wanted: set[int]) -> bytes:
+    import hashlib
+
+    from refundkit import xlsx
+
+    with billfile.open_regular(path) as handle:
+        data = billfile.read_capped(handle, path.name)
+    if hashlib.sha256(data).hexdigest() != bill.sha256:
+        _changed(path)
+    book = xlsx.open_workbook(data, path.name)
+    sheet = next(s for s in book.sheets if s.member == bill.sheet)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    time_column = bill.columns.get("time", 0)
+    last = max(wanted)
+    rows = xlsx.rows(book, sheet)
+    try:
+        for number, cells in rows:
+            if number > last:
+                break
+            if number <= bill.header_line or number in wanted:
+                writer.writerow(_extract_cells(cells, time_column, number in wanted))
+    finally:
+        rows.close()
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _extract_cells(cells: list[object], time_column: int, data_row: bool) -> list[str]:
+    """A workbook row as CSV cells: a time stored as a serial number is written as the time."""
+    shown = []
+    for index, value in enumerate(cells):
+        if data_row and index == time_column and getattr(value, "text", None) is not None:
+            shown.append(f"{_time(value, '', ''):%Y-%m-%d %H:%M:%S}")
+        elif value is None:
+            shown.append("")
+        elif isinstance(value, str):
+            shown.append(value)
+        else:
+            shown.append(_number_text(value))
+    while shown and not shown[-1]:
+        shown.pop()
+    return shown

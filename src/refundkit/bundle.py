@@ -1,40 +1,63 @@
-"""The lawyer's bundle: one order as a BagIt bag (Library of Congress format), zipped.
+"""The lawyer's bundle: one order as a BagIt 1.0 bag (RFC 8493), streamed into a zip.
 
 A bag lists every payload file with its SHA-256 (manifest-sha256.txt), so whoever receives it
-can check with `bagit.py --validate` that nothing was changed or lost on the way. The bag is
-assembled in a private temporary folder from copies (the user's files are never moved or
-touched), each evidence file checked against the SHA-256 recorded when it was added, then
-zipped into a temp file beside --out and renamed into place. The payload holds only recorded
-facts and the summaries rendered for one day, so exporting twice gives the same manifest; zip
-entries are sorted with a fixed timestamp, so the same bag gives the same zip bytes.
+can check that nothing was changed or lost on the way. The bag is written straight into the
+zip, with no copy of the case anywhere else: the summaries and the timeline are made in
+memory, and each evidence file is read once, in 1 MiB pieces, hashed and checked against the
+SHA-256 recorded when it was added while it goes into the zip. The few tag files (bagit.txt,
+bag-info.txt, the manifests) are written here rather than by the `bagit` library, which
+writes version 0.97 and builds a bag from a folder on disk; `bagit` is used by the tests to
+validate what this writes.
+
+The zip is a temp file beside --out, renamed into place whole; any failure, Ctrl-C or SIGTERM
+removes it, and one left by a killed export is swept by the next export into that folder.
+The payload holds only recorded facts and the summaries for one day, with entries in sorted
+order and a fixed time stamp, so exporting the same case twice on one day gives the same bytes.
+The order's private `note` is left out of the bag.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import json
 import os
-import shutil
+import signal
+import stat
 import tempfile
+import threading
+import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
-from refundkit.errors import BadFile, BadInput, DamagedData
+from refundkit.errors import BadInput, DamagedData
 from refundkit.models import Evidence, Order
+from refundkit.sanitize import visible
 from refundkit.store import Store, fsync_dir
 
 CHUNK = 1 << 20
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
 ZIP64_FROM = 1 << 31
+ENTRY_MODE = 0o100600  # a regular file readable by its owner only, once unzipped
+FOLDER_MODE = 0o40700
+UNIX = 3  # zip "made by" system: Unix, so that unzip applies ENTRY_MODE
+BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+PRIVATE_FIELDS = ("note",)  # the user's own note on the order stays at home
+STALE_PARTIAL_SECONDS = 60
+# Evidence that is text compresses; photos, recordings and PDFs already are compressed, and
+# deflating a 1 GB video would take about 20 s for nothing, so they are stored as they are.
+COMPRESSED_MEDIA = ("text/", "application/json", "application/xml", "application/csv")
 README = """\
 refundkit export of order {id}: {merchant} · {item}
 
-This folder is a BagIt bag (RFC 8493). data/ holds:
-  order.json                 the order record exactly as refundkit stores it
+This folder is a BagIt 1.0 bag (RFC 8493). data/ holds:
+  order.json                 the order record (without the owner's private note)
   evidence/                  every evidence file, as added (SHA-256 also in order.json)
   timeline.md, timeline.json the dated steps of the dispute
   lawyer-summary.zh.md/.html the case summary for a lawyer, in Chinese
@@ -52,6 +75,27 @@ class Exported:
     path: Path
     files: int
     warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One payload file: its path under data/, and its bytes or the evidence it copies."""
+
+    name: str
+    data: bytes | None = None
+    source: Path | None = None
+    entry: Evidence | None = None
+
+    @property
+    def size(self) -> int:
+        if self.data is not None:
+            return len(self.data)
+        assert self.entry is not None
+        return self.entry.size
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while the zip was being written (raised so the temp file goes)."""
 
 
 def check_out(out: Path, force: bool) -> None:
@@ -83,12 +127,9 @@ def export_order(
             summaries[f"lawyer-summary.{lang}.{fmt}"], raised[lang, fmt] = renderer(lang, fmt)
     # The four renders report the same gaps, each in its own words: one set is enough.
     warnings = raised["en", "md"]
-    with tempfile.TemporaryDirectory(prefix="refundkit-export-") as tmp:
-        bag = Path(tmp) / f"refundkit-{order.id}"
-        payload = build_payload(store, order, bag, summaries)
-        make_bag(bag, order, as_of)
-        write_zip(bag, out, force)
-    return Exported(out, payload, warnings)
+    parts = payload(store, order, summaries)
+    write_bag(out, force, f"refundkit-{order.id}", parts, bag_info(order, as_of, parts))
+    return Exported(out, len(parts), warnings)
 
 
 def letters_renderer(store: Store, order: Order, as_of: date) -> Render:
@@ -107,26 +148,37 @@ def letters_renderer(store: Store, order: Order, as_of: date) -> Render:
 # --- the payload ---------------------------------------------------------------------------
 
 
-def build_payload(store: Store, order: Order, bag: Path, summaries: dict[str, str]) -> int:
-    """Fill the folder that becomes data/; returns the number of files."""
-    bag.mkdir(mode=0o700)
-    source = store.order_path(order.id)
-    try:
-        (bag / "order.json").write_bytes(source.read_bytes())
-    except OSError as exc:
-        raise DamagedData(f"{source}: cannot read ({exc.strerror})") from None
-    evidence = bag / "evidence"
-    evidence.mkdir()
+def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]:
+    """Every file of data/, sorted by name; evidence is only named here, read when zipped."""
+    texts = {
+        "order.json": order_json(order),
+        "timeline.md": timeline_md(order),
+        "timeline.json": timeline_json(order),
+        "README.txt": README.format(id=order.id, merchant=order.merchant, item=order.item),
+        **summaries,
+    }
+    parts = [Part(name, text.encode("utf-8")) for name, text in texts.items()]
+    folder = store.order_dir(order.id)
     for entry in order.evidence:
-        copy_evidence(store, order, entry, evidence)
-    (bag / "timeline.md").write_text(timeline_md(order), encoding="utf-8")
-    (bag / "timeline.json").write_text(timeline_json(order), encoding="utf-8")
-    (bag / "README.txt").write_text(
-        README.format(id=order.id, merchant=order.merchant, item=order.item), encoding="utf-8"
-    )
-    for name, text in summaries.items():
-        (bag / name).write_text(text, encoding="utf-8")
-    return sum(1 for p in bag.rglob("*") if p.is_file())
+        name = f"evidence/{evidence_name(entry)}"
+        parts.append(Part(name, source=folder / entry.stored_as, entry=entry))
+    names = [p.name for p in parts]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DamagedData(
+            f"two evidence records of order {order.id} are stored as {visible(repeated[0])}: "
+            "the record was edited by hand; run `refundkit verify`"
+        )
+    return sorted(parts, key=lambda p: p.name)
+
+
+def order_json(order: Order) -> str:
+    """The order as refundkit records it, fields it does not know included, less the
+    owner's private note (PRIVATE_FIELDS): the bag is for someone else to read."""
+    data: dict[str, Any] = order.model_dump(mode="json")
+    for key in PRIVATE_FIELDS:
+        data.pop(key, None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def evidence_name(entry: Evidence) -> PurePosixPath:
@@ -135,37 +187,10 @@ def evidence_name(entry: Evidence) -> PurePosixPath:
     parts = stored.parts[1:] if stored.parts[:1] == ("evidence",) else stored.parts
     if not parts or stored.is_absolute() or any(p in ("", ".", "..") for p in parts):
         raise DamagedData(
-            f"evidence {entry.id} of this order is stored as {entry.stored_as!r}, outside the "
-            "order's folder: the record was tampered with; run `refundkit verify`"
+            f"evidence {entry.id} of this order is stored as {visible(repr(entry.stored_as))}, "
+            "outside the order's folder: the record was tampered with; run `refundkit verify`"
         )
     return PurePosixPath(*parts)
-
-
-def copy_evidence(store: Store, order: Order, entry: Evidence, target: Path) -> None:
-    """Copy one stored file, refusing it if it no longer matches its recorded SHA-256."""
-    source = store.order_dir(order.id) / entry.stored_as
-    destination = target / evidence_name(entry)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    try:
-        with open(source, "rb") as src, open(destination, "xb") as dst:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                dst.write(chunk)
-    except FileNotFoundError:
-        raise DamagedData(
-            f"evidence {entry.id} ({entry.original_name}) is missing from {source.parent}: "
-            "run `refundkit verify`; nothing was exported"
-        ) from None
-    except OSError as exc:
-        raise DamagedData(
-            f"cannot copy evidence {entry.id} from {source}: {exc.strerror}"
-        ) from None
-    if digest.hexdigest() != entry.sha256:
-        raise DamagedData(
-            f"evidence {entry.id} ({entry.original_name}) was modified after it was added (its "
-            "SHA-256 no longer matches the record): run `refundkit verify`; nothing was exported"
-        )
 
 
 def timeline_md(order: Order) -> str:
@@ -205,66 +230,187 @@ def timeline_json(order: Order) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-# --- bag and zip -----------------------------------------------------------------------------
+# --- the bag's tag files ---------------------------------------------------------------------
 
 
-def make_bag(folder: Path, order: Order, as_of: date) -> None:
-    """Turn folder into a bag in place (payload moved under data/), SHA-256 only."""
-    import bagit
+def bag_info(order: Order, as_of: date, parts: list[Part]) -> bytes:
+    """bag-info.txt: who made the bag, when, of what, and the Payload-Oxum (bytes.files).
 
+    Values are one line each: any control character in a fact is shown, never written."""
     from refundkit import __version__
 
-    info = {
-        "Source-Organization": "refundkit",
-        "External-Identifier": f"refundkit order {order.id}",
-        "External-Description": (
+    info = [
+        ("Source-Organization", "refundkit"),
+        ("Bagging-Date", as_of.isoformat()),
+        ("External-Identifier", f"refundkit order {order.id}"),
+        (
+            "External-Description",
             f"Consumer dispute: {order.merchant} · {order.item} · "
-            f"{order.amount:.2f} {order.currency}"
+            f"{order.amount:.2f} {order.currency}",
         ),
-        "Bagging-Date": as_of.isoformat(),
-        "Bag-Software-Agent": f"refundkit {__version__} with bagit.py {bagit.VERSION}",
-    }
+        ("Bag-Software-Agent", f"refundkit {__version__}"),
+        ("Payload-Oxum", f"{sum(p.size for p in parts)}.{len(parts)}"),
+    ]
+    return "".join(f"{label}: {visible(value)}\n" for label, value in info).encode("utf-8")
+
+
+def bag_path(name: str) -> str:
+    """A path as a manifest writes it (RFC 8493 2.1.3): `%`, CR and LF percent-encoded."""
+    return name.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def manifest(hashes: list[tuple[str, str]]) -> bytes:
+    """Manifest lines `<sha256>  <path>`, sorted by path, for (path, sha256) pairs."""
+    lines = sorted((bag_path(path), digest) for path, digest in hashes)
+    return "".join(f"{digest}  {path}\n" for path, digest in lines).encode("utf-8")
+
+
+# --- writing the zip -------------------------------------------------------------------------
+
+
+def write_bag(out: Path, force: bool, bag: str, parts: list[Part], info: bytes) -> None:
+    """Stream the bag into a temp file beside out, then rename it into place atomically."""
     try:
-        bagit.make_bag(str(folder), bag_info=info, checksums=["sha256"])
-    except (bagit.BagError, OSError, RuntimeError) as exc:
-        raise BadFile(f"could not build the bag: {exc}") from None
-    _sort_lines(folder / "tagmanifest-sha256.txt")
-
-
-def _sort_lines(path: Path) -> None:
-    """bagit lists tag files in directory order, which differs between file systems."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("".join(f"{line}\n" for line in sorted(lines)), encoding="utf-8")
-
-
-def _bag_files(folder: Path) -> Iterable[tuple[str, Path]]:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    named = [(p.relative_to(folder).as_posix(), p) for p in files]
-    return sorted(named)
-
-
-def write_zip(folder: Path, out: Path, force: bool) -> None:
-    """Zip folder (as its own top-level folder) into out, atomically, reproducibly."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name, path in _bag_files(folder):
-                    info = zipfile.ZipInfo(f"{folder.name}/{name}", date_time=ZIP_TIME)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o100644 << 16
-                    big = path.stat().st_size >= ZIP64_FROM
-                    with open(path, "rb") as src, archive.open(info, "w", force_zip64=big) as dst:
-                        shutil.copyfileobj(src, dst, CHUNK)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _place(temp, out, force)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        with _sigterm_raises():
+            sweep_partials(out)
+            fd, temp_name = tempfile.mkstemp(
+                prefix=f".{out.name}.{os.getpid()}.", suffix=".part", dir=out.parent
+            )
+            temp = Path(temp_name)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    _write_zip(handle, bag, parts, info)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                _place(temp, out, force)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+                raise
+    except Terminated:
+        _pass_on_sigterm()
         raise
     fsync_dir(out.parent)
+
+
+def _write_zip(handle: IO[bytes], bag: str, parts: list[Part], info: bytes) -> None:
+    """Everything in sorted order: the bag's folder, bag-info.txt, bagit.txt, data/ (each
+    folder just before its first file), the manifest, the tag manifest."""
+    tags: list[tuple[str, str]] = []
+    folders: set[str] = set()
+    with zipfile.ZipFile(handle, "w") as archive:
+
+        def folder(name: str) -> None:
+            steps = name.split("/")[:-1]
+            for depth in range(1, len(steps) + 1):
+                path = "/".join(steps[:depth]) + "/"
+                if path not in folders:
+                    folders.add(path)
+                    archive.writestr(_folder_entry(path), b"")
+
+        def tag(name: str, data: bytes) -> None:
+            archive.writestr(_entry(f"{bag}/{name}", compress=True), data)
+            tags.append((name, hashlib.sha256(data).hexdigest()))
+
+        folder(f"{bag}/")
+        tag("bag-info.txt", info)
+        tag("bagit.txt", BAGIT_TXT)
+        hashes = []
+        for part in parts:
+            folder(f"{bag}/data/{part.name}")
+            hashes.append((f"data/{part.name}", _write_part(archive, f"{bag}/data/", part)))
+        tag("manifest-sha256.txt", manifest(hashes))
+        archive.writestr(_entry(f"{bag}/tagmanifest-sha256.txt", compress=True), manifest(tags))
+
+
+def _folder_entry(name: str) -> zipfile.ZipInfo:
+    """A folder, owner-only once unzipped (unzip would otherwise make it by the umask)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.create_system = UNIX
+    info.external_attr = FOLDER_MODE << 16 | 0x10  # 0x10: the MS-DOS directory flag
+    return info
+
+
+def _entry(name: str, *, compress: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.create_system = UNIX
+    info.external_attr = ENTRY_MODE << 16
+    return info
+
+
+def _write_part(archive: zipfile.ZipFile, folder: str, part: Part) -> str:
+    """Put one payload file in the zip under folder; returns its SHA-256."""
+    name = folder + part.name
+    if part.data is not None:
+        archive.writestr(_entry(name, compress=True), part.data)
+        return hashlib.sha256(part.data).hexdigest()
+    assert part.entry is not None and part.source is not None
+    entry = part.entry
+    compress = entry.media_type.startswith(COMPRESSED_MEDIA)
+    with (
+        _open_evidence(part.source, entry) as source,
+        archive.open(
+            _entry(name, compress=compress), "w", force_zip64=entry.size >= ZIP64_FROM
+        ) as target,
+    ):
+        digest, size = _copy(source, target, entry.size)
+    if size != entry.size or digest != entry.sha256:
+        raise DamagedData(
+            f"evidence {entry.id} ({visible(entry.original_name)}) was modified after it was "
+            "added (its SHA-256 no longer matches the record): run `refundkit verify`; "
+            "nothing was exported"
+        )
+    return digest
+
+
+def _copy(source: io.RawIOBase, target: IO[bytes], expected: int) -> tuple[str, int]:
+    """Copy in CHUNK pieces, hashing as it goes; stops one byte past the expected size (a
+    file that grew is modified, and /dev/zero behind a link would never end)."""
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    total = 0
+    while total <= expected:
+        count = source.readinto(buffer)
+        if not count:
+            break
+        total += count
+        digest.update(view[:count])
+        target.write(view[:count])
+    return digest.hexdigest(), total
+
+
+@contextlib.contextmanager
+def _open_evidence(path: Path, entry: Evidence) -> Iterator[io.RawIOBase]:
+    """The stored file, only if it is a regular file: a link, FIFO or device is refused
+    (O_NOFOLLOW, O_NONBLOCK, then fstat), never followed or waited on."""
+    name = f"evidence {entry.id} ({visible(entry.original_name)})"
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise DamagedData(
+            f"{name} is missing from {path.parent}: run `refundkit verify`; nothing was exported"
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _not_regular(name, path) from None
+        raise DamagedData(
+            f"cannot read {name} at {path}: {exc.strerror} (the file is unreadable, not "
+            "modified: check its permissions); nothing was exported"
+        ) from None
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _not_regular(name, path)
+        yield handle
+
+
+def _not_regular(name: str, path: Path) -> DamagedData:
+    return DamagedData(
+        f"{name} at {path} is not a regular file (a link, FIFO or device): run "
+        "`refundkit verify`; nothing was exported"
+    )
 
 
 def _place(temp: Path, out: Path, force: bool) -> None:
@@ -282,3 +428,63 @@ def _place(temp: Path, out: Path, force: bool) -> None:
         os.replace(temp, out)
         return
     temp.unlink()
+
+
+# --- interruptions ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the zip is written, SIGTERM raises Terminated, so the temp file is removed
+    (Python's default would end the process on the spot). Only the main thread gets
+    signals, and a SIGTERM the process ignores stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _pass_on_sigterm() -> None:
+    """After the clean-up, let SIGTERM do what it would have done (by default, end the
+    process by the signal); if the process is still here, exit as terminated."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise SystemExit(128 + signal.SIGTERM)
+
+
+def sweep_partials(out: Path) -> None:
+    """Remove partial zips a killed export (SIGKILL, a power cut) left beside out: ours, named
+    after out, written by a process that no longer runs, untouched for a minute."""
+    prefix = f".{out.name}."
+    with contextlib.suppress(OSError):
+        for path in out.parent.iterdir():
+            name = path.name
+            if not (name.startswith(prefix) and name.endswith(".part")):
+                continue
+            pid = name[len(prefix) :].split(".", 1)[0]
+            with contextlib.suppress(OSError, ValueError):
+                info = path.lstat()
+                stale = time.time() - info.st_mtime > STALE_PARTIAL_SECONDS
+                owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+                ours = stat.S_ISREG(info.st_mode) and info.st_uid == owner
+                if stale and ours and not _running(int(pid)):
+                    path.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True

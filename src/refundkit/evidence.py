@@ -16,9 +16,11 @@ import stat
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -228,6 +230,24 @@ def _refuse_repeats(incoming: list[Incoming]) -> None:
         seen[item.sha256] = item.source
 
 
+def commit(
+    store: Store,
+    order_id: str,
+    incoming: list[Incoming],
+    kind: EvidenceKind,
+    note: str | None,
+    taken: date | None,
+    now: datetime,
+    *,
+    also: Callable[[Order], Order] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[Evidence]:
+    """Commit files already copied into the order's evidence folder (copy_in): with `also`,
+    a change to the order made in the same rewrite of its record (import-bill's facts), and
+    `extra` fields kept on each entry. The caller removes its temps if this fails."""
+    return _commit(store, order_id, incoming, kind, note, taken, now, also, extra)
+
+
 def _commit(
     store: Store,
     order_id: str,
@@ -236,12 +256,16 @@ def _commit(
     note: str | None,
     taken: date | None,
     now: datetime,
+    also: Callable[[Order], Order] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[Evidence]:
     added: list[Evidence] = []
     placed: list[Path] = []
     folder = evidence_dir(store, order_id)
 
     def attach(order: Order) -> Order:
+        if also is not None:
+            order = also(order)
         existing = {e.sha256: e.id for e in order.evidence}
         number = _last_number(order)
         for item in incoming:
@@ -266,6 +290,7 @@ def _commit(
                     added=now,
                     taken=taken,
                     note=note,
+                    **(extra or {}),
                 )
             )
         for item, entry in zip(incoming, added, strict=True):

@@ -36,7 +36,7 @@ from typing import Any
 from refundkit.store import ORDER_FILE, Store, atomic_write
 
 INDEX_FILE = "status-index.json"
-FORMAT = 2  # bump when the layout changes
+FORMAT = 3  # bump when the layout changes
 RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
 Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
 # Packages whose code the summaries are computed by (windows, ladder, holidays, validation).

@@ -310,7 +310,7 @@ class _Builder:
 
     def chronology(self) -> list[FACT]:
         """Purchase, receipt and every logged event, in date order."""
-        o, f = self.order, self.f
+        o = self.order
         items: list[tuple[date, time, int, FACT]] = [
             (
                 o.purchased,
@@ -377,6 +377,7 @@ class _Builder:
             "added": self.f.day(e.added.date()),
             "note": e.note or None,
             "sha256": e.sha256,
+            "source": _source(e),
         }
 
     # windows and the law
@@ -435,6 +436,18 @@ class _Builder:
             "event": c.event_id,
             **self.f.value(c.params),
         }
+
+
+def _source(e: Evidence) -> FACT | None:
+    """Where an imported proof came from ({bill, line, extract}), as the importer recorded it."""
+    source = (e.model_extra or {}).get("source")
+    if not isinstance(source, dict) or not isinstance(source.get("bill"), str):
+        return None
+    return {
+        "bill": source["bill"],
+        "line": source.get("line"),
+        "extract": bool(source.get("extract")),
+    }
 
 
 def _last(events: list[Event], kind: EventKind) -> Event | None:

@@ -221,7 +221,10 @@ def _fingerprint(root: Path) -> list[tuple[str, int, int]]:
 
 
 def _new_environment(store: Store) -> jinja2.Environment:
-    """User templates first, then the built-ins; strict about undefined names.
+    """User templates first, then the built-ins, in a sandbox; strict about undefined names.
+
+    Templates are data, not code (see sandbox.py): they run in Jinja's immutable sandbox and
+    read files only from the two template folders.
 
     Autoescape is on for every format, but only as a marker: it makes template text and macro
     output Markup, which is how finalize tells them from facts. Facts themselves are never
@@ -229,9 +232,10 @@ def _new_environment(store: Store) -> jinja2.Environment:
     """
     import jinja2
 
-    loader = jinja2.FileSystemLoader([str(store.templates_dir), str(builtin_dir())])
-    env = jinja2.Environment(
-        loader=loader,
+    from refundkit import sandbox
+
+    env = sandbox.environment(
+        [store.templates_dir, builtin_dir()],
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=_finalize,
@@ -256,6 +260,11 @@ def _oneline(text: str, separator: str = "") -> Any:
     return Markup(separator.join(line for line in lines if line))
 
 
+# What a template can do wrong while it runs, besides Jinja's own errors: include or call
+# itself without end, divide by zero, add a number to a word, index past a list's end.
+_TEMPLATE_FAULTS = (RecursionError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
 def _render(
     store: Store, name: str, context: FACT, fmt: LetterFormat
 ) -> tuple[str, list[Blank], str]:
@@ -270,11 +279,20 @@ def _render(
         structure = env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise _template_problem(store, name, exc) from None
+    except _TEMPLATE_FAULTS as exc:
+        if not _template_frames(exc):
+            raise  # refundkit's own fault, not the template's
+        raise _template_problem(store, name, exc) from None
     finally:
         _CAPTURE.reset(reset)
     title = next((line for line in markup.to_text(structure).splitlines() if line.strip()), "")
-    text = markup.fill(markup.convert(structure, fmt), capture.facts, fmt)
+    text = markup.render(structure, capture.facts, fmt)
     return text, capture.blanks, markup.fill(title.strip(), capture.facts, LetterFormat.TXT)
+
+
+def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The frames of exc's traceback that ran template code (Jinja names them by file)."""
+    return [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
 
 
 def _template_problem(store: Store, name: str, exc: Exception) -> BadFile:
@@ -285,12 +303,19 @@ def _template_problem(store: Store, name: str, exc: Exception) -> BadFile:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
     else:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        frames = _template_frames(exc)
         if frames:
             where = f"{frames[-1].filename}, line {frames[-1].lineno}"
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    message = message.strip().removesuffix(".")
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template {message!r} not found"
+    elif isinstance(exc, RecursionError):
+        message = "the template includes, imports or calls itself without end"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"not allowed in a letter template: {message}"
+    elif not isinstance(exc, jinja2.TemplateError):
+        message = f"{type(exc).__name__}: {message}"
     return BadFile(
         f"letter template problem in {where}: {message}; fix your copy in {store.templates_dir} "
         "or delete it to use the built-in"
@@ -309,6 +334,10 @@ def _page(store: Store, body: str, title: str, lang: Lang) -> str:
             title=title, body=Markup(body), lang="zh-CN" if lang is Lang.ZH else "en"
         )
     except jinja2.TemplateError as exc:
+        raise _template_problem(store, PAGE_TEMPLATE, exc) from None
+    except _TEMPLATE_FAULTS as exc:
+        if not _template_frames(exc):
+            raise
         raise _template_problem(store, PAGE_TEMPLATE, exc) from None
 
 

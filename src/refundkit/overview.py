@@ -43,11 +43,12 @@ class CaseSummary:
     missing: list[str]  # required evidence kinds not yet attached
     step: str  # the next step in a few words
     evidence: list[list[str]]  # [evidence id, original name, stored_as] for the file check
+    notices: list[str]  # what the user should set right in the record (rules' notices)
 
     @classmethod
     def of(cls, report: CaseReport) -> CaseSummary:
         from refundkit.plain import deadline_text, left_text, money, urgency_style
-        from refundkit.words.terminal import step_cell
+        from refundkit.words.terminal import notice_text, step_cell
 
         order, best, step = report.order, report.best, report.step
         return cls(
@@ -63,6 +64,7 @@ class CaseSummary:
             missing=[k.value for k in report.missing],
             step=step_cell(report.assessment),
             evidence=[[e.id, e.original_name, e.stored_as] for e in order.evidence],
+            notices=[notice_text(n, order.id) for n in report.assessment.notices],
         )
 
     @classmethod
@@ -77,7 +79,7 @@ class CaseSummary:
     def well_formed(self) -> bool:
         """Every field of the type it is declared with. It runs for every case at every
         status, hence spelt out field by field rather than looped over by name."""
-        if type(self.missing) is not list or type(self.evidence) is not list:
+        if any(type(v) is not list for v in (self.missing, self.evidence, self.notices)):
             return False
         strings = (
             self.id,
@@ -90,6 +92,7 @@ class CaseSummary:
             self.urgency,
             self.step,
             *self.missing,
+            *self.notices,
         )
         return (
             all(type(value) is str for value in strings)

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from refundkit.evidence import Check
     from refundkit.models import Evidence
     from refundkit.overview import CaseSummary, MissingFile, Overview, Text
-    from refundkit.store import DamagedOrder
     from refundkit.rules import Window
+    from refundkit.store import DamagedOrder
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -90,6 +90,8 @@ def print_overview(view: Overview) -> None:
         lines.append(EMPTY)
     if view.cases:
         lines += table_lines(view, paint, available_width())
+    for case in view.cases:
+        lines += [paint(f"{case.id}: {text}", "bold yellow") for text in case.notices]
     for d in view.damaged:
         lines.append(paint(f"damaged: {d.path}: {d.error}", "bold red"))
     for missing in view.missing_files.values():

@@ -240,12 +240,20 @@ class Store:
                 damaged.append(DamagedOrder.of(order_id, self.order_path(order_id), exc))
         return orders, damaged
 
-    def create(self, build: Callable[[str], Order]) -> Order:
-        """Store a new order under a fresh id; build(id) makes the record for that id."""
+    def create(
+        self, build: Callable[[str], Order], stage: Callable[[Path], None] | None = None
+    ) -> Order:
+        """Store a new order under a fresh id; build(id) makes the record for that id.
+
+        stage(folder), if given, first puts the files the record names (import-bill's proof)
+        into the staging folder, so that they arrive with the order in the same rename.
+        """
         self.ensure()
         self._sweep_staging()
         staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.orders_dir))
         try:
+            if stage is not None:
+                stage(staging)
             for _ in range(100):
                 order = build(new_id())
                 atomic_write(staging / ORDER_FILE, _dump(order))
@@ -266,6 +274,16 @@ class Store:
     def save(self, order: Order) -> None:
         """Write an existing order back; call only while holding its lock (see editing)."""
         atomic_write(self.order_path(order.id), _dump(order))
+
+    @contextlib.contextmanager
+    def lock_imports(self) -> Iterator[None]:
+        """The data folder's import lock: a check that a payment is not recorded yet and the
+        recording of it happen under it, so concurrent imports of one payment make one order."""
+        from filelock import FileLock
+
+        self.ensure()
+        with FileLock(str(self.home / "import.lock"), mode=FILE_MODE):
+            yield
 
     @contextlib.contextmanager
     def lock(self, order_id: str) -> Iterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,19 +14,46 @@ from refundkit.errors import BadInput, RefundkitError
 from refundkit.kinds import Category
 
 if TYPE_CHECKING:
-    from refundkit.bills import Bill, Transaction
+    from refundkit.bills import Bill, Listed
+    from refundkit.store import Store
 
 
 @command("import-bill")
 def import_bill(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="The WeChat Pay (CSV or XLSX) or Alipay (CSV) bill file.")
+        Path,
+        typer.Argument(help="The WeChat Pay (CSV or XLSX) or Alipay (app or web CSV) bill file."),
     ],
     pick: Annotated[
         str | None,
         typer.Option(help="Transaction number (交易单号) to record, or a unique prefix of it."),
     ] = None,
+    row: Annotated[
+        int | None, typer.Option("--row", help="Number of the row in the listing to record.")
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(help="Add the bill's facts and proof to this existing order instead."),
+    ] = None,
+    whole_bill: Annotated[
+        bool,
+        typer.Option(
+            "--whole-bill",
+            help="Attach the whole bill, every payment of its period (default: an extract "
+            "with its header and this payment only).",
+        ),
+    ] = False,
+    keep_recorded: Annotated[
+        bool,
+        typer.Option(
+            "--keep-recorded",
+            help="With --order: where the bill disagrees with the order, keep the order's value.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the listing as JSON; records nothing.")
+    ] = False,
     category: Annotated[
         Category | None, typer.Option(help="Kind of purchase (default: goods).")
     ] = None,
@@ -33,64 +61,174 @@ def import_bill(
         str | None, typer.Option(help="Day the goods were signed for; omit if not yet received.")
     ] = None,
 ) -> None:
-    """List a payment bill's expenses, or record one as an order with the bill as proof.
+    """List a payment bill's expenses, or record one as an order with its proof.
 
-    Without --pick and without a terminal, prints the expense transactions and records nothing.
-    Example: refundkit import-bill 微信支付账单.csv --pick 4200001234 --received 2026-11-22
+    Without --pick or --row, and without a terminal, prints the expense transactions and
+    records nothing. The proof attached is an extract of the bill (its header and this
+    payment's rows, with the original's SHA-256); --whole-bill attaches the original.
+    Example: refundkit import-bill 微信支付账单.csv --row 3 --received 2026-11-22
     """
-    from refundkit import bills, cases, display, importer
+    from refundkit import bills
 
+    if pick is not None and row is not None:
+        raise BadInput("give --pick or --row, not both")
+    if as_json and (pick is not None or row is not None or order is not None):
+        raise BadInput(
+            "--json lists the bill and records nothing: leave out --pick, --row and --order"
+        )
     bill = bills.read_bill(file)
-    if pick is None:
-        if not bill.expenses:
-            typer.echo(f"No expense transactions in this {bill.label}: nothing to record.")
-            return
-        typer.echo("\n".join(bill_lines(bill)))
-        if not interactive():
-            typer.echo(f"Record one with: refundkit import-bill {_quoted(file)} --pick TXN")
-            return
-        tx = _ask(bill)
+    if as_json:
+        typer.echo(json.dumps(bills.bill_json(bill), ensure_ascii=False, indent=2))
+        return
+    if pick is not None:
+        entry = bills.pick(bill, pick)
+    elif row is not None:
+        entry = bills.pick_row(bill, row)
     else:
-        tx = bills.pick(bill, pick)
+        typer.echo("\n".join(bill_lines(bill)))
+        if not bill.listing:
+            return
+        if not interactive():
+            again = f"refundkit import-bill {_quoted(file)}"
+            where = f" --order {order}" if order else ""
+            typer.echo(f"Record one with: {again} --row N{where} (or --pick TXN)")
+            return
+        entry = _ask(bill)
     options = {"category": category.value if category else None, "received": received}
-    done = importer.import_transaction(get_store(ctx), bill, file, tx, options, datetime.now())
-    display.print_added(cases.report(done.order, today()))
+    _record(ctx, bill, file, entry, options, order, whole_bill, keep_recorded)
+
+
+def _record(
+    ctx: typer.Context,
+    bill: Bill,
+    file: Path,
+    entry: Listed,
+    options: dict[str, str | None],
+    order: str | None,
+    whole: bool,
+    keep_recorded: bool,
+) -> None:
+    from refundkit import cases, display, importer
+    from refundkit.sanitize import visible
+
+    store = get_store(ctx)
+    now = datetime.now()
+    if order is None:
+        if keep_recorded:
+            raise BadInput("--keep-recorded goes with --order: a new order has nothing recorded")
+        done = importer.import_new(store, bill, file, entry, options, now, whole=whole)
+    else:
+        choices = _settle(store, bill, file, entry, options, order, now, keep_recorded)
+        done = importer.import_into(
+            store, bill, file, entry, order, options, now, whole=whole, choices=choices
+        )
+    order_id = done.order.id
+    if not done.created:
+        filled = ", ".join(importer.label(f) for f in done.filled) or "nothing new"
+        typer.echo(
+            f"Added the payment in row {entry.row} of the {bill.label} "
+            f"({visible(entry.tx.describe())}) to order {order_id}; filled in: {filled}"
+        )
+    display.print_added(
+        cases.report(done.order, today()), "Recorded" if done.created else "Updated"
+    )
     if done.order.bill_status:
-        typer.echo(f"Note: {done.order.bill_status}")
-    typer.echo(f"Attached the bill as payment evidence {done.evidence.id}: {file.name}")
+        typer.echo(f"Note: {visible(done.order.bill_status)}")
+    evidence = done.evidence
+    if whole:
+        name = visible(evidence.original_name)
+        typer.echo(f"Attached the bill as payment evidence {evidence.id}: {name}")
+        return
+    typer.echo(
+        f"Attached an extract of the bill (its header and this payment) as payment evidence "
+        f"{evidence.id}: {visible(evidence.original_name)}"
+    )
+    typer.echo(
+        f"Keep the original, {visible(bill.name)} (SHA-256 {bill.sha256[:16]}…, recorded with the "
+        f"extract). To attach it whole: refundkit import-bill {_quoted(file)} --row {entry.row} "
+        f"--order {order_id} --whole-bill"
+    )
 
 
-def _ask(bill: Bill) -> Transaction:
+def _settle(
+    store: Store,
+    bill: Bill,
+    file: Path,
+    entry: Listed,
+    options: dict[str, str | None],
+    order: str,
+    now: datetime,
+    keep_recorded: bool,
+) -> dict[str, str]:
+    """How each fact the bill states otherwise than the order is settled: kept by
+    --keep-recorded, asked in a terminal, else an error naming both values."""
+    from refundkit import importer
+    from refundkit.sanitize import visible
+
+    order_id, found = importer.preview(store, order, bill, entry, options, now)
+    if not found:
+        return {}
+    if keep_recorded:
+        return {c.field: "order" for c in found}
+    if not interactive():
+        hint = (
+            "keep the order's values with --keep-recorded, or change them first with "
+            f"`refundkit edit {order_id}`, then run: refundkit import-bill {_quoted(file)} "
+            f"--row {entry.row} --order {order_id}"
+        )
+        raise BadInput(visible(importer.conflict_message(order_id, found, hint)))
+    choices = {}
+    for conflict in found:
+        question = f"{visible(conflict.describe())}. Keep the order's (o) or take the bill's (b)?"
+        answer = ""
+        while answer not in ("o", "b"):
+            answer = typer.prompt(question, default="o").strip().lower()[:1]
+        choices[conflict.field] = "bill" if answer == "b" else "order"
+    return choices
+
+
+def _ask(bill: Bill) -> Listed:
     """Prompt until the user names one expense row (Ctrl-C to give up)."""
-    from refundkit.bills import pick
+    from refundkit.bills import pick, pick_row
 
+    count = len(bill.listing)
     while True:
-        answer = typer.prompt("Transaction number (or a unique prefix)")
+        answer = typer.prompt(f"Row number (1-{count}) or transaction number").strip()
         try:
+            if answer.lstrip("#").isdigit() and len(answer.lstrip("#")) <= len(str(count)):
+                return pick_row(bill, int(answer.lstrip("#")))
             return pick(bill, answer)
         except RefundkitError as exc:
             typer.echo(f"error: {exc.message}", err=True)
 
 
 def bill_lines(bill: Bill) -> list[str]:
-    """The expense rows, newest first: fixed columns first, free text last, so that the
-    transaction number is never cut or wrapped, in a terminal or a pipe."""
-    rows = sorted(bill.expenses, key=lambda t: t.time, reverse=True)
-    ids = [t.transaction_id or "-" for t in rows]
-    amounts = [f"¥{t.amount:,.2f}" for t in rows]
+    """The expense rows, newest first and numbered: fixed columns first, free text last, so
+    that the transaction number is never cut or wrapped, in a terminal or a pipe."""
+    from refundkit.sanitize import visible
+
+    listed = bill.listing
+    count = len(listed)
+    if not count:
+        return [f"No expense transactions in this {bill.label}: nothing to record."]
+    noun = "expense transaction" if count == 1 else "expense transactions"
+    ids = [visible(e.tx.transaction_id) or "-" for e in listed]
+    amounts = [f"¥{e.tx.amount:,.2f}" for e in listed]
+    row_width = max(len("#"), len(str(count)))
     id_width = max(len("Transaction no."), *map(len, ids))
     amount_width = max(len("Amount"), *map(len, amounts))
     lines = [
-        f"{bill.label}: {len(rows)} expense transactions, newest first",
-        f"{'Transaction no.':<{id_width}}  {'Time':<16}  {'Amount':>{amount_width}}  "
-        "Merchant · item",
+        f"{bill.label}: {count} {noun}, newest first",
+        f"{'#':>{row_width}}  {'Transaction no.':<{id_width}}  {'Time':<16}  "
+        f"{'Amount':>{amount_width}}  Merchant · item",
     ]
-    for tx, tx_id, amount in zip(rows, ids, amounts, strict=True):
-        what = " · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p)
-        refund = f"  [{tx.refund_text()}]" if tx.refunded else ""
+    for entry, tx_id, amount in zip(listed, ids, amounts, strict=True):
+        tx = entry.tx
+        what = visible(" · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p))
+        marks = "".join(f"  [{visible(m)}]" for m in tx.marks())
         lines.append(
-            f"{tx_id:<{id_width}}  {tx.time:%Y-%m-%d %H:%M}  {amount:>{amount_width}}  "
-            f"{what}{refund}"
+            f"{entry.row:>{row_width}}  {tx_id:<{id_width}}  {tx.time:%Y-%m-%d %H:%M}  "
+            f"{amount:>{amount_width}}  {what}{marks}"
         )
     return lines
 
@@ -98,7 +236,9 @@ def bill_lines(bill: Bill) -> list[str]:
 def _quoted(path: Path) -> str:
     import shlex
 
-    return shlex.quote(str(path))
+    from refundkit.sanitize import visible
+
+    return visible(shlex.quote(str(path)))
 
 
 @command("export")
@@ -108,9 +248,9 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="The .zip file to write.")],
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Package a case for a lawyer or a platform: a zipped BagIt bag with a SHA-256 manifest.
+    """Package a case for a lawyer or a platform: a zipped BagIt 1.0 bag with SHA-256 manifests.
 
-    Example: refundkit export k3f --out 声悦数码-k3f.zip
+    The order's private note is left out. Example: refundkit export k3f --out 声悦数码-k3f.zip
     """
     from refundkit import bundle
 
@@ -118,8 +258,8 @@ def export(
     for warning in done.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(
-        f"Exported {done.files} files to {done.path}; check it with: "
-        "unzip it, then bagit.py --validate <folder>"
+        f"Exported {done.files} files to {done.path} (a BagIt 1.0 bag, without your private "
+        "note); check it with: unzip it, then bagit.py --validate <folder>"
     )
 
 

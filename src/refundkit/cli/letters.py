@@ -10,7 +10,7 @@ import typer
 
 from refundkit.cli import app, command, get_store, guarded, today
 from refundkit.errors import BadFile
-from refundkit.kinds import Lang, LetterFormat, Recipient
+from refundkit.kinds import Channel, Lang, LetterFormat, Recipient
 
 templates_app = typer.Typer(
     help="List the letter templates and copy one into your data folder to edit.",
@@ -38,6 +38,13 @@ def draft_complaint(
         Path | None,
         typer.Option(help="Write the letter to this file instead of stdout (owner-only)."),
     ] = None,
+    channel: Annotated[
+        Channel | None,
+        typer.Option(
+            help="With --to platform: where the complaint goes (default: from the platform "
+            "and payment method)."
+        ),
+    ] = None,
 ) -> None:
     """Write the letter for a case from its recorded facts; warnings go to stderr.
 
@@ -52,7 +59,7 @@ def draft_complaint(
         _check_out(out)
     recipient = to or letters.default_recipient(cases.report(record, as_of).stage)
     language = lang or letters.default_lang(record, store.load_profile())
-    letter = letters.render_letter(store, record, recipient, language, format_, as_of)
+    letter = letters.render_letter(store, record, recipient, language, format_, as_of, channel)
     if out is None:
         sys.stdout.write(letter.text)
         sys.stdout.flush()

@@ -67,7 +67,7 @@ def log(
 ) -> None:
     """Add a dated event to the case's timeline.
 
-    Example: refundkit log k3f merchant-refused --on 2026-11-22 --reason opened --note "客服称已拆封不退"
+    Example: refundkit log k3f merchant-refused --reason opened --note "客服称已拆封不退"
     """
     from refundkit import cases, display, timeline
 
@@ -140,7 +140,7 @@ def withdraw(
     event: Annotated[str, typer.Argument(help="The event's id, as `status ORDER` shows (t3).")],
     why: Annotated[str | None, typer.Option(help="Why it is withdrawn (kept).")] = None,
 ) -> None:
-    """Withdraw a logged event logged by mistake; it stays in the record, marked, and no longer counts.
+    """Withdraw an event logged by mistake; it stays in the record, marked, and no longer counts.
 
     Example: refundkit withdraw k3f t4 --why "logged the refund twice"
     """

@@ -15,7 +15,7 @@ from typing import Any
 
 from refundkit.i18n import _
 from refundkit.kinds import Channel, Jurisdiction, WindowState
-from refundkit.rules.results import Assessment, Clock, Limitation, Note, Step, Window
+from refundkit.rules.results import Assessment, Clock, Limitation, Note, Window
 from refundkit.words import names
 
 
@@ -66,7 +66,8 @@ def _basis(window: Window, jurisdiction: Jurisdiction) -> str:
         return _promise_basis(window, jurisdiction)
     if rule == "eu-14day":
         return _(
-            "Directive 2011/83/EU Arts. 9-11: 14 days to withdraw, counted from the day after {event}; "
+            "Directive 2011/83/EU Arts. 9-11: 14 days to withdraw, counted from the day after "
+            "{event}; "
             "a last day on a Saturday or Sunday moves to the next working day (Regulation "
             "1182/71). Sending an unequivocal withdrawal notice in time is enough."
         ).format(event=_counted_from(window.counted_from))
@@ -300,7 +301,8 @@ def step_action(a: Assessment, order_id: str) -> str:
             )
         if s.by:
             return _(
-                "Expect the refund by {by}; log it with `refundkit log {id} refund-received --amount {amount}`"
+                "Expect the refund by {by}; log it with `refundkit log {id} refund-received "
+                "--amount {amount}`"
             ).format(by=by, id=order_id, amount=_amount(a.demand.price))
         return _(
             "Expect the refund; log it with `refundkit log {id} refund-received --amount {amount}`"
@@ -389,9 +391,7 @@ def step_action(a: Assessment, order_id: str) -> str:
 
 def complain_platform_action(a: Assessment, order_id: str) -> str:
     channel = a.step.channel or a.channel
-    log = "`refundkit log {id} platform-complaint --channel {channel}`".format(
-        id=order_id, channel=channel.value
-    )
+    log = f"`refundkit log {order_id} platform-complaint --channel {channel.value}`"
     if channel is Channel.WECHAT_PAY:
         text = _("Complain through WeChat Pay (微信支付 > 账单 > 投诉), then log it with {log}")
     elif channel is Channel.MINI_PROGRAM:
@@ -400,7 +400,8 @@ def complain_platform_action(a: Assessment, order_id: str) -> str:
         text = _("Complain through Alipay (支付宝 > 账单 > 投诉), then log it with {log}")
     elif channel is Channel.MARKETPLACE:
         text = _(
-            "Ask the platform to step in (its customer service or dispute process), then log it with {log}"
+            "Ask the platform to step in (its customer service or dispute process), then log it "
+            "with {log}"
         )
     elif channel is Channel.CARD_ISSUER and a.ground("uk-s75") is not None:
         text = _(
@@ -420,7 +421,8 @@ def complain_platform_action(a: Assessment, order_id: str) -> str:
         text = _("Ask your card issuer for a chargeback, then log it with {log}")
     else:
         text = _(
-            "Complain to the platform or payment provider you bought through, then log it with {log}"
+            "Complain to the platform or payment provider you bought through, then log it with "
+            "{log}"
         )
     return text.format(log=log)
 
@@ -525,7 +527,8 @@ def step_reason(a: Assessment) -> str:
     if code == "await-reply":
         return (
             _(
-                "No law sets a time for the merchant's answer; {by} is three days after your last contact."
+                "No law sets a time for the merchant's answer; {by} is three days after your last "
+                "contact."
             ).format(by=_d(s.by))
             if s.by
             else _("No law sets a time for the merchant's answer.")
@@ -569,7 +572,8 @@ def step_notes(a: Assessment, order_id: str) -> list[str]:
     if a.step.code == "await-regulator" and not a.step.params.get("known", True):
         notes.append(
             _(
-                "The Chinese holiday calendar for that year is not yet published: weekends only were skipped."
+                "The Chinese holiday calendar for that year is not yet published: weekends only "
+                "were skipped."
             )
         )
     return notes
@@ -593,21 +597,23 @@ def clock_text(clock: Clock | None) -> str:
     code = clock.code
     if code == "wechat-pay-answer":
         return _(
-            "The merchant should answer the WeChat Pay complaint by {date} (WeChat Pay's complaint rules: one day)."
+            "The merchant should answer the WeChat Pay complaint by {date} (one day, by WeChat "
+            "Pay's complaint rules as reported; refundkit could not confirm them)."
         ).format(date=day)
     if code == "wechat-pay-finish":
         return _(
-            "The WeChat Pay complaint should be settled by {date} (WeChat Pay's complaint rules: three days)."
+            "The WeChat Pay complaint should be settled by {date} (three days, by the same rules)."
         ).format(date=day)
     if code == "mini-program-lapse":
         return _(
-            "A Mini Program complaint the merchant has not handled within 48 hours passes to the "
-            "platform on {date} (rule in force since 2024-03-25)."
+            "A Mini Program complaint the merchant has not handled within 48 hours times out on "
+            "{date} (rule in force since 2024-03-25); the platform may then decide it."
         ).format(date=day)
     if code == "regulator-accept":
         return _(
             "The market regulator decides whether to accept the complaint within 7 working days, "
-            "by {date} (Complaint Measures 2019/2022, Art. 14)."
+            "by {date} (Complaint Measures 2019/2022, Art. 14; CPL Implementing Regulations "
+            "Art. 46)."
         ).format(date=day)
     if code == "regulator-follow-up":
         return _(
@@ -619,17 +625,20 @@ def clock_text(clock: Clock | None) -> str:
         ).format(date=day)
     if code == "card-issuer-acknowledge":
         return _(
-            "The card issuer must acknowledge a billing-error notice within 30 days, by {date} (15 U.S.C. 1666(a)(3)(A))."
+            "The card issuer must acknowledge a billing-error notice within 30 days, by {date} "
+            "(15 U.S.C. 1666(a)(3)(A))."
         ).format(date=day)
     if code == "card-issuer-resolve":
         return _(
-            "And resolve it within two billing cycles, at most 90 days: by {date} (15 U.S.C. 1666(a)(3)(B))."
+            "And resolve it within two billing cycles, at most 90 days: by {date} (15 U.S.C. "
+            "1666(a)(3)(B))."
         ).format(date=day)
     if code == "refund-due":
         basis = clock.params.get("basis")
         if basis == "cpl-25":
             return _(
-                "The merchant must refund within 7 days of getting the goods back: by {date} (CPL Art. 25)."
+                "The merchant must refund within 7 days of getting the goods back: by {date} (CPL "
+                "Art. 25)."
             ).format(date=day)
         if basis == "eu-13":
             return _(
@@ -671,7 +680,8 @@ def limitation_text(limitation: Limitation, *, uncertain: bool = True) -> str:
         ).format(date=_d(limitation.safe), start=_d(limitation.starts))
         if limitation.later and uncertain:
             text += " " + _(
-                "If the complaint of {on} interrupted it, which is unsettled, it would run to {date}."
+                "If the complaint of {on} interrupted it, which is unsettled, it would run to "
+                "{date}."
             ).format(on=_d(limitation.later_from), date=_d(limitation.later))
         return text
     if basis == "uk-limitation":
