@@ -462,3 +462,18 @@ def test_channels_regulators_reasons_requests_and_counting_have_letter_words(
             assert render(lang, "{{ " + table + "[c] }}", c=code), (table, code)
     # `other` says nothing about the reason on purpose: "refused", without a made-up why
     assert render(lang, "{{ p.REASON['other'] }}") == ""
+
+
+# --- the law document ----------------------------------------------------------------------
+
+
+def test_every_rule_ground_clock_limitation_and_regulator_code_is_in_docs_law() -> None:
+    """docs/law.md's table says where each code's law is written down: a new code the rules
+    can produce must be added there, with its article, before a letter cites it."""
+    law = (Path(__file__).resolve().parents[1] / "docs" / "law.md").read_text(encoding="utf-8")
+    table = law.split("## Where each code of refundkit is explained")[1].split("\n## ")[0]
+    listed = set(re.findall(r"`([a-z0-9-]+)`", table))
+    codes = CODES["ground"] | CODES["clock"] | CODES["limitation"] | set(REGULATOR.values())
+    missing = sorted(c for c in codes if c not in listed)
+    undocumented_clocks = {"regulator-follow-up", "platform-follow-up"}  # no law: fixed days
+    assert set(missing) <= undocumented_clocks, missing
