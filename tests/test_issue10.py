@@ -633,3 +633,39 @@ def test_the_zh_letters_slip_into_the_third_person(home: Path) -> None:
         assert "贵店" in zh and "我" in zh
         en = merchant(home, the_order, date(2026, 11, 26), "en")
         assert "the merchant received" not in en.lower() and "reached it" not in en, en
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("jurisdiction", ["cn", "eu", "uk", "us"])
+@pytest.mark.parametrize("problem", ["changed-mind", "defective", "not-as-described", "fraud"])
+@pytest.mark.parametrize("returned", [False, True])
+def test_descriptions_fit_in_every_jurisdiction_with_long_names(
+    home: Path, lang: str, jurisdiction: str, problem: str, returned: bool
+) -> None:
+    """The example's long item name and order number, paid by WeChat Pay: the fixed part of
+    the description leaves room under 300 code points whatever happened."""
+    events: list[tuple[str, date, dict[str, Any]]] = [
+        ("contacted-merchant", date(2026, 11, 13), {"asked": "exchange"}),
+        ("merchant-refused", date(2026, 11, 14), {"reason": "non-returnable"}),
+    ]
+    if returned:
+        events = [
+            ("return-requested", date(2026, 11, 13), {}),
+            ("return-shipped", date(2026, 11, 14), {"ref": "SF1234567890"}),
+            ("return-delivered", date(2026, 11, 15), {}),
+        ]
+    currency = {"cn": "CNY", "eu": "EUR", "uk": "GBP", "us": "USD"}[jurisdiction]
+    the_order = order(
+        *events,
+        jurisdiction=jurisdiction,
+        currency=currency,
+        problem=problem,
+        payment_method="wechat-pay",
+        item="无线降噪蓝牙耳机 X3（黑色）",
+        order_no="SY202611100001",
+        mini_program="声悦数码商城",
+    )
+    for as_of in (date(2026, 11, 16), date(2027, 3, 1)):
+        made = letter(home, the_order, "platform", lang, as_of, channel="wechat-pay")
+        assert len(made.description) <= 300, (len(made.description), made.description)
+        assert not any("over the 300" in w for w in made.warnings)
