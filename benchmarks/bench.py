@@ -21,7 +21,10 @@ What is compared:
   `export` of the case holding it, next to `openssl dgst -sha256` and `zip -0`;
 - `import-bill` on hostile bills (each must be refused, exit 2, within 10 s and 300 MB) and on
   a real-layout bill of 12 months and 10,000 rows, CSV and XLSX (read within 3 s). The bills
-  are built here, with the builders the tests use (tests/bill_bombs.py, tests/bill_fixtures.py).
+  are built here, with the builders the tests use (tests/bill_bombs.py, tests/bill_fixtures.py);
+- `import-screenshot --json` of one 1080x2340 screenshot, a whole process with the OCR models'
+  load, next to the model load alone; and the reading alone with the models loaded (skipped
+  with a note where the OCR extra is not installed). Target: at most 6 s and 500 MB.
 
 The refundkit commands find their data folder through REFUNDKIT_HOME, as a user's default
 folder would be found, rather than through --home.
@@ -694,6 +697,85 @@ def limits_markdown(limits: list[Limit]) -> str:
     return "\n".join(lines)
 
 
+# --- screenshots ---------------------------------------------------------------------------
+
+SCREENSHOT = HERE.parent / "tests" / "fixtures" / "screenshots" / "wechat-1080x2340.png"
+OCR_TARGET = (6.0, 500 * 1024)  # seconds and KiB, model load included, on 2 cores
+
+WARM_READS = """
+import json, sys, time
+from refundkit.screenshots.engine import default_engine
+engine = default_engine()
+data = open(sys.argv[1], "rb").read()
+engine.recognise(data)  # the models load with the first image
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    engine.recognise(data)
+    times.append(time.perf_counter() - start)
+import resource
+print(json.dumps({"times": times, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def screenshots(work: Path, runs: int) -> tuple[list[Row], list[str]]:
+    """Reading one phone screenshot: the whole command, the model load, the reading alone."""
+    print("screenshots", file=sys.stderr)
+    probe = subprocess.run(
+        [PYTHON, "-c", "from refundkit.screenshots.engine import available; print(available())"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+    )
+    if probe.stdout.strip() != "True":
+        return [], ['the OCR extra is not installed (pip install "refundkit[ocr]"): skipped']
+    home = work / "home-ocr"
+    whole = rk(
+        "import-screenshot --json, 1080x2340 (start-up and model load included)",
+        home,
+        "import-screenshot",
+        str(SCREENSHOT),
+        "--json",
+    )
+    load = Cmd(
+        "import the OCR package and load its models",
+        [[PYTHON, "-c", "from rapidocr_onnxruntime import RapidOCR; RapidOCR()"]],
+    )
+    rows = compare("screenshots", whole, [(load, None)], runs)
+    warm = subprocess.run(
+        [PYTHON, "-c", WARM_READS, str(SCREENSHOT), str(runs)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        check=True,
+    )
+    measured = json.loads(warm.stdout)
+    reads = measured["times"]
+    whole_times = rows[0].samples[whole.label]
+    label = "read one 1080x2340 screenshot, models already loaded (in-process)"
+    rows.append(
+        Row(
+            "screenshots",
+            label,
+            statistics.median(reads),
+            measured["peak_kib"],  # the reading process's own peak, models and all
+            whole.label,
+            rows[0].seconds,
+            rows[0].rss_kib,
+            None,
+            {label: reads, whole.label: whole_times[: len(reads)]},
+        )
+    )
+    seconds, peak = OCR_TARGET
+    met = rows[0].seconds <= seconds and rows[0].rss_kib <= peak
+    note = (
+        f"import-screenshot of one 1080x2340 screenshot: {rows[0].seconds:.2f} s median, "
+        f"{rows[0].rss_kib / 1024:.0f} MB peak, against a target of {seconds:g} s and "
+        f"{peak // 1024} MB with the model load: {'met' if met else '**not met**'}"
+    )
+    return rows, [note]
+
+
 # --- report --------------------------------------------------------------------------------
 
 
@@ -752,14 +834,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument(
         "--only",
-        help="comma-separated groups to run: startup,status,letters,evidence,bills (default all)",
+        help="comma-separated groups to run: startup,status,letters,evidence,bills,screenshots "
+        "(default all)",
     )
     args = parser.parse_args(argv)
     sizes = args.sizes or ("100,1000" if args.quick else "100,1000,10000")
     args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
     args.big_mb = args.big_mb or (64 if args.quick else 1024)
     args.runs = args.runs or (3 if args.quick else 10)
-    args.only = set((args.only or "startup,status,letters,evidence,bills").split(","))
+    args.only = set((args.only or "startup,status,letters,evidence,bills,screenshots").split(","))
     return args
 
 
@@ -786,8 +869,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += letter(work, args.runs)
         if "evidence" in args.only:
             rows += big_file(work, args.big_mb, max(3, args.runs // 2))
-        if "bills" in args.only:
-            limits += bills(work, max(3, args.runs // 2))
+    args.only = set((args.only or "startup,status,letters,evidence,bills,screenshots").split(","))
     header = (
         f"Medians of {args.runs} alternated runs ({max(3, args.runs // 2)} for the evidence and "
         f"no-index rows) on {machine()}, {datetime.now():%Y-%m-%d}; status sizes {args.sizes}, "

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 HEAVY = ("jinja2", "openpyxl", "bagit")
+# The OCR extra and what it brings: only a command that reads an image may import these.
+OCR = ("rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy", "PIL")
 
 
 def imported(*args: str, home: Path) -> set[str]:
@@ -38,13 +40,22 @@ def under(modules: set[str], *packages: str) -> list[str]:
 def test_cli_import_leaves_out_jinja2_openpyxl_and_bagit(home: Path) -> None:
     modules = imported("-c", "import refundkit.cli", home=home)
     assert "refundkit.cli" in modules
-    assert under(modules, *HEAVY) == []
+    assert under(modules, *HEAVY, *OCR) == []
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["status", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--help"],
+        ["status", "--help"],
+        ["import-screenshot", "--help"],
+        ["suggest-events", "--help"],
+    ],
+)
 def test_version_and_help_import_no_core(args: list[str], home: Path) -> None:
     modules = imported("-m", "refundkit", *args, home=home)
-    assert under(modules, *HEAVY) == []
+    assert under(modules, *HEAVY, *OCR) == []
     assert "refundkit.models" not in modules
     if args == ["--version"]:
         assert under(modules, "pydantic", "pydantic_core", "rich") == []
@@ -56,3 +67,27 @@ def test_status_of_an_empty_folder_needs_neither_models_nor_rich(home: Path) -> 
     assert "refundkit.overview" in modules
     assert "refundkit.models" not in modules
     assert under(modules, "rich", "dateutil", *HEAVY) == []
+
+
+def test_commands_that_read_no_image_import_no_ocr(home: Path, tmp_path: Path) -> None:
+    """add-evidence of a PDF, and status of a case whose evidence has recognised text, need
+    none of the OCR extra (the text is read from its file)."""
+    run = [sys.executable, "-m", "refundkit"]
+    env = {"REFUNDKIT_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    added = subprocess.run(
+        [*run, "add-order", "--merchant", "m", "--item", "i", "--amount", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    order_id = added.stdout.split("Recorded order ")[1].split(":")[0].strip()
+    policy = tmp_path / "policy.pdf"
+    policy.write_bytes(b"%PDF-1.4 return policy")
+    modules = imported(
+        "-m", "refundkit", "add-evidence", order_id, str(policy), "--kind", "policy", home=home
+    )
+    assert "refundkit.screenshots.text" in modules  # the hook ran, and decided not to read
+    assert under(modules, *OCR) == []
+    modules = imported("-m", "refundkit", "status", order_id, home=home)
+    assert under(modules, *OCR) == []

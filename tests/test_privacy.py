@@ -11,6 +11,7 @@ past these checks without its author deciding how to run it.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 from collections.abc import Callable, Iterator
@@ -25,6 +26,10 @@ from refundkit.cli import app
 Cli = Callable[..., Any]
 FIXTURE_BILL = Path(__file__).parent / "fixtures" / "bills" / "wechat-2025.csv"
 BILL_TXN = "42000099012025012012"
+SCREENSHOTS = Path(__file__).parent / "fixtures" / "screenshots"
+PAYMENT_SHOT = SCREENSHOTS / "wechat-1080x2340.png"
+# Commands (and runs) that read an image with the OCR extra: skipped where it is not installed.
+NEEDS_OCR = ("import-screenshot", "suggest-events")
 
 
 def command_names() -> set[str]:
@@ -62,6 +67,8 @@ INVOCATIONS: list[tuple[str, list[str]]] = [
     ("correct", ["correct", "{id}", "t1", "--note", "客服称已拆封不退"]),
     ("withdraw", ["withdraw", "{id}", "t1", "--why", "记错了"]),
     ("add-evidence", ["add-evidence", "{id}", "{box}/聊天记录.png", "--kind", "chat"]),
+    ("add-evidence", ["add-evidence", "{id}", "{box}/chat.png", "--kind", "chat"]),  # real OCR
+    ("suggest-events", ["suggest-events", "{id}", "e2"]),
     ("verify", ["verify"]),
     ("status", ["status"]),
     ("status", ["status", "{id}", "--json"]),
@@ -71,6 +78,8 @@ INVOCATIONS: list[tuple[str, list[str]]] = [
     ("draft-complaint", ["draft-complaint", "{id}", "--out", "{box}/letter.md"]),
     ("import-bill", ["import-bill", str(FIXTURE_BILL)]),
     ("import-bill", ["import-bill", str(FIXTURE_BILL), "--pick", BILL_TXN]),
+    ("import-screenshot", ["import-screenshot", str(PAYMENT_SHOT), "--json"]),
+    ("import-screenshot", ["import-screenshot", str(PAYMENT_SHOT), "--yes"]),
     ("export", ["export", "{id}", "--out", "{box}/case.zip"]),
     ("calendar", ["calendar", "--out", "{box}/deadlines.ics"]),
     ("calendar", ["calendar"]),
@@ -84,10 +93,13 @@ def test_every_command_is_covered() -> None:
 
 
 def run_all(cli: Cli, box: Path, check: Callable[[str, list[str]], None] | None = None) -> None:
+    from refundkit.screenshots.engine import available
+
     (box / "聊天记录.png").write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    shutil.copy(SCREENSHOTS / "chat-opened.png", box / "chat.png")
     names = {"{box}": str(box)}
     for name, args in INVOCATIONS:
-        if name not in command_names():
+        if name not in command_names() or (name in NEEDS_OCR and not available()):
             continue
         filled = []
         for arg in args:
@@ -202,6 +214,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_no_command_touches_the_network(
     cli: Cli, home: Path, tmp_path: Path, no_network: list[str]
 ) -> None:
+    from refundkit.screenshots.engine import default_engine
+
+    default_engine.cache_clear()  # the OCR models load again, under the guard
     box = tmp_path / "outside"
     box.mkdir()
     run_all(cli, box)

@@ -112,7 +112,7 @@ def clock_summary(code: str) -> str:
     return {
         "wechat-pay-answer": _("Merchant should answer the WeChat Pay complaint"),
         "wechat-pay-finish": _("WeChat Pay complaint should be settled"),
-        "mini-program-lapse": _("Mini Program complaint passes to the platform"),
+        "mini-program-lapse": _("Mini Program complaint times out; the platform may step in"),
         "regulator-accept": _("12315 should decide whether to accept the complaint"),
         "card-issuer-acknowledge": _("Card issuer should acknowledge the billing-error notice"),
         "card-issuer-resolve": _("Card issuer should resolve the billing error"),

@@ -43,69 +43,47 @@ MONTHS = (
 )
 SENTENCE_ENDS = frozenset("。．.!！?？…")
 
-# Missing facts: the blank each language prints, what it is, and the command that fills it.
-BLANKS: dict[str, tuple[str, str, str, str]] = {
-    "name": ("[投诉人姓名]", "[your name]", "your name", "refundkit profile --name NAME"),
-    "phone": (
-        "[联系电话]",
-        "[your phone number]",
-        "your phone number",
-        "refundkit profile --phone PHONE",
-    ),
-    "address": (
-        "[通讯地址]",
-        "[your postal address]",
-        "your postal address",
-        "refundkit profile --address ADDRESS",
-    ),
+# Missing facts: the blank each letter language prints, and the command that fills it. What
+# the fact is, for the warning on stderr, is worded in the interface's language by
+# refundkit.words.names.blank.
+BLANKS: dict[str, tuple[str, str, str]] = {
+    "name": ("[投诉人姓名]", "[your name]", "refundkit profile --name NAME"),
+    "phone": ("[联系电话]", "[your phone number]", "refundkit profile --phone PHONE"),
+    "address": ("[通讯地址]", "[your postal address]", "refundkit profile --address ADDRESS"),
     "merchant_address": (
         "[商家地址]",
         "[merchant's address]",
-        "the merchant's address",
         "refundkit edit {id} --merchant-address ADDRESS",
     ),
     "merchant_phone": (
         "[商家电话]",
         "[merchant's phone number]",
-        "the merchant's phone number",
         "refundkit edit {id} --merchant-phone PHONE",
     ),
     "operator": (
         "[经营者名称]",
         "[registered company behind the shop]",
-        "the registered company behind the shop or Mini Program (小程序主体)",
         "refundkit edit {id} --operator COMPANY",
     ),
-    "order_no": (
-        "[订单号]",
-        "[order number]",
-        "the order number",
-        "refundkit edit {id} --order-no NUMBER",
-    ),
+    "order_no": ("[订单号]", "[order number]", "refundkit edit {id} --order-no NUMBER"),
     "transaction_id": (
         "[交易单号]",
         "[transaction number]",
-        "the payment transaction number (交易单号)",
         "refundkit edit {id} --transaction-id NUMBER",
     ),
-    "received": (
-        "[签收日期]",
-        "[date received]",
-        "the day the goods were received",
-        "refundkit edit {id} --received DATE",
-    ),
+    "received": ("[签收日期]", "[date received]", "refundkit edit {id} --received DATE"),
 }
 
 
 class Blank(str):
     """A missing fact: prints as its marked blank, and is false in a template's `{% if %}`."""
 
-    what: str
+    key: str
     fill: str
 
-    def __new__(cls, label: str, what: str, fill: str) -> Blank:
+    def __new__(cls, label: str, key: str, fill: str) -> Blank:
         blank = super().__new__(cls, label)
-        blank.what = what
+        blank.key = key
         blank.fill = fill
         return blank
 
@@ -176,8 +154,8 @@ class _Builder:
         self.requests = {e.id: e.request for e in self.facts.events if e.request is not None}
 
     def blank(self, key: str) -> Blank:
-        zh, en, what, fill = BLANKS[key]
-        return Blank(zh if self.lang is Lang.ZH else en, what, fill.format(id=self.order.id))
+        zh, en, fill = BLANKS[key]
+        return Blank(zh if self.lang is Lang.ZH else en, key, fill.format(id=self.order.id))
 
     def or_blank(self, value: str | None, key: str) -> str:
         return value if value else self.blank(key)

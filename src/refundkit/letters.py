@@ -374,7 +374,7 @@ def render_letter(
     from refundkit.words import terminal
 
     warnings = (
-        [terminal.blank_warning(b.what, str(b), b.fill) for b in blanks]
+        [terminal.blank_warning(b.key, str(b), b.fill) for b in blanks]
         + warnings
         + terminal.letter_warnings(case.assessment, order.id, recipient.value)
     )

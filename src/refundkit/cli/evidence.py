@@ -87,6 +87,11 @@ def add_evidence(
             advance,  # type: ignore[arg-type]
         )
     plain.print_evidence_added(added)
+    # With the OCR extra, a chat, order or payment image keeps its recognised text beside it.
+    from refundkit.screenshots.text import recognise_new
+
+    for warning in recognise_new(store, store.resolve(order), added):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 @command("verify")

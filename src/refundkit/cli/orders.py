@@ -220,6 +220,10 @@ def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
         display.print_json({"as_of": day.isoformat(), "orders": [report.as_json()]})
     else:
         display.print_case(report)
+        from refundkit.screenshots.text import excerpt_lines
+
+        for line in excerpt_lines(store, report.order):
+            typer.echo(line)
     if report.files_missing:
         raise typer.Exit(1)
 

@@ -165,7 +165,7 @@ def request(code: str) -> str:
         "refund": _("a refund"),
         "exchange": _("an exchange"),
         "repair": _("a repair"),
-        "delivery": _("delivery"),
+        "delivery": _("delivery of the goods"),
         "compensation": _("compensation"),
         "other": _("something else"),
         "unknown": _("not recorded"),
@@ -215,3 +215,18 @@ def regulator(code: str) -> str:
             "your state Attorney General or the FTC (the CFPB for a card issuer)"
         ),
     }.get(code, code)
+
+
+def blank(key: str) -> str:
+    """A fact a letter needs and the record lacks (letter_facts.BLANKS), for the warning."""
+    return {
+        "name": _("your name"),
+        "phone": _("your phone number"),
+        "address": _("your postal address"),
+        "merchant_address": _("the merchant's address"),
+        "merchant_phone": _("the merchant's phone number"),
+        "operator": _("the registered company behind the shop or Mini Program (小程序主体)"),
+        "order_no": _("the order number"),
+        "transaction_id": _("the payment transaction number (交易单号)"),
+        "received": _("the day the goods were received"),
+    }.get(key, key)

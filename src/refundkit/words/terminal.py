@@ -67,9 +67,9 @@ def _basis(window: Window, jurisdiction: Jurisdiction) -> str:
     if rule == "eu-14day":
         return _(
             "Directive 2011/83/EU Arts. 9-11: 14 days to withdraw, counted from the day after "
-            "{event}; "
-            "a last day on a Saturday or Sunday moves to the next working day (Regulation "
-            "1182/71). Sending an unequivocal withdrawal notice in time is enough."
+            "{event}. A last day on a Saturday or Sunday is moved to the next working day, as "
+            "Regulation 1182/71 provides for EU periods (that it governs this one is the usual "
+            "reading, not confirmed). Sending an unequivocal withdrawal notice in time is enough."
         ).format(event=_counted_from(window.counted_from))
     if rule == "eu-guarantee":
         return _(
@@ -92,8 +92,8 @@ def _basis(window: Window, jurisdiction: Jurisdiction) -> str:
         return _(
             "Consumer Rights Act 2015 ss.19, 23-24: repair or replacement, within the 30 days or "
             "after, then a price reduction or the final right to reject. The last day is six "
-            "years from delivery, the limitation period in England, Wales and Northern Ireland "
-            "(Limitation Act 1980 s.5)."
+            "years from delivery, the limitation period in England and Wales (Limitation Act "
+            "1980 s.5) and Northern Ireland (Limitation (Northern Ireland) Order 1989 art. 4)."
         )
     return rule
 
@@ -165,7 +165,8 @@ def not_applicable_reason(window: Window, jurisdiction: Jurisdiction) -> str:
         "perishable": _("{law} excludes goods liable to deteriorate or expire rapidly"),
         "digital": _(
             "{law} excludes sealed audio, video or software unsealed after delivery, and "
-            "digital content whose supply began with the consumer's consent"
+            "digital content whose supply began with the consumer's express consent and "
+            "acknowledgment that the right would be lost"
         ),
         "periodical": _("{law} excludes newspapers, periodicals and magazines"),
     }.get(reason, reason).format(law=law)
@@ -182,9 +183,10 @@ def window_note(note: Note) -> str:
         ).format(date=_d(p["date"]))
     if code == "weekend-rollover":
         return _(
-            "The last day is a weekend rest day; on the usual reading of Civil Code Art. 203 "
-            "the period may run to {date}, but whether that reaches this window is unsettled: "
-            "act by the plain last day."
+            "The last day falls on a weekend. Civil Code Art. 203 moves a period that ends on a "
+            "statutory rest day to the next day; whether weekends count as such days is "
+            "disputed, and whether the article reaches this window is unsettled, so the period "
+            "may run to {date}: act by the plain last day."
         ).format(date=_d(p["date"]))
     if code == "calendar-unknown":
         return _(
@@ -203,8 +205,8 @@ def window_note(note: Note) -> str:
         ).format(date=_d(p["in_force"]))
     if code == "promise-excluded-goods":
         return _(
-            "The goods are of a kind the seven-day rule excludes; a promise to take them back "
-            "anyway binds the one who made it (SPC Fa Shi [2022] No. 8, Art. 2)."
+            "The goods are of a kind the seven-day rule excludes; a seven-day no-reason return "
+            "promise on them binds the merchant that made it (SPC Fa Shi [2022] No. 8, Art. 2)."
         )
     if code == "eu-holidays":
         return _("Public holidays of the member state were not checked.")
@@ -500,8 +502,8 @@ def step_reason(a: Assessment) -> str:
     if code in ("request-return", "request-remedy"):
         window = a.window(str(p.get("rule")))
         return _(
-            "The {rule} window is open until {date}: the request, not the goods, must reach the "
-            "merchant by then."
+            "The {rule} window is open until {date}: the request must be sent by then; the goods "
+            "need not be back by then."
         ).format(rule=names.rule(str(p.get("rule"))), date=_d(window.deadline if window else s.by))
     if code == "demand-delivery":
         return _("The goods have not arrived; a dated written demand starts the paper trail.")
@@ -602,7 +604,8 @@ def clock_text(clock: Clock | None) -> str:
         ).format(date=day)
     if code == "wechat-pay-finish":
         return _(
-            "The WeChat Pay complaint should be settled by {date} (three days, by the same rules)."
+            "The WeChat Pay complaint should be settled by {date} (three days, by the same "
+            "rules as reported; refundkit could not confirm them)."
         ).format(date=day)
     if code == "mini-program-lapse":
         return _(
@@ -686,8 +689,10 @@ def limitation_text(limitation: Limitation, *, uncertain: bool = True) -> str:
         return text
     if basis == "uk-limitation":
         return _(
-            "Limitation: six years from {start} in England, Wales and Northern Ireland, to {later} "
-            "(Limitation Act 1980 s.5); five years in Scotland, to {date}."
+            "Limitation: six years from {start}, to {later}, in England and Wales (Limitation "
+            "Act 1980 s.5) and Northern Ireland (Limitation (Northern Ireland) Order 1989 "
+            "art. 4); five years in Scotland, to {date} (Prescription and Limitation (Scotland) "
+            "Act 1973 s.6)."
         ).format(
             start=_d(limitation.starts), later=_d(limitation.alternative), date=_d(limitation.safe)
         )
@@ -736,9 +741,9 @@ def notice_text(note: Note, order_id: str) -> str:
 # --- letter warnings (stderr) ------------------------------------------------------------
 
 
-def blank_warning(what: str, shown_as: str, fill: str) -> str:
+def blank_warning(key: str, shown_as: str, fill: str) -> str:
     return _("missing {what}, shown as {blank}; fill it in with: {command}").format(
-        what=what, blank=shown_as, command=fill
+        what=names.blank(key), blank=shown_as, command=fill
     )
 
 

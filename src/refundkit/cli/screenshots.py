@@ -1,0 +1,277 @@
+"""Commands that read screenshots: import-screenshot and suggest-events.
+
+Reading needs the optional extra refundkit[ocr]; everything it imports is imported inside
+these commands, so the other commands and --help never pay for it.
+"""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from refundkit.cli import command, get_store, interactive, today
+from refundkit.errors import BadFile, BadInput, RefundkitError
+
+if TYPE_CHECKING:
+    from refundkit.models import Evidence, Order
+    from refundkit.screenshots.chat import Suggestion
+    from refundkit.screenshots.layouts import Fact
+    from refundkit.screenshots.record import Recorded
+    from refundkit.store import Store
+
+
+@command("import-screenshot")
+def import_screenshot(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A screenshot of a payment's 账单详情 or an order page.")
+    ],
+    order: Annotated[
+        str | None,
+        typer.Option(help="Fill the facts this order lacks and attach the screenshot to it."),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print what was read as JSON; record nothing.")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", help="Record what was read without asking (doubtful facts are left out)."
+        ),
+    ] = False,
+) -> None:
+    """Read a WeChat Pay or Alipay bill detail, or a shop's order page, into a case (offline).
+
+    Example: refundkit import-screenshot 支付截图.png --yes
+    """
+    from refundkit.sanitize import visible
+    from refundkit.screenshots import record
+
+    if not (json_ or yes or interactive()):
+        raise BadInput(
+            "import-screenshot shows what it read for you to check, which needs a terminal: "
+            "add --yes to record it as read, or --json to see it"
+        )
+    if not json_ and not yes:
+        typer.echo("Reading the screenshot (offline, a few seconds)...", err=True)
+    data, reading = record.read_screenshot(file, today())
+    if json_:
+        from refundkit.display import print_json
+
+        print_json(reading.as_json())
+    if not reading.found:
+        raise BadFile(
+            f"no payment or order details found in {file}: give a screenshot of a WeChat Pay "
+            "or Alipay bill detail (账单详情) or of a shop's order page"
+        )
+    if json_:
+        return
+    facts = record.reviewable(reading)
+    label = record.PAGE[reading.source][0]
+    if yes:
+        values, warnings = record.as_read(facts)
+        for warning in warnings:
+            typer.echo(f"warning: {visible(warning)}", err=True)
+    else:
+        typer.echo(f"Read a {label} from {visible(file.name)}. Check each fact:")
+        values = _review(facts, new=order is None)
+    store = get_store(ctx)
+    now = datetime.now()
+    if order is None:
+        done = record.import_new(store, file, data, reading, values, now)
+        from refundkit import cases, display
+
+        display.print_added(cases.report(done.order, today()))
+    else:
+        current = store.load(store.resolve(order))
+        clashing = record.conflicts(current, values)
+        if yes:
+            _refuse_another_purchase(current.id, clashing, file)
+        replace = _replacements(clashing, ask=not yes)
+        done = record.fill_order(store, order, file, data, reading, values, replace, now)
+        _print_filled(done)
+    typer.echo(
+        f"Attached the screenshot as {done.evidence.kind.value} evidence {done.evidence.id}: "
+        f"{visible(file.name)}"
+    )
+
+
+def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
+    """Show each fact with the text it came from; Enter keeps it, a correction replaces it,
+    '-' leaves it out. A correction that does not read is asked again, never dropped."""
+    from refundkit.sanitize import visible
+    from refundkit.screenshots import record
+
+    values: dict[str, str] = {}
+    for name in record.REVIEWED:
+        fact = facts.get(name)
+        label = record.LABELS[name]
+        if fact is not None:
+            shown = visible(fact.value) if fact.value else "(unreadable)"
+            typer.echo(f"{label}: {shown}")
+            typer.echo(f"  read from: {visible(fact.source)} (confidence {fact.confidence:.2f})")
+            if fact.uncertain:
+                typer.echo(f"  check this: {visible(fact.problem or 'it could not be read')}")
+        else:
+            typer.echo(f"{label}: not on the screenshot")
+        required = new and name in record.REQUIRED
+        hint = "Enter to keep, or type the right one" if fact and fact.value else "type it"
+        if not required:
+            hint += ", - to leave out"
+        default = fact.value if fact and fact.value else ("" if required else "-")
+        while True:
+            answer = typer.prompt(f"{label} ({hint})", default=default, show_default=bool(default))
+            if answer.strip() == "-" and not required:
+                break
+            try:
+                values[name] = record.check_value(name, answer, today())
+                break
+            except RefundkitError as exc:
+                typer.echo(f"error: {exc.message}", err=True)
+    return values
+
+
+def _refuse_another_purchase(
+    order_id: str, clashing: dict[str, tuple[str, str]], file: Path
+) -> None:
+    """--yes never attaches a screenshot whose amount, number or day says it is another
+    purchase: that is a question for the user, in a terminal."""
+    from refundkit.sanitize import visible
+    from refundkit.screenshots.record import NOUNS, another_purchase
+
+    names = another_purchase(clashing)
+    if not names:
+        return
+    differ = "; ".join(
+        f"the {NOUNS[n]} {clashing[n][0]} where the screenshot says {clashing[n][1]}" for n in names
+    )
+    raise BadInput(
+        visible(
+            f"order {order_id} records {differ}: is the screenshot of another purchase? Nothing "
+            f"was recorded; run refundkit import-screenshot {file} --order {order_id} in a "
+            "terminal to choose, or leave out --order to record it as a new order"
+        )
+    )
+
+
+def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:
+    """Which recorded facts to replace with the screenshot's: asked one by one in a
+    terminal; with --yes none, and a warning names each one kept."""
+    from refundkit.sanitize import visible
+    from refundkit.screenshots.record import NOUNS
+
+    replace = set()
+    for name, (recorded, read) in clashing.items():
+        label = NOUNS[name]
+        if ask and typer.confirm(
+            f"The order's {label} is {visible(recorded)}; the screenshot says {visible(read)}. "
+            "Replace it?",
+            default=False,
+        ):
+            replace.add(name)
+        elif not ask:
+            typer.echo(
+                f"warning: kept the order's {label} {visible(recorded)} "
+                f"(the screenshot says {visible(read)})",
+                err=True,
+            )
+    return replace
+
+
+def _print_filled(done: "Recorded") -> None:
+    from refundkit.screenshots.record import NOUNS
+
+    if done.filled:
+        names = ", ".join(NOUNS[n] for n in done.filled)
+        typer.echo(f"Order {done.order.id}: filled in the {names}")
+    else:
+        typer.echo(f"Order {done.order.id}: nothing to fill in, it already had every fact read")
+
+
+@command("suggest-events")
+def suggest_events(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
+    evidence: Annotated[str, typer.Argument(help="The evidence id of a chat screenshot, e.g. e2.")],
+) -> None:
+    """Propose timeline events from a chat screenshot's text, and log those you accept.
+
+    In a terminal each suggestion is asked about; otherwise the `refundkit log` commands
+    are printed for you to run. Nothing is recorded without your yes.
+    Example: refundkit suggest-events k3f e2
+    """
+    from refundkit.sanitize import visible
+    from refundkit.screenshots.chat import suggest_events as suggest
+
+    store = get_store(ctx)
+    order_id = store.resolve(order)
+    current = store.load(order_id)
+    entry = next((e for e in current.evidence if e.id == evidence), None)
+    if entry is None:
+        known = ", ".join(e.id for e in current.evidence) or "none yet"
+        raise BadInput(f"order {order_id} has no evidence {evidence!r} (it has: {known})")
+    text = _evidence_text(store, current, entry)
+    reference = entry.taken or entry.added.date()
+    logged = {(e.kind.value, e.on) for e in current.events}
+    found = [s for s in suggest(text, reference) if (s.event, s.on) not in logged]
+    if not found:
+        typer.echo(
+            f"No new events suggested by the text of {entry.id} ({visible(entry.original_name)})."
+        )
+        return
+    if not interactive():
+        typer.echo(f"Suggested by the text of {entry.id}; run what is right:")
+        for item in found:
+            typer.echo(f"  {visible(item.command(order_id))}")
+        return
+    for item in found:
+        _offer(store, order_id, item)
+
+
+def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
+    """Ask about one suggestion; log it only on yes (with a date, asked for if the chat
+    did not show one)."""
+    from refundkit import timeline
+    from refundkit.sanitize import visible
+
+    when = f" on {item.on}" if item.on else ""
+    typer.echo(f"{item.event} (reason: {item.reason}){when}: “{visible(item.note)}”")
+    if not typer.confirm("Log this event?", default=False):
+        return
+    on = _day(item.on, item.at)
+    while True:
+        raw = {"event": item.event, "on": on, "note": item.note, "reason": item.reason}
+        try:
+            event = timeline.log_event(store, order_id, raw, datetime.now())
+            break
+        except RefundkitError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            on = typer.prompt("When was it said (YYYY-MM-DD)")
+    typer.echo(f"Logged {event.kind.value} on {event.on} ({event.id})")
+
+
+def _day(on: date | None, at: object) -> str:
+    if on is None:
+        return str(typer.prompt("When was it said (YYYY-MM-DD)"))
+    return f"{on.isoformat()} {at:%H:%M}" if at else on.isoformat()
+
+
+def _evidence_text(store: "Store", order: "Order", entry: "Evidence") -> str:
+    """The kept text, or (for an image added before the extra was installed) read now."""
+    from refundkit.screenshots import engine, text
+
+    found = text.recognised_text(store, order, entry)
+    if found is not None:
+        return found
+    if not entry.media_type.startswith("image/"):
+        raise BadInput(f"evidence {entry.id} is not an image: there is no text to read")
+    if not engine.available():
+        raise engine.MissingExtra("suggest-events")
+    for warning in text.recognise_new(store, order.id, [entry], every_kind=True):
+        typer.echo(f"warning: {warning}", err=True)
+    again = next(e for e in store.load(order.id).evidence if e.id == entry.id)
+    found = text.recognised_text(store, order, again)
+    if found is None:
+        raise BadInput(f"no text was found in evidence {entry.id} ({entry.original_name})")
+    return found
