@@ -267,7 +267,10 @@ def test_the_unused_share_is_amount_times_n_minus_k_over_n(
     expected = (amount * (units - used) / units).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert share == expected
     assert Decimal(0) <= share <= amount
-    assert (share == amount) == (used == 0) or share == amount
+    if used == 0:
+        assert share == amount
+    if used == units:
+        assert share == 0
     assert judge(facts, date(2026, 12, 30)).demand.price == share
 
 
