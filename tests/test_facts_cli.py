@@ -249,3 +249,15 @@ def test_a_withdrawn_refusal_no_longer_starts_limitation_or_counts_as_a_rung(
     assert found["stage"] == "new" and found["limitation"] is None
     shown = cli("status", order).stdout
     assert "WITHDRAWN" in shown  # still in the record, marked
+
+
+def test_a_full_refund_of_a_prepaid_course_used_in_part_can_be_recorded(cli: Cli, add: Any) -> None:
+    """The demand is the unused share, but a merchant that refunds the whole price did so:
+    only refunds above what was paid are refused."""
+    order = add(category="prepaid-service", units="10", units_used="4", amount="1000", **DATES)
+    assert case(cli, order)["demand"]["price"] == "600.00"  # the unused share
+    result = cli("log", order, "refund-received", "--on", "2026-11-15", "--amount", "1000")
+    assert result.exit_code == 0, result.output
+    assert case(cli, order)["stage"] == "resolved"
+    extra = cli("log", order, "refund-received", "--on", "2026-11-15", "--amount", "1")
+    assert extra.exit_code == 2
