@@ -137,7 +137,7 @@ def _limitation(order: Order, a: Assessment) -> list[Deadline]:
             _(
                 "Limitation period ends: sue, or renew it with a written demand, before: {case}"
             ).format(case=case_label(order)),
-            terminal.limitation_text(limitation),
+            terminal.limitation_text(limitation, uncertain=False),
         )
     ]
 

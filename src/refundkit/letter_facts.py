@@ -198,6 +198,7 @@ class _Builder:
             "clocks": [self.clock(c) for c in a.clocks],
             "channel": a.channel.value,
             "regulator": a.regulator,
+            "regulator_venue": a.regulator_venue,
             "questions": [{"id": q.code, **f.value(q.params)} for q in a.questions],
             "description": None,
         }

@@ -80,6 +80,7 @@ def assess(facts: CaseFacts, day: date) -> Assessment:
         limitation=limitation,
         channel=ladder.complaint_channel(facts),
         regulator=ladder.regulator_of(facts),
+        regulator_venue=ladder.regulator_venue(facts),
         missing_evidence=missing,
         recommended_evidence=ladder.recommended_evidence(facts, grounds),
         notices=notices(facts),

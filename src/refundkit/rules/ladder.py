@@ -91,6 +91,24 @@ def regulator_of(facts: CaseFacts) -> str:
     return REGULATOR[facts.jurisdiction]
 
 
+OWN_SITES = frozenset((Platform.WEBSITE, Platform.APP))
+NOT_PLATFORMS = OWN_SITES | {Platform.IN_STORE, Platform.OTHER}
+
+
+def regulator_venue(facts: CaseFacts) -> str | None:
+    """Which county-level market regulator handles a `cn` complaint (Complaint Measures
+    2019/2022, Art. 12): for a seller on a platform, where it operates or where the platform
+    operator is domiciled; for a seller's own website or app, where it is domiciled; otherwise
+    where it operates or is domiciled."""
+    if facts.jurisdiction is not Jurisdiction.CN:
+        return None
+    if facts.mini_program or (facts.platform and facts.platform not in NOT_PLATFORMS):
+        return "platform-seller"
+    if facts.platform in OWN_SITES:
+        return "own-site"
+    return "seller"
+
+
 def missing_evidence(facts: CaseFacts) -> tuple[EvidenceKind, ...]:
     """Required kinds (order, chat, payment) not yet attached: a complaint needs all three."""
     have = {kind for kind, _ in facts.evidence}

@@ -22,7 +22,11 @@ from refundkit.kinds import (
 )
 from refundkit.rules.facts import CaseFacts
 from refundkit.rules.results import Clock, Demand, Ground, Window
-from refundkit.rules.windows import EXCLUDED_FROM_NO_REASON, PREPAID_IN_FORCE, QUALITY_PROBLEMS
+from refundkit.rules.windows import (
+    PREPAID_IN_FORCE,
+    QUALITY_PROBLEMS,
+    promise_on_excluded_goods,
+)
 
 FRAUD_MULTIPLE = 3  # CPL Art. 55
 FRAUD_MINIMUM = Decimal(500)  # yuan
@@ -77,16 +81,22 @@ def _window_ground(facts: CaseFacts, window: Window | None, **params: object) ->
     """A window as a ground: only while open, or after the user exercised it in time.
 
     by_refusal: the exercise is known only from the merchant's refusal of it (the request
-    itself was made by that day)."""
+    itself was made by that day). asked: what that request asked for (return, refund,
+    exchange, repair), so a letter never words a repair request as a return."""
     if window is None or not window.usable:
         return None
     refusals = {e.id for e in facts.of_kind(EventKind.MERCHANT_REFUSED)}
+    request = next((e for e in facts.events if e.id == window.exercised_by), None)
+    asked = None
+    if request is not None:
+        asked = request.refused if request.id in refusals else request.request
     return Ground(
         window.rule,
         {
             "start": window.start,
             "deadline": window.deadline,
             "exercised": window.exercised,
+            "asked": asked.value if asked else None,
             "by_refusal": window.exercised_by in refusals,
             "status": "exercised" if window.exercised else "open",
             "counted_from": window.counted_from,
@@ -112,7 +122,7 @@ def _cn(
         facts,
         windows.get("promise"),
         days=facts.promise_days,
-        excluded_goods=facts.category in EXCLUDED_FROM_NO_REASON,
+        excluded_goods=promise_on_excluded_goods(facts),
     )
     reasons = _refusal_reasons(facts)
     if seven:

@@ -181,6 +181,17 @@ def _cn_prepaid(facts: CaseFacts, as_of: date) -> Window:
     return span(rule, facts.purchased, 7, as_of, "purchase", notes=tuple(notes))
 
 
+def promise_on_excluded_goods(facts: CaseFacts) -> bool:
+    """Whether SPC Fa Shi [2022] No. 8 Art. 2 backs the promise: only a seven-day promise on
+    the four kinds CPL Art. 25 para. 1 excludes; any other promise binds as a term of the
+    contract (docs/law.md, promise)."""
+    return (
+        facts.jurisdiction is Jurisdiction.CN
+        and facts.category in PARA_1_EXCLUDED
+        and facts.promise_days == 7
+    )
+
+
 def _promise(facts: CaseFacts, as_of: date) -> Window:
     """A return promise by the merchant or platform binds whoever made it."""
     rule = "promise"
@@ -189,13 +200,7 @@ def _promise(facts: CaseFacts, as_of: date) -> Window:
     counted = facts.effective_promise_from
     event = facts.purchased if counted is PromiseFrom.PURCHASE else facts.received
     notes: tuple[Note, ...] = ()
-    # SPC Fa Shi [2022] No. 8 Art. 2 covers a seven-day promise on the four kinds CPL Art. 25
-    # para. 1 excludes; any other promise binds as a term of the contract (docs/law.md).
-    if (
-        facts.jurisdiction is Jurisdiction.CN
-        and facts.category in PARA_1_EXCLUDED
-        and facts.promise_days == 7
-    ):
+    if promise_on_excluded_goods(facts):
         notes = (Note("promise-excluded-goods", {"category": facts.category.value}),)
     window = span(rule, event, facts.promise_days, as_of, counted.value, notes=notes)
     return _with(window, params={"days": facts.promise_days})

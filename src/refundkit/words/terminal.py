@@ -337,13 +337,14 @@ def step_action(a: Assessment, order_id: str) -> str:
     if code == "complain-platform":
         return complain_platform_action(a, order_id)
     if code == "await-platform":
+        complaint = names.channel(s.channel.value if s.channel else "other")
         if s.overdue:
             return _("No outcome of the {channel} by {by}: complain to {regulator}").format(
-                channel=_channel_name(s.channel), by=by, regulator=_regulator(a)
+                channel=complaint, by=by, regulator=_regulator(a)
             )
         return _(
             "Await the outcome of the {channel} by {by}; if it fails, complain to {regulator}"
-        ).format(channel=_channel_name(s.channel), by=by, regulator=_regulator(a))
+        ).format(channel=complaint, by=by, regulator=_regulator(a))
     if code == "complain-regulator":
         return _(
             "The complaint was {outcome} on {date}: complain to {regulator}, then log it with "
@@ -552,7 +553,7 @@ def step_reason(a: Assessment) -> str:
         clock = next((c for c in a.clocks if c.code == p.get("clock")), None)
         return clock_text(clock) or ""
     if code == "follow-lawyer":
-        return limitation_text(a.limitation) if a.limitation else ""
+        return limitation_text(a.limitation, uncertain=False) if a.limitation else ""
     if code == "close-case":
         return _("The money demanded has been received.")
     return _("Closed by the user.")
@@ -662,17 +663,25 @@ def clock_text(clock: Clock | None) -> str:
             "From {date}, 15 days after the return request, leaving it unhandled counts as "
             "deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
+    if code == "quality-deliberate-delay":
+        return _(
+            "From {date}, 15 days after your request, not taking back, replacing or repairing "
+            "the faulty goods counts as deliberate delay (SAIC 2015 Measures Art. 8, as amended)."
+        ).format(date=day)
     return f"{code} {day}"
 
 
-def limitation_text(limitation: Limitation) -> str:
+def limitation_text(limitation: Limitation, *, uncertain: bool = True) -> str:
+    """The limitation period in a sentence or two. The later date an uncertain interruption
+    would give is added only where `uncertain` is true (`status ORDER`): the calendar and
+    the next step carry the safe date alone (cli-contract.md, "The law of the case")."""
     basis = limitation.basis
     if basis == "cn-188":
         text = _(
             "Limitation: {date}, three years from {start} (Civil Code Art. 188; a demand to the "
             "merchant restarts it, Art. 195)."
         ).format(date=_d(limitation.safe), start=_d(limitation.starts))
-        if limitation.later:
+        if limitation.later and uncertain:
             text += " " + _(
                 "If the complaint of {on} interrupted it, which is unsettled, it would run to "
                 "{date}."
