@@ -917,7 +917,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += timeline(work, args.runs)
         if "evidence" in args.only:
             rows += big_file(work, args.big_mb, max(3, args.runs // 2))
-    args.only = set((args.only or "startup,status,letters,evidence,bills,screenshots").split(","))
+        if "bills" in args.only:
+            limits += bills(work, max(3, args.runs // 2))
+        if "screenshots" in args.only:
+            ocr_rows, ocr_notes = screenshots(work, max(3, args.runs // 2))
+            rows += ocr_rows
+            notes += ocr_notes
     header = (
         f"Medians of {args.runs} alternated runs ({max(3, args.runs // 2)} for the evidence and "
         f"no-index rows) on {machine()}, {datetime.now():%Y-%m-%d}; status sizes {args.sizes}, "
