@@ -137,6 +137,10 @@ def not_applicable_reason(window: Window, jurisdiction: Jurisdiction) -> str:
         return _("only for goods that are faulty or not as described")
     if reason == "not-goods":
         return _("only for goods, not services or digital content")
+    if reason == "not-distance":
+        return _(
+            "only for goods bought at a distance (online, by phone or mail order), not in a shop"
+        )
     if jurisdiction is Jurisdiction.CN:
         return {
             "custom": _("goods made to the consumer's order are excluded by CPL Art. 25"),
