@@ -258,6 +258,7 @@ class _Builder:
             "details": o.details or None,
             # Details that already end a sentence get no second full stop in a letter.
             "details_ends_sentence": (o.details or "x").rstrip()[-1:] in SENTENCE_ENDS,
+            "details_shortened": False,  # letters.py sets it where "…" cut the details
             "promise_days": o.promise_days,
             "promise_from": o.effective_promise_from.value if o.promise_days else None,
             "units": o.units,

@@ -410,7 +410,7 @@ def _description(store: Store, context: FACT, lang: Lang) -> tuple[str, list[Bla
             return text, blanks, len(original) - kept
         kept = max(kept - over - 1, 0)  # one more for the ellipsis
         shortened = original[:kept].rstrip() + "…" if kept else None
-        context["order"] = {**context["order"], "details": shortened}
+        context["order"] = {**context["order"], "details": shortened, "details_shortened": True}
 
 
 def _description_warnings(description: str, cut: int, channel: str) -> list[str]:
