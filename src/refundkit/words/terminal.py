@@ -659,18 +659,19 @@ def clock_text(clock: Clock | None) -> str:
         ).format(date=day)
     if code == "refund-deliberate-delay":
         return _(
-            "From {date}, 15 days after the goods came back, not refunding counts as deliberate "
-            "delay (SAIC 2015 Measures Art. 9, as amended)."
+            "The 15 days after the goods came back end on {date}; not refunding after that counts "
+            "as deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
     if code == "request-deliberate-delay":
         return _(
-            "From {date}, 15 days after the return request, leaving it unhandled counts as "
-            "deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
+            "The 15 days after the return request end on {date}; leaving it unhandled after that "
+            "counts as deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
     if code == "quality-deliberate-delay":
         return _(
-            "From {date}, 15 days after your request, not taking back, replacing or repairing "
-            "the faulty goods counts as deliberate delay (SAIC 2015 Measures Art. 8, as amended)."
+            "The 15 days after your request end on {date}; not taking back, replacing or "
+            "repairing the faulty goods after that counts as deliberate delay (SAIC 2015 "
+            "Measures Art. 8, as amended)."
         ).format(date=day)
     return f"{code} {day}"
 
