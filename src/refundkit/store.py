@@ -253,21 +253,26 @@ def resolve_home(option: Path | None) -> Path:
     return Path(user_data_dir("refundkit", appauthor=False))
 
 
-def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Replace path with data so that readers see the old bytes or the new, never a mix."""
+def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
+    """Replace path with data so that readers see the old bytes or the new, never a mix.
+
+    durable=False skips the flushes to disk, for a file derived from others (the status
+    index), which a crash may leave empty or torn: its reader checks it and rebuilds it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def place_file(path: Path, data: bytes, *, replace: bool, mode: int = FILE_MODE) -> None:
