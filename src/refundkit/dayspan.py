@@ -77,17 +77,22 @@ def _pin() -> None:
         _span.pin()
 
 
+# Where each comparison's outcome may change: between day bound + k - 1 and bound + k.
+CUTS = {"lt": (0,), "ge": (0,), "le": (1,), "gt": (1,), "eq": (0, 1), "ne": (0, 1)}
+
+
 def _compared(op: str, bound: int) -> None:
     """Note that the day (as an ordinal x) was compared as `x op bound`."""
-    if _span is None:
+    span = _span
+    if span is None:
         return
-    if op in ("lt", "ge"):
-        _span.cut(bound)
-    elif op in ("le", "gt"):
-        _span.cut(bound + 1)
-    else:  # eq, ne: true on one day only
-        _span.cut(bound)
-        _span.cut(bound + 1)
+    for k in CUTS[op]:
+        cut = bound + k
+        if span.day < cut:
+            if cut <= span.hi:
+                span.hi = cut - 1
+        elif cut > span.lo:
+            span.lo = cut
 
 
 FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
@@ -173,6 +178,38 @@ def marks_of(text: bytes) -> Marks:
     return found
 
 
+def settle_text(text: str) -> tuple[bytes, Marks] | None:
+    """A traced text as UTF-8 with its markers untagged, and where they stand (marks_of), in
+    one pass; None if it holds marker characters of a record's own (see settle)."""
+    chars = text.count(IN_TEXT) + text.count(WHOLE)
+    if not chars:
+        return text.encode(), []
+    pieces: list[bytes] = []
+    found: Marks = []
+    position = last = 0
+    for m in TAGGED.finditer(text):
+        start, end = m.span()
+        if m[1] != m[4]:
+            return None
+        if m[1] == WHOLE:  # a whole JSON value: its quotes are part of the marker
+            if text[start - 1 : start] != '"' or text[end : end + 1] != '"':
+                return None
+            start, end = start - 1, end + 1
+            mark = f'"{WHOLE}{m[2]}{m[3]}{WHOLE}"'.encode()
+        else:
+            mark = f"{IN_TEXT}{m[2]}{m[3]}{IN_TEXT}".encode()
+        piece = text[last:start].encode()
+        position += len(piece)
+        pieces += [piece, mark]
+        found.append([position, len(mark), m[2], int(m[3])])
+        position += len(mark)
+        last = end
+    if chars != 2 * len(found):
+        return None
+    pieces.append(text[last:].encode())
+    return b"".join(pieces), found
+
+
 def render_at(text: bytes | memoryview, marks: Any, day: date) -> bytes | None:
     """text with the markers at marks (marks_of) replaced by their values on day; None if
     marks do not fit text (a damaged index: the case is computed again)."""
@@ -211,17 +248,29 @@ def render_data(data: Any, day: date) -> Any:
 
 def marked(data: Any) -> Any:
     """A JSON value to be stored: every traced number in it becomes a WHOLE marker (a JSON
-    encoder would write its value on the traced day), every other traced value pins."""
+    encoder would write its value on the traced day), every other traced value pins. The
+    containers that hold none are returned as they are."""
     kind = type(data)
-    if kind is dict:
-        return {k: marked(v) if type(v) in _WALKED else v for k, v in data.items()}
-    if kind is list or kind is tuple:
-        return [marked(v) if type(v) in _WALKED else v for v in data]
     if kind is Int:
         return marker(data.kind, data.offset, whole=True)
     if kind is Day or kind is Delta:
         _pin()
-    return data
+        return data
+    if kind is dict:
+        items = data.items()
+    elif kind is list or kind is tuple:
+        items = enumerate(data)
+    else:
+        return data
+    copy: Any = None
+    for key, value in items:
+        if type(value) in _WALKED and (type(value) not in _CONTAINERS or len(value)):
+            new = marked(value)
+            if new is not value:
+                if copy is None:
+                    copy = dict(data) if kind is dict else list(data)
+                copy[key] = new
+    return data if copy is None else copy
 
 
 def has_mark_chars(data: Any) -> bool:
@@ -551,3 +600,4 @@ for _op in FLIPPED:
     setattr(Day, f"__{_op}__", _day_comparison(_op))
 
 _WALKED = frozenset((dict, list, tuple, Int, Day, Delta))
+_CONTAINERS = frozenset((dict, list, tuple))

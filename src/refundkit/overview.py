@@ -231,19 +231,18 @@ def computed(order: Any, as_of: date) -> tuple[list[int], dict[str, Any], bytes]
         report = cases.report(order, day)
         case = dayspan.marked(dict(vars(CaseSummary.of(report))))
         text = case_json(dayspan.marked({**report.as_json(), "missing_files": []}))
-    settled_text = dayspan.settle(text)
-    try:
-        case = dayspan.settled(case)
-    except ValueError:
-        settled_text = None
-    if settled_text is None:  # the record holds marker characters of its own
-        return _untraced(order, as_of)
-    entry: dict[str, Any] = {"case": case}
+    settled = dayspan.settle_text(text)
     marks = [k for k, v in case.items() if dayspan.has_mark_chars(v)]
+    try:
+        case.update((k, dayspan.settled(case[k])) for k in marks)
+    except ValueError:
+        settled = None
+    if settled is None:  # the record holds marker characters of its own
+        return _untraced(order, as_of)
+    encoded, text_marks = settled
+    entry: dict[str, Any] = {"case": case}
     if marks:
         entry["marks"] = marks
-    encoded = settled_text.encode()
-    text_marks = dayspan.marks_of(encoded)
     if text_marks:
         entry["text_marks"] = text_marks
     return [span.lo, span.hi], entry, encoded
