@@ -24,6 +24,7 @@ with a case computed for that day).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -36,13 +37,23 @@ WHOLE = "\ue001"  # a whole JSON value (a number), quotes and all
 MARK_CHARS = (IN_TEXT, WHOLE)
 # d: the ISO date day + n; p: the number day + n; m: the number n - day (days as ordinals).
 VALUE = "([pmd])(-?[0-9]+)"
-MARKER = re.compile(f'"{WHOLE}{VALUE}{WHOLE}"|{IN_TEXT}{VALUE}{IN_TEXT}')
-MARKER_BYTES = re.compile(MARKER.pattern.encode())
+MARKER = f'"{WHOLE}{VALUE}{WHOLE}"|{IN_TEXT}{VALUE}{IN_TEXT}'
 # While tracing, markers carry this run's random tag, which no record can hold by chance;
 # settle() checks that every marker character in a result belongs to such a marker, then
 # drops the tag. A record that holds marker characters of its own is thus never rendered.
 TAG = os.urandom(6).hex()
-TAGGED = re.compile(f"([{WHOLE}{IN_TEXT}]){TAG}{VALUE}([{WHOLE}{IN_TEXT}])")
+TAGGED = f"([{WHOLE}{IN_TEXT}]){TAG}{VALUE}([{WHOLE}{IN_TEXT}])"
+
+
+@functools.cache
+def pattern(text: str) -> re.Pattern[str]:
+    """A pattern compiled on first use: `status` from the index needs few or none."""
+    return re.compile(text)
+
+
+@functools.cache
+def bytes_pattern(text: str) -> re.Pattern[bytes]:
+    return re.compile(text.encode())
 
 
 class Span:
@@ -126,7 +137,7 @@ def settle(text: str) -> str | None:
         tagged += 1
         return f"{m[1]}{m[2]}{m[3]}{m[4]}"
 
-    settled = TAGGED.sub(untag, text)
+    settled = pattern(TAGGED).sub(untag, text)
     chars = sum(text.count(c) for c in MARK_CHARS)
     return settled if chars == 2 * tagged else None
 
@@ -163,7 +174,7 @@ def render(text: str, day: date) -> str:
         kind, offset = (m[1], m[2]) if m[1] else (m[3], m[4])
         return _value(kind, offset, x)
 
-    return MARKER.sub(value, text)
+    return pattern(MARKER).sub(value, text)
 
 
 Marks = list[list[Any]]  # [position, length, kind, offset] of each marker in a UTF-8 text
@@ -172,7 +183,7 @@ Marks = list[list[Any]]  # [position, length, kind, offset] of each marker in a 
 def marks_of(text: bytes) -> Marks:
     """Where a settled text's markers stand."""
     found: Marks = []
-    for m in MARKER_BYTES.finditer(text):
+    for m in bytes_pattern(MARKER).finditer(text):
         kind, offset = (m[1], m[2]) if m[1] else (m[3], m[4])
         found.append([m.start(), m.end() - m.start(), kind.decode(), int(offset)])
     return found
@@ -187,7 +198,7 @@ def settle_text(text: str) -> tuple[bytes, Marks] | None:
     pieces: list[bytes] = []
     found: Marks = []
     position = last = 0
-    for m in TAGGED.finditer(text):
+    for m in pattern(TAGGED).finditer(text):
         start, end = m.span()
         if m[1] != m[4]:
             return None
@@ -235,7 +246,7 @@ def render_data(data: Any, day: date) -> Any:
     """A JSON value with every marker in it replaced (WHOLE markers by numbers)."""
     if isinstance(data, str):
         if data.startswith(WHOLE):
-            m = MARKER.fullmatch(f'"{data}"')
+            m = pattern(MARKER).fullmatch(f'"{data}"')
             if m:
                 return int(_value(m[1], m[2], day.toordinal()))
         return render(data, day) if IN_TEXT in data else data
