@@ -189,3 +189,31 @@ def test_comparisons_and_differences_are_traced() -> None:
     settled = dayspan.settle(text)
     assert settled is not None
     assert dayspan.render(settled, date(2025, 6, 5)) == "5 days left, as of 2025-06-05"
+
+
+def test_each_thread_traces_its_own_day() -> None:
+    """Two cases traced at once in two threads (the CLI runs one, a test runner may run
+    more): each span is found from its own day's comparisons only."""
+    import threading
+
+    ready = threading.Barrier(2)
+    spans: dict[str, Any] = {}
+
+    def trace(name: str, day: date, bound: date) -> None:
+        with dayspan.tracing(day) as (traced, span):
+            ready.wait()
+            for _ in range(200):
+                assert traced <= bound
+            ready.wait()
+        spans[name] = (date.fromordinal(span.lo), date.fromordinal(span.hi))
+
+    threads = [
+        threading.Thread(target=trace, args=("a", date(2025, 1, 1), date(2025, 1, 10))),
+        threading.Thread(target=trace, args=("b", date(2025, 6, 1), date(2025, 6, 3))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert spans["a"] == (date.min, date(2025, 1, 10))
+    assert spans["b"] == (date.min, date(2025, 6, 3))

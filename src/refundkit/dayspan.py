@@ -27,6 +27,7 @@ import contextlib
 import functools
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -80,12 +81,17 @@ class Span:
         return self.lo == self.hi
 
 
-_span: Span | None = None  # the computation being traced
+class _Tracing(threading.local):
+    span: Span | None = None  # the computation being traced in this thread
+
+
+_current = _Tracing()
 
 
 def _pin() -> None:
-    if _span is not None:
-        _span.pin()
+    span = _current.span
+    if span is not None:
+        span.pin()
 
 
 # Where each comparison's outcome may change: between day bound + k - 1 and bound + k.
@@ -94,7 +100,7 @@ CUTS = {"lt": (0,), "ge": (0,), "le": (1,), "gt": (1,), "eq": (0, 1), "ne": (0, 
 
 def _compared(op: str, bound: int) -> None:
     """Note that the day (as an ordinal x) was compared as `x op bound`."""
-    span = _span
+    span = _current.span
     if span is None:
         return
     for k in CUTS[op]:
@@ -112,13 +118,12 @@ FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne
 @contextlib.contextmanager
 def tracing(day: date) -> Iterator[tuple[Day, Span]]:
     """A traced stand-in for day, and the span it finds, while the block runs."""
-    global _span
     span = Span(day.toordinal())
-    previous, _span = _span, span
+    previous, _current.span = _current.span, span
     try:
         yield Day(day.year, day.month, day.day), span
     finally:
-        _span = previous
+        _current.span = previous
 
 
 def marker(kind: str, offset: int, whole: bool = False) -> str:
@@ -378,7 +383,8 @@ class Delta(timedelta):
 
     @classmethod
     def of(cls, sign: int, offset: int) -> Delta:
-        x = _span.day if _span is not None else 0
+        span = _current.span
+        x = span.day if span is not None else 0
         delta = cls(days=sign * x + offset)
         delta.sign, delta.offset = sign, offset
         return delta
@@ -447,7 +453,8 @@ class Int(int):
 
     @classmethod
     def of(cls, sign: int, offset: int) -> Int:
-        x = _span.day if _span is not None else 0
+        span = _current.span
+        x = span.day if span is not None else 0
         number = cls(sign * x + offset)
         number.kind, number.offset = ("p" if sign > 0 else "m"), offset
         return number
