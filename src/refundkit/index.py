@@ -8,8 +8,8 @@ mtime_ns and ctime_ns. An entry is
 used only while its file still has exactly that identity, so an order edited, replaced, added
 or deleted, by refundkit or by hand, is read afresh. The ctime is what makes this safe against
 hand edits: tools that copy time stamps (`cp -p`, rsync, tar) can set mtime back, not ctime.
-The whole index is dropped when the as-of day changes, or the code that computed it: the files
-of refundkit and of the packages its rules depend on.
+The whole index is dropped when the as-of day or the interface's language changes, or the code
+that computed it: the files of refundkit and of the packages its rules depend on.
 
 A file changed in the last few seconds is not indexed, because on a file system with a coarse
 clock a later edit could get the very same time stamps (git calls such entries "racily
@@ -88,7 +88,16 @@ class Index:
     def __init__(self, store: Store, as_of: date) -> None:
         self.store = store
         self.path = store.home / INDEX_FILE
-        self.header = {"format": FORMAT, "code": code_fingerprint(), "as_of": as_of.isoformat()}
+        from refundkit.i18n import language
+
+        # The summaries and JSON texts hold words in the interface's language: a run in
+        # another language computes them afresh.
+        self.header = {
+            "format": FORMAT,
+            "code": code_fingerprint(),
+            "as_of": as_of.isoformat(),
+            "language": language(),
+        }
         self.entries: dict[str, Any] = {}
         self.blob = memoryview(b"")
         self.blob_crc: Any = None
