@@ -116,14 +116,14 @@ def overview_lines(view: Overview, paint: Painter, limit: int | None) -> list[st
             lines += notice_lines(case.id, visible(text), width, paint)
     for d in view.damaged:
         text = _("damaged: {path}: {error}").format(path=d.path, error=d.error)
-        lines += warning(visible(text), width, paint, "bold red")
+        lines += warning(visible(text), width, paint, "bold red", d.path)
     for missing in view.missing_files.values():
         for m in missing:
             text = _(
                 "missing: {path} (evidence {evidence} of order {order}, {name}); restore it "
                 "from a backup, then run `refundkit verify`"
             ).format(path=m.path, evidence=m.evidence_id, order=m.order_id, name=m.name)
-            lines += warning(visible(text), width, paint, "bold red")
+            lines += warning(visible(text), width, paint, "bold red", m.path)
     return lines
 
 
@@ -144,9 +144,11 @@ def _laid_out(text: str, width: int, lead: str) -> tuple[str, ...]:
     return tuple(wrap.lines(text, width, lead, "  "))
 
 
-def warning(text: str, width: int, paint: Painter, style: str, lead: str = "") -> list[str]:
-    """A sentence that calls for action: wrapped to width, every line in style."""
-    return [paint(line, style) for line in wrap.lines(text, width, first=lead, rest="  ")]
+def warning(text: str, width: int, paint: Painter, style: str, path: object) -> list[str]:
+    """A sentence that calls for action about a file: wrapped to width (the path unbroken
+    where it fits a line), every line in style."""
+    keep = (visible(str(path)),)
+    return [paint(line, style) for line in wrap.lines(text, width, rest="  ", keep=keep)]
 
 
 def print_evidence_added(added: list[Evidence]) -> None:
@@ -509,6 +511,7 @@ def padded(text: str, space: int, right: bool) -> str:
 
 
 Segments = list[tuple[str, str]]  # one printed line: (text, rich style) pieces
+Layout = tuple[list[list[str]], list[list[int]], list[int]]  # cells, sizes, column widths
 
 
 class BoxTable:
@@ -517,9 +520,11 @@ class BoxTable:
     took it 4 s to show, and this 0.1 s. It is a rich renderable (rich is imported only when
     it is printed), so display.py prints it among its own tables with the same console.
 
-    Cells are shown through visible(); the columns in fold wrap (at spaces where they can)
-    when the table is wider than the console, as rich's would; styles gives a style to single
-    cells, by (row, column).
+    Cells are shown through visible(); the columns in fold wrap (at spaces and between CJK
+    characters, as refundkit.wrap breaks them) when the table is wider than the console, each
+    down to its longest word, so that no word is cut; the columns in right are right-aligned;
+    styles gives a style to single cells, by (row, column). `width` says how wide it will be:
+    a caller can show something else where even folded it would not fit.
     """
 
     def __init__(
@@ -529,6 +534,7 @@ class BoxTable:
         rows: list[list[str]],
         fold: tuple[int, ...] = (),
         styles: dict[tuple[int, int], str] | None = None,
+        right: tuple[int, ...] = (),
     ) -> None:
         self.title = title
         self.headers = headers
@@ -536,13 +542,16 @@ class BoxTable:
         self.rows = [[_block_cell(cell) for cell in row] for row in rows]
         self.fold = fold
         self.styles = styles or {}
+        self.right = right
+        self._layouts: dict[int | None, Layout] = {}
 
-    def lines(self, limit: int | None) -> list[Segments]:
-        """The segments of each line, the table no wider than limit where folding allows.
+    def _layout(self, limit: int | None) -> Layout:
+        """The cells by column, their widths, and each column's width within limit."""
+        if limit not in self._layouts:
+            self._layouts[limit] = self._lay_out(limit)
+        return self._layouts[limit]
 
-        Built column by column, as table_lines is: each cell is measured once, and rows
-        that need no folding or style (almost all) are joined in one go.
-        """
+    def _lay_out(self, limit: int | None) -> Layout:
         columns = [list(column) for column in zip(*self.rows, strict=True)] or [
             [] for _ in self.headers
         ]
@@ -550,17 +559,49 @@ class BoxTable:
             [len(t) if t.isascii() and "\n" not in t else _height_width(t) for t in column]
             for column in columns
         ]
-        widths = [max([len(h), *size]) for h, size in zip(self.headers, sizes, strict=True)]
+        widths = [max([cell_width(h), *size]) for h, size in zip(self.headers, sizes, strict=True)]
         excess = sum(widths) + 3 * len(widths) + 1 - (limit or sys.maxsize)
         for column in self.fold:
             if excess > 0:
-                narrower = max(min(10, widths[column]), widths[column] - excess)
+                floor = min(widths[column], max(10, _longest_word(columns[column])))
+                narrower = max(floor, widths[column] - excess)
                 excess -= widths[column] - narrower
                 widths[column] = narrower
+        for i in self.right:
+            columns[i] = [
+                " " * (widths[i] - n) + t for t, n in zip(columns[i], sizes[i], strict=True)
+            ]
+            sizes[i] = [max(n, widths[i]) for n in sizes[i]]
+        return columns, sizes, widths
+
+    def width(self, limit: int | None) -> int:
+        """How wide the table is once folded to fit limit as far as it can."""
+        widths = self._layout(limit)[2]
+        return sum(widths) + 3 * len(widths) + 1
+
+    def row_lines(self, limit: int | None) -> int:
+        """About how many lines its rows take once folded (as if folding filled each line):
+        to choose another layout without drawing this one."""
+        _, sizes, widths = self._layout(limit)
+        folding = [i for i in self.fold if max(sizes[i], default=0) > widths[i]]
+        if not folding:
+            return len(self.rows)
+        return sum(
+            max(1, *(-(-size // widths[i]) for i, size in zip(folding, row, strict=True)))
+            for row in zip(*(sizes[i] for i in folding), strict=True)
+        )
+
+    def lines(self, limit: int | None) -> list[Segments]:
+        """The segments of each line, the table no wider than limit where folding allows.
+
+        Built column by column, as table_lines is: each cell is measured once, and rows
+        that need no folding or style (almost all) are joined in one go.
+        """
+        columns, sizes, widths = self._layout(limit)
         heavy = ["━" * (w + 2) for w in widths]
-        out: list[Segments] = [[(self.title, "italic")]] if self.title else []
+        out: list[Segments] = [[(self.title, "bold")]] if self.title else []
         out.append([("┏" + "┳".join(heavy) + "┓", "")])
-        head = [(h, len(h)) for h in self.headers]
+        head = [(h, cell_width(h)) for h in self.headers]
         out.append([("┃" + "┃".join(_cells(head, widths)) + "┃", "bold")])
         out.append([("┡" + "╇".join(heavy) + "┩", "")])
         padded = [
@@ -584,21 +625,47 @@ class BoxTable:
         return out
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        from rich.segment import Segment
+        yield from rich_segments(console, self.lines(options.max_width))
 
-        plain: list[str] = []  # unstyled lines go out together: one segment, not thousands
-        for line in self.lines(options.max_width):
-            if len(line) == 1 and not line[0][1]:
-                plain.append(line[0][0] + "\n")
-                continue
-            if plain:
-                yield Segment("".join(plain))
-                plain = []
-            for text, style in line:
-                yield Segment(text, console.get_style(style) if style else None)
-            yield Segment.line()
+
+class Lines:
+    """Lines already laid out, as (text, style) segments: a rich renderable."""
+
+    def __init__(self, lines: list[Segments]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield from rich_segments(console, self.lines)
+
+
+def rich_segments(console: Any, lines: list[Segments]) -> Any:
+    """rich Segments for lines: the unstyled ones go out together, one segment, not
+    thousands."""
+    from rich.segment import Segment
+
+    plain: list[str] = []
+    for line in lines:
+        if len(line) == 1 and not line[0][1]:
+            plain.append(line[0][0] + "\n")
+            continue
         if plain:
             yield Segment("".join(plain))
+            plain = []
+        for text, style in line:
+            yield Segment(text, console.get_style(style) if style else None)
+        yield Segment.line()
+    if plain:
+        yield Segment("".join(plain))
+
+
+def _longest_word(cells: list[str]) -> int:
+    """The widest word in any of the cells (up to WORD_MAX): a column folds no narrower."""
+    longest = 0
+    for cell in set(cells):
+        longest = max(longest, wrap.longest_word(cell))
+        if longest >= WORD_MAX:
+            return WORD_MAX
+    return longest
 
 
 def _styled(line: list[tuple[str, int]], widths: list[int], styles: list[str]) -> Segments:

@@ -28,7 +28,8 @@ CODE = re.compile(r"(`[^`\n]*`)")  # a command quoted in backticks
 CONTINUED = " \\"  # a shell line continuation
 
 Line = tuple[str, int]  # a line's text and its width in cells
-Unit = tuple[str, str, bool]  # the separator before it (" " or ""), its text, whether code
+Unit = tuple[str, str, int]  # the separator before it (" " or ""), its text, its kind:
+PROSE, COMMAND, KEPT = 0, 1, 2  # breaks anywhere; continued with ` \`; kept whole if it fits
 
 
 @functools.cache
@@ -53,10 +54,13 @@ def fold(text: str, width: int) -> tuple[Line, ...]:
     return tuple(_fill(_units(text), width, width))
 
 
-def lines(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+def lines(
+    text: str, width: int, first: str = "", rest: str = "", keep: tuple[str, ...] = ()
+) -> list[str]:
     """A paragraph as printed: its first line led by first, the others by rest (an indent),
     each no wider than width where the text allows. Line breaks in text are kept; commands in
-    backticks stay whole or are continued with ` \\`."""
+    backticks stay whole or are continued with ` \\`; the strings in keep (a path, a file
+    name) are not broken unless wider than a line."""
     if "\n" not in text and cell_width(first) + cell_width(text) <= width:
         return [first + text]  # the common case: it fits as it is
     out: list[str] = []
@@ -64,7 +68,8 @@ def lines(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
         lead = first if number == 0 else rest
         first_width = max(1, width - cell_width(lead))
         rest_width = max(1, width - cell_width(rest))
-        filled = _fill(_paragraph_units(paragraph), first_width, rest_width) or [("", 0)]
+        units = _paragraph_units(paragraph, keep)
+        filled = _fill(units, first_width, rest_width) or [("", 0)]
         out += [(lead if n == 0 else rest) + line for n, (line, _) in enumerate(filled)]
     return out
 
@@ -72,20 +77,20 @@ def lines(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 def _units(text: str) -> list[Unit]:
     """text cut at its break opportunities: spaces, and the edges of CJK characters."""
     if text.isascii():
-        return [(" " if n else "", word, False) for n, word in enumerate(text.split(" "))]
+        return [(" " if n else "", word, PROSE) for n, word in enumerate(text.split(" "))]
     units: list[Unit] = []
     sep, current, previous = "", "", ""
     for char in text:
         if char == " ":
-            units.append((sep, current, False))
+            units.append((sep, current, PROSE))
             sep, current, previous = " ", "", ""
             continue
         if current and _breaks_between(previous, char):
-            units.append((sep, current, False))
+            units.append((sep, current, PROSE))
             sep, current = "", ""
         current += char
         previous = char
-    units.append((sep, current, False))
+    units.append((sep, current, PROSE))
     return units
 
 
@@ -96,18 +101,25 @@ def _breaks_between(before: str, after: str) -> bool:
     return char_width(before) == 2 or char_width(after) == 2
 
 
-def _paragraph_units(text: str) -> list[Unit]:
-    """Like _units, with each command in backticks (and what is glued to it) one unit."""
+def _paragraph_units(text: str, keep: tuple[str, ...] = ()) -> list[Unit]:
+    """Like _units, with each command in backticks and each string of keep (and what is
+    glued to it) one unit."""
+    pattern = CODE
+    if any(keep):
+        kept = "|".join(re.escape(k) for k in sorted(filter(None, keep), key=len, reverse=True))
+        pattern = re.compile(f"(`[^`\n]*`|{kept})")
     units: list[Unit] = []
-    for number, part in enumerate(CODE.split(text)):
-        if number % 2:  # a command, glued to what comes right before it: (`refundkit ...`
-            sep, before, _ = units[-1] if units else ("", "", True)
-            units[-1:] = [(sep, before + part, True)]
+    kind = PROSE
+    for number, part in enumerate(pattern.split(text)):
+        if number % 2:  # glued to what comes right before it: (`refundkit ...`
+            kind = COMMAND if CODE.fullmatch(part) else KEPT
+            sep, before, _ = units[-1] if units else ("", "", kind)
+            units[-1:] = [(sep, before + part, kind)]
             continue
         pieces = _units(part)
-        if number:  # what comes right after a command is glued to it: `refundkit ...`),
+        if number:  # what comes right after is glued to it: `refundkit ...`),
             sep, before, _ = units[-1]
-            units[-1] = (sep, before + pieces[0][1], True)
+            units[-1] = (sep, before + pieces[0][1], kind)
             pieces = pieces[1:]
         units += pieces
     return units
@@ -118,7 +130,7 @@ def _fill(units: list[Unit], first: int, rest: int) -> list[Line]:
     wider than a whole line is cut (code continued with ` \\`)."""
     out: list[Line] = []
     line, used, limit = "", 0, first
-    for sep, text, code in units:
+    for sep, text, kind in units:
         if not text:
             continue
         size = len(text) if text.isascii() else cell_width(text)
@@ -126,13 +138,13 @@ def _fill(units: list[Unit], first: int, rest: int) -> list[Line]:
         if used + space + size <= limit:
             line, used = (line + sep + text if line else text), used + space + size
             continue
-        if line:
+        if line or (size > limit and limit < rest):  # the lead alone if nothing fits beside it
             out.append((line, used))
             line, used, limit = "", 0, rest
         if size <= limit:
             line, used = text, size
             continue
-        pieces = _continued(text, limit, rest) if code else _cut(text, limit, rest)
+        pieces = _continued(text, limit, rest) if kind == COMMAND else _cut(text, limit, rest)
         out += pieces[:-1]
         line, used = pieces[-1]
         limit = rest
@@ -184,7 +196,16 @@ def _cut(word: str, first: int, rest: int) -> list[Line]:
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+# Runs of characters between which a line never breaks: anything but spaces and the wide
+# (CJK) ranges, between whose characters it may.
+UNBROKEN = re.compile(
+    r"[^\s\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+"
+)
+
+
 def longest_word(text: str) -> int:
-    """The width of text's widest unbreakable piece: the narrowest it folds to uncut."""
-    return max((cell_width(unit) for _, unit, _ in _units(text)), default=0)
+    """About the width of text's widest unbreakable piece, the narrowest it folds to uncut:
+    its longest run outside the CJK ranges (found in C; a CJK piece takes 2 to 4 cells)."""
+    runs = UNBROKEN.findall(text)
+    return max((len(r) if r.isascii() else cell_width(r) for r in runs), default=2)
