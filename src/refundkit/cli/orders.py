@@ -228,7 +228,10 @@ def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
             data["unrecorded_files"] = [str(path) for path in unrecorded]
         display.print_json({"as_of": day.isoformat(), "orders": [data]})
     else:
-        display.print_case(report, _extras(store, order, tuple(unrecorded)))
+        from refundkit import pager
+
+        with pager.paging():
+            display.print_case(report, _extras(store, order, tuple(unrecorded)))
     if report.files_missing:
         raise typer.Exit(1)
 
@@ -299,10 +302,13 @@ def demo(
         _refuse_used_folder(folder)
     store = Store(folder or demo_case.temp_home(), notice=notice)
     order = demo_case.build(store, datetime.now())
-    display.print_case(cases.report(store.load(order.id), today()), _extras(store, order, ()))
-    typer.echo(f"\nExample data folder: {store.home}")
-    typer.echo(f"Try: refundkit --home {store.home} status")
-    typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
+    from refundkit import pager
+
+    with pager.paging():
+        display.print_case(cases.report(store.load(order.id), today()), _extras(store, order, ()))
+        typer.echo(f"\nExample data folder: {store.home}")
+        typer.echo(f"Try: refundkit --home {store.home} status")
+        typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
 
 
 def _refuse_used_folder(folder: Path) -> None:
