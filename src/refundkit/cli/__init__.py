@@ -36,7 +36,7 @@ app = typer.Typer(
     "and write the letters for each rung of the dispute.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     cls=RefundkitGroup,  # journey-ordered help panels, paged (cli/helpview.py)
 )
 
