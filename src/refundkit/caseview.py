@@ -224,7 +224,7 @@ def warnings(report: CaseReport, width: int) -> list[Segments]:
     missing = [k for k in report.missing if k not in a.step.needs_evidence]
     if missing:
         text = _(
-            "Missing evidence a complaint needs: {kinds}. Attach it, e.g. "
+            "Missing evidence a complaint needs: {kinds}. Add it, e.g. "
             "`refundkit add-evidence {id} screenshot.png --kind {kind}`."
         ).format(
             kinds=listed(names.evidence_kind(k.value) for k in missing),

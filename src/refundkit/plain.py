@@ -5,9 +5,9 @@ rich lays out every cell of a table (measure, wrap, pad, style, crop) and costs 
 imports; a table of 10,000 cases took it 15 to 30 s. Here each cell is measured once, only the
 free-text columns fold when the terminal is too narrow, and the lines are written in one go.
 The overview fits the terminal (COLUMNS, else its width; a pipe takes lines of any length):
-every column side by side where they fit, related values stacked in fewer columns where they
-do not, and a list of blocks below LIST_BELOW columns; text folds as refundkit.wrap breaks it,
-at spaces and between CJK characters, never inside a word.
+every column side by side where they fit, related values stacked in fewer columns where that
+is shorter, and a list of blocks below LIST_BELOW columns. Text folds as refundkit.wrap breaks
+it, at spaces and between CJK characters, never inside a word.
 The look follows display.py (a bold header over a rule, urgency colours), and colour is used
 only on a terminal, as rich does: NO_COLOR turns it off, FORCE_COLOR on. Every fact is shown
 through sanitize.visible: a control or format character in a name never reaches the terminal.
@@ -113,7 +113,10 @@ def overview_lines(view: Overview, paint: Painter, limit: int | None) -> list[st
         lines += ["", *(paint(line, "dim") for line in wrap.lines(caption, width))]
     for case in view.cases:
         for text in case.notices:
-            lines += notice_lines(case.id, visible(text), width, paint)
+            if limit is None:  # a pipe: one line each, as it is
+                lines.append(paint(visible(f"{case.id}: {text}"), "bold yellow"))
+            else:
+                lines += notice_lines(case.id, visible(text), width, paint)
     for d in view.damaged:
         text = _("damaged: {path}: {error}").format(path=d.path, error=d.error)
         lines += warning(visible(text), width, paint, "bold red", d.path)
@@ -339,17 +342,34 @@ class Fields:
 
 
 def case_lines(cases: list[CaseSummary], paint: Painter, limit: int | None) -> list[str]:
-    """The cases as a table that fits limit: every column side by side if they fit, else
-    with related values stacked in one column, else (or below LIST_BELOW) as a list."""
+    """The cases as a table that fits limit: every column side by side where nothing has to
+    fold; else the shorter of that and a table with related values stacked in one column;
+    else (and always below LIST_BELOW) as a list."""
     if limit is not None and limit < LIST_BELOW:
         return list_lines(cases, Names(cases), paint, limit)
     fields = Fields(cases)
-    for layout in (wide_columns, stacked_columns):
-        columns = layout(fields)
-        widths = fit(columns, limit)
-        if widths is not None:
-            return table_lines(columns, widths, paint)
-    return list_lines(cases, Names(cases), paint, limit or sys.maxsize)
+    wide = wide_columns(fields)
+    widths = fit(wide, limit)
+    if widths == [c.natural for c in wide]:  # nothing folds: the common case
+        return table_lines(wide, widths, paint)
+    stacked = stacked_columns(fields)
+    tables = [(c, w) for c, w in ((wide, widths), (stacked, fit(stacked, limit))) if w]
+    if not tables:
+        return list_lines(cases, Names(cases), paint, limit or sys.maxsize)
+    # The shorter table: a wide one whose cells fold deep reads worse than a stacked one.
+    columns, widths = min(tables, key=lambda table: height(*table))
+    return table_lines(columns, widths, paint)
+
+
+def height(columns: list[Column], widths: list[int] | None) -> int:
+    """About how many lines the table's rows take (as if folding filled each line)."""
+    assert widths is not None
+    rows = [1] * len(columns[0].sizes)
+    for column, width in zip(columns, widths, strict=True):
+        if len(column.fields) > 1 or max(column.sizes) > width:
+            cells = zip(*(f.sizes for f in column.fields), strict=True)
+            rows = list(map(max, rows, (sum(-(-n // width) for n in cell) for cell in cells)))
+    return sum(rows)
 
 
 def wide_columns(f: Fields) -> list[Column]:
@@ -426,8 +446,11 @@ def table_lines(columns: list[Column], widths: list[int], paint: Painter) -> lis
         {row for row, size in enumerate(c.sizes) if size > width} if max(c.sizes) > width else set()
         for c, width in zip(columns, widths, strict=True)
     ]
+    folding = set().union(*folds)
+    if not folding and len(tiers) == 1:  # nothing folds, nothing stacks: the lines are ready
+        return lines + tiers[0]
     for row in range(count):
-        if any(row in rows for rows in folds):
+        if row in folding:
             lines += folded_row(columns, widths, row, paint, cells, folds)
         else:
             lines += [tier[row] for tier in tiers]
