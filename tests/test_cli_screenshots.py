@@ -318,8 +318,8 @@ def test_status_shows_an_excerpt_of_the_text(
     order_id = chat_case(cli, add)
     result = cli("status", order_id)
     assert result.exit_code == 0, result.output
-    assert "Recognised text:" in result.stdout
-    assert "e1 chat-opened.png: 声悦数码旗舰店 / 2025年11月22日09:41 /" in result.stdout
+    entry = result.stdout.split("  e1  chat-opened.png")[1]  # shown under its evidence entry
+    assert "Recognised text: 声悦数码旗舰店 / 2025年11月22日09:41 /" in entry.split("Timeline")[0]
     assert "recognised" not in json.dumps(status_json(cli, order_id))
 
 

@@ -111,5 +111,5 @@ def test_status_detail_shows_timeline_and_next_step(cli: Cli, add: Any) -> None:
     order_id = add(received="yesterday", purchased="2 days ago")
     cli("log", order_id, "merchant-refused", "--note", "已拆封不退")
     result = cli("status", order_id)
-    assert "merchant-refused" in result.stdout and "已拆封不退" in result.stdout
+    assert "merchant refused" in result.stdout and "已拆封不退" in result.stdout
     assert "Next step" in result.stdout and "platform" in result.stdout

@@ -43,6 +43,44 @@ def test_table_fits_the_terminal(cli: Cli, add: Any, monkeypatch: pytest.MonkeyP
         assert "声悦数码旗" in result.stdout and "Acme" in result.stdout
 
 
+@pytest.mark.parametrize("columns", [120, 80, 60, 44])
+def test_the_item_tells_two_orders_of_one_shop_apart(
+    cli: Cli, add: Any, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    first = add(merchant="优品生活家居官方旗舰店（小程序）", item="真丝衬衫", amount="399")
+    second = add(merchant="优品生活家居官方旗舰店（小程序）", item="羊毛围巾", amount="399")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = cli("status").stdout
+    assert all(plain.cell_width(line) <= columns for line in out.splitlines()), out
+    lines = out.splitlines()
+    starts = sorted(i for i, line in enumerate(lines) if line.startswith((first, second)))
+    for order, item in ((first, "真丝衬衫"), (second, "羊毛围巾")):
+        start = next(i for i in starts if lines[i].startswith(order))
+        end = min([i for i in starts if i > start] + [len(lines)])
+        assert item in "".join(lines[start:end]), out  # in the case's own row or block
+
+
+@pytest.mark.parametrize(("columns", "layout"), [(160, "wide"), (80, "stacked"), (59, "list")])
+def test_the_layout_follows_the_width(
+    cli: Cli, add: Any, monkeypatch: pytest.MonkeyPatch, columns: int, layout: str
+) -> None:
+    """Every column side by side, then merchant over item (and stage over next step) in fewer
+    columns, then below about 60 columns one block per case."""
+    order = add(merchant="Acme Kitchen", item="Electric kettle", received="today")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    lines = cli("status").stdout.splitlines()
+    header = next((line for line in lines if line.startswith("ID")), "")
+    row = next(i for i, line in enumerate(lines) if line.startswith(order))
+    if layout == "wide":
+        assert "Item" in header and "Acme Kitchen" in lines[row] and "Electric" in lines[row]
+    elif layout == "stacked":
+        assert "Item" in lines[lines.index(header) + 1]
+        assert "Acme Kitchen" in lines[row] and "Electric kettle" in lines[row + 1]
+    else:
+        assert not header and lines[row] == f"{order}  Acme Kitchen · Electric kettle"
+        assert lines[row + 3].strip().startswith("Next step:") or "Missing:" in lines[row + 3]
+
+
 def test_colour_only_on_a_terminal_or_when_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)

@@ -95,7 +95,10 @@ def test_overview_and_status_order_give_the_same_step_after_a_wechat_pay_complai
         assert "await WeChat Pay outcome by" not in text
 
 
-def test_a_step_past_its_date_is_overdue(cli: Cli, add: Any) -> None:
+def test_a_step_past_its_date_is_overdue(
+    cli: Cli, add: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that the step's cell does not fold
     order = add(**DATES)
     cli("log", order, "return-requested", "--on", "2026-11-13")
     before = status_json(cli, "--as-of", "2026-11-28")["orders"][0]["next_step"]

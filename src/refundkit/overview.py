@@ -39,6 +39,7 @@ class CaseSummary:
     by: str | None  # the next step's date
     stage: str
     merchant: str
+    item: str  # what was bought: tells apart two orders of one shop
     amount: str  # formatted, e.g. ¥399.00
     deadline: str  # the best window's last day, or why there is none
     left: str  # its days left, or "-"
@@ -60,6 +61,7 @@ class CaseSummary:
             by=step.by.isoformat() if step.by else None,
             stage=report.stage.value,
             merchant=order.merchant,
+            item=order.item,
             amount=money(order.amount, order.currency),
             deadline=deadline_text(best),
             left=left_text(best),
@@ -89,6 +91,7 @@ class CaseSummary:
             self.purchased,
             self.stage,
             self.merchant,
+            self.item,
             self.amount,
             self.deadline,
             self.left,

@@ -4,6 +4,10 @@ add-evidence (display.py, with rich, shows one case in full and everything else)
 rich lays out every cell of a table (measure, wrap, pad, style, crop) and costs 45 ms of
 imports; a table of 10,000 cases took it 15 to 30 s. Here each cell is measured once, only the
 free-text columns fold when the terminal is too narrow, and the lines are written in one go.
+The overview fits the terminal (COLUMNS, else its width; a pipe takes lines of any length):
+every column side by side where they fit, related values stacked in fewer columns where that
+is shorter, and a list of blocks below LIST_BELOW columns. Text folds as refundkit.wrap breaks
+it, at spaces and between CJK characters, never inside a word.
 The look follows display.py (a bold header over a rule, urgency colours), and colour is used
 only on a terminal, as rich does: NO_COLOR turns it off, FORCE_COLOR on. Every fact is shown
 through sanitize.visible: a control or format character in a name never reaches the terminal.
@@ -16,11 +20,14 @@ import json
 import os
 import shutil
 import sys
-import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from refundkit import wrap
+from refundkit.i18n import _, ngettext
 from refundkit.kinds import WindowState
 from refundkit.sanitize import visible
+from refundkit.wrap import cell_width, fold
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -33,15 +40,7 @@ if TYPE_CHECKING:
 
 SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "$"}
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
-HEADERS = ("ID", "Merchant", "Amount", "Stage", "Deadline", "Left", "Missing", "Next step")
-RIGHT = {2, 5}  # Amount and Left are right-aligned
-# The columns that fold when the table is too wide, in the order they give way, each to
-# its narrowest: the merchant first to 20 (as display.py's tables), then the next step, then
-# the list of missing evidence, then the merchant further.
-FOLDS = ((1, 20), (7, 14), (6, 8), (1, 10))
 GAP = "  "
-CAPTION = "Deadline: the last day of the best return window (see `status ID`)."
-EMPTY = "No open cases. Record one with `refundkit add-order` (or try `refundkit demo`)."
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -65,8 +64,6 @@ def urgency_style(window: Window | None) -> str:
 
 def deadline_text(window: Window | None) -> str:
     """The best window's last day, compact for the overview."""
-    from refundkit.i18n import _
-
     if window is None or window.state is WindowState.NOT_APPLICABLE:
         return _("none")
     if window.exercised is not None:
@@ -88,32 +85,73 @@ def shown(text: str) -> str:
     return text if text.isprintable() else visible(text)
 
 
-# --- output --------------------------------------------------------------------------------
+# --- the overview ---------------------------------------------------------------------------
 
 
 def print_overview(view: Overview) -> None:
-    paint = painter()
+    lines = overview_lines(view, painter(), available_width())
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def overview_lines(view: Overview, paint: Painter, limit: int | None) -> list[str]:
+    """What `status` prints: the cases (a table, or a list on a narrow terminal), then what the
+    user should set right, every line no wider than limit (None: any width) where words allow."""
+    width = limit or sys.maxsize
     lines: list[str] = []
     if not view.cases and not view.damaged:
-        lines.append(EMPTY)
+        lines += wrap.lines(
+            _("No open cases. Record one with `refundkit add-order` (or try `refundkit demo`)."),
+            width,
+        )
     if view.cases:
-        lines += table_lines(view, paint, available_width())
+        lines += [_("refundkit cases as of {date}").format(date=view.as_of), ""]
+        lines += case_lines(view.cases, paint, limit)
+        caption = _(
+            "Deadline: the last day of the best return window. Every window of a case: "
+            "`refundkit status {id}`."
+        ).format(id=view.cases[0].id)
+        lines += ["", *(paint(line, "dim") for line in wrap.lines(caption, width))]
     for case in view.cases:
-        lines += [paint(visible(f"{case.id}: {text}"), "bold yellow") for text in case.notices]
+        for text in case.notices:
+            if limit is None:  # a pipe: one line each, as it is
+                lines.append(paint(visible(f"{case.id}: {text}"), "bold yellow"))
+            else:
+                lines += notice_lines(case.id, visible(text), width, paint)
     for d in view.damaged:
-        lines.append(paint(visible(f"damaged: {d.path}: {d.error}"), "bold red"))
+        text = _("damaged: {path}: {error}").format(path=d.path, error=d.error)
+        lines += warning(visible(text), width, paint, "bold red", d.path)
     for missing in view.missing_files.values():
         for m in missing:
-            lines.append(
-                paint(
-                    visible(
-                        f"missing: {m.path} (evidence {m.evidence_id} of order {m.order_id}, "
-                        f"{m.name}); restore it from a backup, then run `refundkit verify`"
-                    ),
-                    "bold red",
-                )
-            )
-    sys.stdout.write("".join(line + "\n" for line in lines))
+            text = _(
+                "missing: {path} (evidence {evidence} of order {order}, {name}); restore it "
+                "from a backup, then run `refundkit verify`"
+            ).format(path=m.path, evidence=m.evidence_id, order=m.order_id, name=m.name)
+            lines += warning(visible(text), width, paint, "bold red", m.path)
+    return lines
+
+
+def notice_lines(order_id: str, text: str, width: int, paint: Painter) -> list[str]:
+    """A case's notice, led by its id. Thousands of cases share a few notices that differ by
+    their id alone: laid out once with the id masked (by as many characters that break and
+    measure as its own do), then the id put back."""
+    mask = ID_MASK * len(order_id)
+    laid_out = _laid_out(text.replace(order_id, mask), width, f"{mask}: ")
+    return [paint(line.replace(mask, order_id), "bold yellow") for line in laid_out]
+
+
+ID_MASK = "\ue000"  # a private-use character: one cell wide, no break beside it, as [a-z0-9]
+
+
+@functools.lru_cache(maxsize=256)
+def _laid_out(text: str, width: int, lead: str) -> tuple[str, ...]:
+    return tuple(wrap.lines(text, width, lead, "  "))
+
+
+def warning(text: str, width: int, paint: Painter, style: str, path: object) -> list[str]:
+    """A sentence that calls for action about a file: wrapped to width (the path unbroken
+    where it fits a line), every line in style."""
+    keep = (visible(str(path)),)
+    return [paint(line, style) for line in wrap.lines(text, width, rest="  ", keep=keep)]
 
 
 def print_evidence_added(added: list[Evidence]) -> None:
@@ -214,153 +252,289 @@ def nested(text: str, depth: int) -> str:
     return text.replace("\n", "\n" + "  " * depth)
 
 
-def table_lines(view: Overview, paint: Painter, limit: int | None) -> list[str]:
-    """The table, built column by column: the inner loop of a 10,000-case listing, so each
-    cell is measured once and padded once, and folding is remembered (fold is cached)."""
-    columns = table_columns(view.cases)
-    sizes = [[len(t) if t.isascii() else cell_width(t) for t in column] for column in columns]
-    widths = fit([max(len(h), *size) for h, size in zip(HEADERS, sizes, strict=True)], limit)
-    styles = table_styles(view.cases)
-    extra: dict[int, dict[int, list[str]]] = {}  # row -> column -> lines after the first
-    cells = [
-        column_cells(i, columns[i], sizes[i], widths[i], styles[i], paint, extra)
-        for i in range(len(HEADERS))
+LIST_BELOW = 60  # columns: a narrower terminal gets a list, one block per case
+
+
+class Field:
+    """One value of every case (their merchants, their deadlines ...), each cell measured
+    once however many layouts are tried."""
+
+    def __init__(self, header: str, texts: list[str]) -> None:
+        self.header = header
+        self.texts = texts
+        wide: dict[str, int] = {}  # one shop's name, measured once for all its orders
+        self.sizes = [
+            len(t) if t.isascii() else wide[t] if t in wide else wide.setdefault(t, cell_width(t))
+            for t in texts
+        ]
+
+
+@dataclass
+class Column:
+    """One column of the overview: one field, or two stacked in each cell; the narrowest it
+    may fold to (0: it never folds), its alignment and its styles."""
+
+    fields: tuple[Field, ...]
+    floor: int = 0
+    right: bool = False
+    styles: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.headers = [f.header for f in self.fields]
+        sizes = [f.sizes for f in self.fields]
+        self.sizes = sizes[0] if len(sizes) == 1 else list(map(max, *sizes))
+        self.natural = max(max(map(cell_width, self.headers)), *self.sizes)
+
+    def narrowest(self) -> int:
+        """How narrow folding may make it: its floor, or its longest word (up to WORD_MAX)
+        so that no word is cut, and never wider than it is."""
+        if not self.floor or self.natural <= self.floor:
+            return self.natural
+        texts = {text for f in self.fields for text in f.texts} | set(self.headers)
+        longest = max(map(wrap.longest_word, texts))
+        return min(self.natural, max(self.floor, min(longest, WORD_MAX)))
+
+    def cell_lines(self, row: int, width: int) -> list[tuple[str, int]]:
+        """A cell's lines: each field's value on lines of its own, folded to width."""
+        pieces: list[tuple[str, int]] = []
+        for f in self.fields:
+            text, size = f.texts[row], f.sizes[row]
+            pieces += wrap.fold(text, width) if size > width else [(text, size)]
+        return pieces
+
+
+WORD_MAX = 24  # a word longer than this may be cut when a column folds
+
+
+class Names:
+    """The codes' names in the interface's language, each looked up once: 10,000 rows share
+    a handful of stages and lists of missing evidence."""
+
+    def __init__(self, cases: list[CaseSummary]) -> None:
+        from refundkit.words import names
+
+        self.stage = {code: names.stage(code) for code in {c.stage for c in cases}}
+        # The separator of a list of names (、 in Chinese).
+        sep = _(", ")
+        self.kinds = {
+            kinds: sep.join(map(names.evidence_kind, kinds)) or "-"
+            for kinds in {tuple(c.missing) for c in cases}
+        }
+
+
+class Fields:
+    """What the overview shows of the cases, field by field, in the interface's language."""
+
+    def __init__(self, cases: list[CaseSummary]) -> None:
+        names = Names(cases)
+        self.id = Field(_("ID"), [shown(c.id) for c in cases])
+        self.merchant = Field(_("Merchant"), [shown(c.merchant) for c in cases])
+        self.item = Field(_("Item"), [shown(c.item) for c in cases])
+        self.amount = Field(_("Amount"), [c.amount for c in cases])
+        self.stage = Field(_("Stage"), [names.stage[c.stage] for c in cases])
+        self.deadline = Field(_("Deadline"), [c.deadline for c in cases])
+        self.left = Field(_("Left"), [c.left for c in cases])
+        self.missing = Field(_("Missing"), [names.kinds[tuple(c.missing)] for c in cases])
+        self.step = Field(_("Next step"), [shown(c.step) for c in cases])
+        self.bold = ["bold"] * len(cases)
+        self.urgency = [c.urgency for c in cases]
+        self.left_styles = ["dim" if c.left == "-" else c.urgency for c in cases]
+
+
+def case_lines(cases: list[CaseSummary], paint: Painter, limit: int | None) -> list[str]:
+    """The cases as a table that fits limit: every column side by side where nothing has to
+    fold; else the shorter of that and a table with related values stacked in one column;
+    else (and always below LIST_BELOW) as a list."""
+    if limit is not None and limit < LIST_BELOW:
+        return list_lines(cases, Names(cases), paint, limit)
+    fields = Fields(cases)
+    wide = wide_columns(fields)
+    widths = fit(wide, limit)
+    if widths == [c.natural for c in wide]:  # nothing folds: the common case
+        return table_lines(wide, widths, paint)
+    stacked = stacked_columns(fields)
+    tables = [(c, w) for c, w in ((wide, widths), (stacked, fit(stacked, limit))) if w]
+    if not tables:
+        return list_lines(cases, Names(cases), paint, limit or sys.maxsize)
+    # The shorter table: a wide one whose cells fold deep reads worse than a stacked one.
+    columns, widths = min(tables, key=lambda table: height(*table))
+    return table_lines(columns, widths, paint)
+
+
+def height(columns: list[Column], widths: list[int] | None) -> int:
+    """About how many lines the table's rows take (as if folding filled each line)."""
+    assert widths is not None
+    rows = [1] * len(columns[0].sizes)
+    for column, width in zip(columns, widths, strict=True):
+        if len(column.fields) > 1 or max(column.sizes) > width:
+            cells = zip(*(f.sizes for f in column.fields), strict=True)
+            rows = list(map(max, rows, (sum(-(-n // width) for n in cell) for cell in cells)))
+    return sum(rows)
+
+
+def wide_columns(f: Fields) -> list[Column]:
+    return [
+        Column((f.id,), styles=f.bold),
+        Column((f.merchant,), floor=12),
+        Column((f.item,), floor=12),
+        Column((f.amount,), right=True),
+        Column((f.stage,), floor=8),
+        Column((f.deadline,), floor=10, styles=f.urgency),
+        Column((f.left,), right=True, styles=f.left_styles),
+        Column((f.missing,), floor=12),
+        Column((f.step,), floor=20),
     ]
-    header = GAP.join(padded(h, widths[i] - len(h), i in RIGHT) for i, h in enumerate(HEADERS))
-    lines = [f"refundkit cases as of {view.as_of}", "", paint(header.rstrip(), "bold")]
+
+
+def stacked_columns(f: Fields) -> list[Column]:
+    """Fewer, taller columns for a terminal of 60 to about 100 columns: merchant over item,
+    deadline over days left, stage over next step."""
+    return [
+        Column((f.id,), styles=f.bold),
+        Column((f.merchant, f.item), floor=10),
+        Column((f.amount,), right=True),
+        Column((f.deadline, f.left), floor=10, right=True, styles=f.urgency),
+        Column((f.stage, f.step), floor=12),
+        Column((f.missing,), floor=8),
+    ]
+
+
+def fit(columns: list[Column], limit: int | None) -> list[int] | None:
+    """Each column's width so that the table fits limit, the widest folding column giving
+    way first, a cell at a time (so no column is squeezed while another stays wide); None if
+    it cannot fit without cutting words."""
+    widths = [c.natural for c in columns]
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - (limit or sys.maxsize)
+    if excess <= 0:
+        return widths
+    floors = [c.narrowest() for c in columns]
+    if sum(widths) - sum(floors) < excess:
+        return None
+    for _step in range(excess):
+        widest = max(
+            (i for i in range(len(widths)) if widths[i] > floors[i]), key=widths.__getitem__
+        )
+        widths[widest] -= 1
+    return widths
+
+
+def table_lines(columns: list[Column], widths: list[int], paint: Painter) -> list[str]:
+    """The table: the inner loop of a 10,000-case listing. Each line of stacked cells (a
+    tier: merchants, then items below them) is padded and joined column by column in one go;
+    only the rows where some cell folds are laid out one by one (wrap.fold is cached)."""
+    lines = []
+    for depth in range(max(len(c.headers) for c in columns)):
+        head = [
+            padded(c.headers[depth], width - cell_width(c.headers[depth]), c.right)
+            if depth < len(c.headers)
+            else " " * width
+            for c, width in zip(columns, widths, strict=True)
+        ]
+        lines.append(paint(GAP.join(head).rstrip(), "bold"))
     lines.append("─" * (sum(widths) + len(GAP) * (len(widths) - 1)))
-    blank = [" " * width for width in widths]
-    for row, parts in enumerate(zip(*cells, strict=True)):
-        lines.append(GAP.join(parts).rstrip())
-        if row in extra:
-            lines += continuation_lines(extra[row], blank)
-    lines += ["", paint(CAPTION, "dim")]
+    count = len(columns[0].sizes)
+    height = max(len(c.fields) for c in columns)
+    cells = [
+        [tier_cells(c, depth, width, paint, count) for depth in range(height)]
+        for c, width in zip(columns, widths, strict=True)
+    ]  # column -> depth -> row -> the padded text
+    tiers = [
+        [GAP.join(parts).rstrip() for parts in zip(*(c[depth] for c in cells), strict=True)]
+        for depth in range(height)
+    ]
+    folds = [
+        {row for row, size in enumerate(c.sizes) if size > width} if max(c.sizes) > width else set()
+        for c, width in zip(columns, widths, strict=True)
+    ]
+    folding = set().union(*folds)
+    if not folding and len(tiers) == 1:  # nothing folds, nothing stacks: the lines are ready
+        return lines + tiers[0]
+    for row in range(count):
+        if row in folding:
+            lines += folded_row(columns, widths, row, paint, cells, folds)
+        else:
+            lines += [tier[row] for tier in tiers]
     return lines
 
 
-def fit(widths: list[int], limit: int | None) -> list[int]:
-    """Narrow the free-text columns (FOLDS) until the table fits the terminal, if it can."""
-    fitted = list(widths)
-    for column, narrowest in FOLDS:
-        excess = sum(fitted) + len(GAP) * (len(fitted) - 1) - (limit or sys.maxsize)
-        if excess > 0:
-            fitted[column] = max(min(narrowest, fitted[column]), fitted[column] - excess)
-    return fitted
-
-
-def table_columns(cases: list[CaseSummary]) -> list[list[str]]:
-    return [
-        [shown(c.id) for c in cases],
-        [shown(c.merchant) for c in cases],
-        [c.amount for c in cases],
-        [c.stage for c in cases],
-        [c.deadline for c in cases],
-        [c.left for c in cases],
-        [", ".join(c.missing) or "-" for c in cases],
-        [shown(c.step) for c in cases],
-    ]
-
-
-def table_styles(cases: list[CaseSummary]) -> list[list[str] | None]:
-    """Each column's style per row; None for a column shown plain."""
-    return [
-        ["bold"] * len(cases),
-        None,
-        None,
-        None,
-        [c.urgency for c in cases],
-        ["dim" if c.left == "-" else c.urgency for c in cases],
-        None,
-        None,
-    ]
-
-
-def column_cells(
-    i: int,
-    texts: list[str],
-    sizes: list[int],
-    width: int,
-    styles: list[str] | None,
-    paint: Painter,
-    extra: dict[int, dict[int, list[str]]],
-) -> list[str]:
-    """Column i's cells padded to width; the lines of folded cells after the first go to
-    extra[row][i]."""
-    right = i in RIGHT
-    if max(sizes) <= width:  # nothing to fold: the common case, one comprehension
-        if right:
-            cells = [" " * (width - n) + t for t, n in zip(texts, sizes, strict=True)]
-        else:
-            cells = [t + " " * (width - n) for t, n in zip(texts, sizes, strict=True)]
+def tier_cells(column: Column, depth: int, width: int, paint: Painter, count: int) -> list[str]:
+    """The column's cells padded to width on one line of its rows: its depth-th field (blank
+    where it stacks fewer), painted in their styles on a terminal."""
+    if depth >= len(column.fields):
+        return [" " * width] * count
+    field = column.fields[depth]
+    if column.right:
+        cells = [" " * (width - n) + t for t, n in zip(field.texts, field.sizes, strict=True)]
     else:
-        cells = []
-        for row, (text, size) in enumerate(zip(texts, sizes, strict=True)):
-            pieces = fold(text, width) if size > width else ((text, size),)
-            lines = [padded(t, width - n, right) for t, n in pieces]
-            cells.append(lines[0])
-            if len(lines) > 1:
-                extra.setdefault(row, {})[i] = [
-                    paint(x, styles[row] if styles else "") for x in lines[1:]
-                ]
-    if styles and paint.colour:
-        cells = [paint(cell, style) for cell, style in zip(cells, styles, strict=True)]
+        cells = [t + " " * (width - n) for t, n in zip(field.texts, field.sizes, strict=True)]
+    if column.styles and paint.colour:
+        cells = [paint(cell, style) for cell, style in zip(cells, column.styles, strict=True)]
     return cells
 
 
-def continuation_lines(folded: dict[int, list[str]], blank: list[str]) -> list[str]:
-    """The further lines of a row whose cells folded; other columns left blank."""
-    height = max(len(lines) for lines in folded.values())
-    return [
-        GAP.join(
-            folded[i][n] if i in folded and n < len(folded[i]) else blank[i]
-            for i in range(len(blank))
-        ).rstrip()
-        for n in range(height)
-    ]
-
-
-@functools.lru_cache(maxsize=4096)
-def fold(text: str, width: int) -> tuple[tuple[str, int], ...]:
-    """Text in lines of at most width terminal cells (and their widths), broken at spaces
-    where possible."""
-    lines: list[tuple[str, int]] = []
-    line, used = "", 0
-    for word in text.split(" "):
-        size = cell_width(word)
-        space = 1 if line else 0
-        if used + space + size <= width:
-            line, used = (f"{line} {word}" if line else word), used + space + size
+def folded_row(
+    columns: list[Column],
+    widths: list[int],
+    row: int,
+    paint: Painter,
+    cells: list[list[list[str]]],
+    folds: list[set[int]],
+) -> list[str]:
+    """A row some of whose cells fold: each cell's lines, the shorter cells left blank below.
+    The cells that do not fold are the ones table_lines padded already."""
+    lines = []
+    for i, (column, width) in enumerate(zip(columns, widths, strict=True)):
+        if row not in folds[i]:
+            lines.append([tier[row] for tier in cells[i][: len(column.fields)]])
             continue
-        if line:
-            lines.append((line, used))
-        line, used = "", 0
-        for char in word:  # a word wider than the column is cut where it must be
-            if used + char_width(char) > width:
-                lines.append((line, used))
-                line, used = "", 0
-            line, used = line + char, used + char_width(char)
-    return (*lines, (line, used)) if line else tuple(lines)
+        style = column.styles[row] if column.styles else ""
+        pieces = column.cell_lines(row, width)
+        lines.append([paint(padded(t, width - n, column.right), style) for t, n in pieces])
+    height = max(map(len, lines))
+    for cell, width in zip(lines, widths, strict=True):
+        cell += [" " * width] * (height - len(cell))
+    return [GAP.join(parts).rstrip() for parts in zip(*lines, strict=True)]
+
+
+def list_lines(cases: list[CaseSummary], names: Names, paint: Painter, width: int) -> list[str]:
+    """The cases for a narrow terminal: a block of a few labelled lines each."""
+    lines: list[str] = []
+    for c in cases:
+        if lines:
+            lines.append("")
+        head = wrap.lines(f"{shown(c.merchant)} · {shown(c.item)}", width, f"{c.id}  ", "  ")
+        lines += [paint(c.id, "bold") + head[0][len(c.id) :], *head[1:]]
+        lines += wrap.lines(f"{c.amount} · {names.stage[c.stage]}", width, "  ", "    ")
+        deadline = _("Deadline: {deadline}").format(deadline=days_phrase(c.deadline, c.left))
+        lines += [paint(x, c.urgency) for x in wrap.lines(deadline, width, "  ", "    ")]
+        if c.missing:
+            missing = _("Missing: {kinds}").format(kinds=names.kinds[tuple(c.missing)])
+            lines += wrap.lines(missing, width, "  ", "    ")
+        lines += wrap.lines(_("Next step: {step}").format(step=shown(c.step)), width, "  ", "    ")
+    return lines
+
+
+def days_phrase(deadline: str, left: str) -> str:
+    """The deadline with its days left, or since when it passed, as a phrase."""
+    try:
+        days = int(left)
+    except ValueError:
+        return deadline
+    if days >= 0:
+        return ngettext(
+            "{deadline} ({count} day left)", "{deadline} ({count} days left)", days
+        ).format(deadline=deadline, count=days)
+    return ngettext(
+        "{deadline} (ended {count} day ago)", "{deadline} (ended {count} days ago)", -days
+    ).format(deadline=deadline, count=-days)
 
 
 def padded(text: str, space: int, right: bool) -> str:
     return " " * space + text if right else text + " " * space
 
 
-def cell_width(text: str) -> int:
-    """Terminal cells text takes: CJK and other wide characters two, combining marks none."""
-    if text.isascii():
-        return len(text)
-    return sum(map(char_width, text))
-
-
-@functools.cache
-def char_width(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
 Segments = list[tuple[str, str]]  # one printed line: (text, rich style) pieces
+Layout = tuple[list[list[str]], list[list[int]], list[int]]  # cells, sizes, column widths
 
 
 class BoxTable:
@@ -369,9 +543,11 @@ class BoxTable:
     took it 4 s to show, and this 0.1 s. It is a rich renderable (rich is imported only when
     it is printed), so display.py prints it among its own tables with the same console.
 
-    Cells are shown through visible(); the columns in fold wrap (at spaces where they can)
-    when the table is wider than the console, as rich's would; styles gives a style to single
-    cells, by (row, column).
+    Cells are shown through visible(); the columns in fold wrap (at spaces and between CJK
+    characters, as refundkit.wrap breaks them) when the table is wider than the console, each
+    down to its longest word, so that no word is cut; the columns in right are right-aligned;
+    styles gives a style to single cells, by (row, column). `width` says how wide it will be:
+    a caller can show something else where even folded it would not fit.
     """
 
     def __init__(
@@ -381,6 +557,7 @@ class BoxTable:
         rows: list[list[str]],
         fold: tuple[int, ...] = (),
         styles: dict[tuple[int, int], str] | None = None,
+        right: tuple[int, ...] = (),
     ) -> None:
         self.title = title
         self.headers = headers
@@ -388,13 +565,16 @@ class BoxTable:
         self.rows = [[_block_cell(cell) for cell in row] for row in rows]
         self.fold = fold
         self.styles = styles or {}
+        self.right = right
+        self._layouts: dict[int | None, Layout] = {}
 
-    def lines(self, limit: int | None) -> list[Segments]:
-        """The segments of each line, the table no wider than limit where folding allows.
+    def _layout(self, limit: int | None) -> Layout:
+        """The cells by column, their widths, and each column's width within limit."""
+        if limit not in self._layouts:
+            self._layouts[limit] = self._lay_out(limit)
+        return self._layouts[limit]
 
-        Built column by column, as table_lines is: each cell is measured once, and rows
-        that need no folding or style (almost all) are joined in one go.
-        """
+    def _lay_out(self, limit: int | None) -> Layout:
         columns = [list(column) for column in zip(*self.rows, strict=True)] or [
             [] for _ in self.headers
         ]
@@ -402,17 +582,49 @@ class BoxTable:
             [len(t) if t.isascii() and "\n" not in t else _height_width(t) for t in column]
             for column in columns
         ]
-        widths = [max([len(h), *size]) for h, size in zip(self.headers, sizes, strict=True)]
+        widths = [max([cell_width(h), *size]) for h, size in zip(self.headers, sizes, strict=True)]
         excess = sum(widths) + 3 * len(widths) + 1 - (limit or sys.maxsize)
         for column in self.fold:
             if excess > 0:
-                narrower = max(min(10, widths[column]), widths[column] - excess)
+                floor = min(widths[column], max(10, _longest_word(columns[column])))
+                narrower = max(floor, widths[column] - excess)
                 excess -= widths[column] - narrower
                 widths[column] = narrower
+        for i in self.right:
+            columns[i] = [
+                " " * (widths[i] - n) + t for t, n in zip(columns[i], sizes[i], strict=True)
+            ]
+            sizes[i] = [max(n, widths[i]) for n in sizes[i]]
+        return columns, sizes, widths
+
+    def width(self, limit: int | None) -> int:
+        """How wide the table is once folded to fit limit as far as it can."""
+        widths = self._layout(limit)[2]
+        return sum(widths) + 3 * len(widths) + 1
+
+    def row_lines(self, limit: int | None) -> int:
+        """About how many lines its rows take once folded (as if folding filled each line):
+        to choose another layout without drawing this one."""
+        _, sizes, widths = self._layout(limit)
+        folding = [i for i in self.fold if max(sizes[i], default=0) > widths[i]]
+        if not folding:
+            return len(self.rows)
+        return sum(
+            max(1, *(-(-size // widths[i]) for i, size in zip(folding, row, strict=True)))
+            for row in zip(*(sizes[i] for i in folding), strict=True)
+        )
+
+    def lines(self, limit: int | None) -> list[Segments]:
+        """The segments of each line, the table no wider than limit where folding allows.
+
+        Built column by column, as table_lines is: each cell is measured once, and rows
+        that need no folding or style (almost all) are joined in one go.
+        """
+        columns, sizes, widths = self._layout(limit)
         heavy = ["━" * (w + 2) for w in widths]
-        out: list[Segments] = [[(self.title, "italic")]] if self.title else []
+        out: list[Segments] = [[(self.title, "bold")]] if self.title else []
         out.append([("┏" + "┳".join(heavy) + "┓", "")])
-        head = [(h, len(h)) for h in self.headers]
+        head = [(h, cell_width(h)) for h in self.headers]
         out.append([("┃" + "┃".join(_cells(head, widths)) + "┃", "bold")])
         out.append([("┡" + "╇".join(heavy) + "┩", "")])
         padded = [
@@ -436,21 +648,47 @@ class BoxTable:
         return out
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        from rich.segment import Segment
+        yield from rich_segments(console, self.lines(options.max_width))
 
-        plain: list[str] = []  # unstyled lines go out together: one segment, not thousands
-        for line in self.lines(options.max_width):
-            if len(line) == 1 and not line[0][1]:
-                plain.append(line[0][0] + "\n")
-                continue
-            if plain:
-                yield Segment("".join(plain))
-                plain = []
-            for text, style in line:
-                yield Segment(text, console.get_style(style) if style else None)
-            yield Segment.line()
+
+class Lines:
+    """Lines already laid out, as (text, style) segments: a rich renderable."""
+
+    def __init__(self, lines: list[Segments]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield from rich_segments(console, self.lines)
+
+
+def rich_segments(console: Any, lines: list[Segments]) -> Any:
+    """rich Segments for lines: the unstyled ones go out together, one segment, not
+    thousands."""
+    from rich.segment import Segment
+
+    plain: list[str] = []
+    for line in lines:
+        if len(line) == 1 and not line[0][1]:
+            plain.append(line[0][0] + "\n")
+            continue
         if plain:
             yield Segment("".join(plain))
+            plain = []
+        for text, style in line:
+            yield Segment(text, console.get_style(style) if style else None)
+        yield Segment.line()
+    if plain:
+        yield Segment("".join(plain))
+
+
+def _longest_word(cells: list[str]) -> int:
+    """The widest word in any of the cells (up to WORD_MAX): a column folds no narrower."""
+    longest = 0
+    for cell in set(cells):
+        longest = max(longest, wrap.longest_word(cell))
+        if longest >= WORD_MAX:
+            return WORD_MAX
+    return longest
 
 
 def _styled(line: list[tuple[str, int]], widths: list[int], styles: list[str]) -> Segments:

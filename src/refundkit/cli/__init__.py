@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from refundkit import __version__
+from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
 from refundkit.errors import BadFile, BadInput, RefundkitError
 from refundkit.sanitize import visible
 
@@ -35,7 +36,8 @@ app = typer.Typer(
     "and write the letters for each rung of the dispute.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
+    cls=RefundkitGroup,  # journey-ordered help panels, paged (cli/helpview.py)
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,7 +121,8 @@ def _refuse_output_in_data_folder(values: dict[str, Any]) -> None:
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """app.command with the error guard applied."""
+    """app.command with the error guard applied (and its help laid out by cli/helpview.py)."""
+    kwargs.setdefault("cls", RefundkitCommand)
 
     def decorate(func: F) -> F:
         app.command(*args, **kwargs)(guarded(func))
@@ -132,6 +135,12 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"refundkit {__version__}")
         raise typer.Exit()
+
+
+def _no_pager(value: bool) -> None:
+    from refundkit import pager
+
+    pager.set_disabled(value)
 
 
 @app.callback()
@@ -148,6 +157,16 @@ def root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            callback=_no_pager,
+            is_eager=True,
+            help="Print long output (status ORDER, help, a letter) straight to the terminal, "
+            "without a pager.",
+        ),
     ] = False,
 ) -> None:
     """refundkit: evidence organiser and complaint-letter writer for refunds."""

@@ -134,7 +134,7 @@ def _record(
         cases.report(done.order, today()), "Recorded" if done.created else "Updated"
     )
     if done.order.bill_state:
-        from refundkit.display import bill_status_text
+        from refundkit.caseview import bill_status_text
 
         typer.echo(f"Note: {visible(bill_status_text(done.order) or '')}")
     evidence = done.evidence

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from refundkit.cli import app, command, get_store, guarded, refuse_overwrite, today, write_out
+from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
 from refundkit.errors import BadFile
 from refundkit.kinds import Channel, Lang, LetterFormat, Recipient
 from refundkit.sanitize import visible
@@ -16,6 +16,7 @@ from refundkit.sanitize import visible
 templates_app = typer.Typer(
     help="List the letter templates and copy one into your data folder to edit.",
     no_args_is_help=True,
+    cls=RefundkitGroup,
 )
 app.add_typer(templates_app, name="templates")
 
@@ -64,8 +65,9 @@ def draft_complaint(
     language = lang or letters.default_lang(record, store.load_profile())
     letter = letters.render_letter(store, record, recipient, language, format_, as_of, channel)
     if out is None:
-        sys.stdout.write(letter.text)
-        sys.stdout.flush()
+        from refundkit import pager
+
+        pager.page(letter.text)  # through the pager in a terminal, as is where piped
     else:
         write_out(out, letter.text.encode("utf-8"), force)
         typer.echo(
@@ -115,5 +117,5 @@ def _copy(
     typer.echo(f"Copied {name} to {target}; edit it there (it now wins over the built-in).")
 
 
-templates_app.command("list")(guarded(_list))
-templates_app.command("copy")(guarded(_copy))
+templates_app.command("list", cls=RefundkitCommand)(guarded(_list))
+templates_app.command("copy", cls=RefundkitCommand)(guarded(_copy))

@@ -11,6 +11,8 @@ from refundkit.errors import BadInput
 from refundkit.kinds import Category, Jurisdiction, Lang, PaymentMethod, Problem, PromiseFrom
 
 if TYPE_CHECKING:
+    from refundkit.caseview import Extras
+    from refundkit.models import Order
     from refundkit.store import Store
 
 Merchant = Annotated[str | None, typer.Option(help="Shop or merchant name, e.g. 某某数码旗舰店.")]
@@ -216,7 +218,6 @@ def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
     changing the exit code: the recorded evidence is all there."""
     from refundkit import cases, display
     from refundkit.evidence import unrecorded_files
-    from refundkit.sanitize import visible
 
     order = store.load(store.resolve(prefix))
     report = cases.with_files_checked(store, cases.report(order, day))
@@ -227,21 +228,26 @@ def _show_case(store: "Store", prefix: str, day: date, json_: bool) -> None:
             data["unrecorded_files"] = [str(path) for path in unrecorded]
         display.print_json({"as_of": day.isoformat(), "orders": [data]})
     else:
-        display.print_case(report)
-        from refundkit.screenshots.text import excerpt_lines
+        from refundkit import pager
 
-        for line in excerpt_lines(store, report.order):
-            typer.echo(line)
-        for path in unrecorded:
-            typer.echo(
-                visible(
-                    f"unrecorded file: {path} (no record names it: left by an interrupted "
-                    "add-evidence, which the next change to the order removes, or put there "
-                    "by hand)"
-                )
-            )
+        with pager.paging():
+            display.print_case(report, _extras(store, order, tuple(unrecorded)))
     if report.files_missing:
         raise typer.Exit(1)
+
+
+def _extras(store: "Store", order: "Order", unrecorded: "tuple[Path, ...]") -> "Extras":
+    """What `status ORDER` shows beside the report: the case folder, the start of each
+    evidence's recognised text, the files no record names."""
+    from refundkit.caseview import Extras
+    from refundkit.screenshots.text import evidence_excerpt
+
+    excerpts = {}
+    for entry in order.evidence:
+        text = evidence_excerpt(store, order, entry)
+        if text:
+            excerpts[entry.id] = text
+    return Extras(store.order_dir(order.id), excerpts, unrecorded)
 
 
 @command("profile")
@@ -296,10 +302,13 @@ def demo(
         _refuse_used_folder(folder)
     store = Store(folder or demo_case.temp_home(), notice=notice)
     order = demo_case.build(store, datetime.now())
-    display.print_case(cases.report(store.load(order.id), today()))
-    typer.echo(f"\nExample data folder: {store.home}")
-    typer.echo(f"Try: refundkit --home {store.home} status")
-    typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
+    from refundkit import pager
+
+    with pager.paging():
+        display.print_case(cases.report(store.load(order.id), today()), _extras(store, order, ()))
+        typer.echo(f"\nExample data folder: {store.home}")
+        typer.echo(f"Try: refundkit --home {store.home} status")
+        typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
 
 
 def _refuse_used_folder(folder: Path) -> None:

@@ -140,19 +140,7 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 def evidence_excerpt(
     store: Store, order: Order, entry: Evidence, limit: int = EXCERPT
 ) -> str | None:
-    """For letters and the lawyer summary: the first ~120 characters of the evidence's
-    recognised text, or None when it has none (or its text was changed since)."""
+    """For letters, the lawyer summary and `status ORDER`: the first ~120 characters of the
+    evidence's recognised text, or None when it has none (or its text was changed since)."""
     text = recognised_text(store, order, entry)
     return excerpt(text, limit) if text else None
-
-
-def excerpt_lines(store: Store, order: Order) -> list[str]:
-    """`status ORDER`'s lines: each evidence with kept text and the start of that text."""
-    from refundkit.sanitize import visible
-
-    lines = []
-    for entry in order.evidence:
-        shown = evidence_excerpt(store, order, entry)
-        if shown:
-            lines.append(f"  {entry.id} {visible(entry.original_name)}: {visible(shown)}")
-    return ["Recognised text:", *lines] if lines else []

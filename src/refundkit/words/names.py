@@ -217,6 +217,16 @@ def regulator(code: str) -> str:
     }.get(code, code)
 
 
+def bill(code: str) -> str:
+    """A bill layout that import-bill reads (bills.Source), as the evidence's source."""
+    return {
+        "wechat-csv": _("WeChat Pay bill (CSV)"),
+        "wechat-xlsx": _("WeChat Pay bill (XLSX)"),
+        "alipay-csv": _("Alipay statement (CSV)"),
+        "alipay-web-csv": _("Alipay web statement (CSV)"),
+    }.get(code, code)
+
+
 def blank(key: str) -> str:
     """A fact a letter needs and the record lacks (letter_facts.BLANKS), for the warning."""
     return {

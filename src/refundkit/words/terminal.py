@@ -743,6 +743,24 @@ def notice_text(note: Note, order_id: str) -> str:
     return note.code
 
 
+# --- evidence ----------------------------------------------------------------------------
+
+
+def evidence_source(source: dict[str, Any]) -> str:
+    """Where an imported proof came from (importer.evidence_source): the bill, its line, and
+    whether the file is the extract of that one row or the whole bill."""
+    line = source.get("line")
+    where = names.bill(str(source.get("bill")))
+    text = (
+        _("from the {bill}, line {line}").format(bill=where, line=line)
+        if line is not None
+        else _("from the {bill}").format(bill=where)
+    )
+    if source.get("extract"):
+        text += " " + _("(an extract of that row)")
+    return text
+
+
 # --- letter warnings (stderr) ------------------------------------------------------------
 
 

@@ -1,0 +1,154 @@
+"""How `--help` looks: commands in the order of the journey, in panels, through the pager.
+
+Typer draws the help with rich; three things are set right here, in the command classes the
+app uses (RefundkitGroup, RefundkitCommand), at the moment help is shown, so that starting
+any other command costs nothing:
+- The commands are listed in the order a case goes (record, proof, steps, letters, check and
+  share), each panel in Typer's `rich_help_panel`, named in the interface's language.
+- Typer shows every parameter's Python type (`<bool>` for a flag, `<list[Path]>`, `<str>`)
+  unless it has a metavar. Flags get none, other options a word (TEXT, NUMBER, PATH), and an
+  option with choices lists them in its help, where they wrap between words, rather than in
+  the type column (`<wechat-pay|alipay|credi` / `t-card>`).
+- rich cuts a word too long for its column with an ellipsis (the table's default overflow),
+  and Chinese, written without spaces, is one long word to it: help text in Chinese came out
+  as `2026年11月20日…`, and option names as `--merchant-addr…`. Typer passes every such text
+  through rich_utils.highlighter; the texts it returns are made to fold instead (break
+  between characters), never to be cut.
+"""
+
+from typing import Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from refundkit.i18n import _
+
+# The journey: each panel's name (an English msgid, looked up when help is shown) and its
+# commands in the order a case needs them. A command not listed goes to a last panel.
+JOURNEY = (
+    ("Record", ("add-order", "import-bill", "import-screenshot", "edit", "profile")),
+    ("Proof", ("add-evidence", "verify")),
+    ("Steps", ("log", "correct", "withdraw", "suggest-events")),
+    ("Letters", ("draft-complaint", "templates")),
+    ("Check and share", ("status", "calendar", "export")),
+    ("Try it", ("demo",)),
+)
+ORDER = [name for _panel, names in JOURNEY for name in names]
+
+
+def panel_names() -> dict[str, str]:
+    """Each command's panel, in the interface's language."""
+    names = {
+        "Record": _("Record"),
+        "Proof": _("Proof"),
+        "Steps": _("Steps"),
+        "Letters": _("Letters"),
+        "Check and share": _("Check and share"),
+        "Try it": _("Try it"),
+    }
+    return {command: names[panel] for panel, commands in JOURNEY for command in commands}
+
+
+class RefundkitGroup(TyperGroup):
+    """The app (and `templates`): commands in journey order, help laid out and paged."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        listed = super().list_commands(ctx)
+        known = [name for name in ORDER if name in listed]
+        return known + [name for name in listed if name not in ORDER]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        panels = panel_names()
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and self.parent_is_root(ctx):
+                command.rich_help_panel = panels.get(name, _("More"))  # type: ignore[attr-defined]
+        show(ctx, self, lambda: super(RefundkitGroup, self).format_help(ctx, formatter))
+
+    @staticmethod
+    def parent_is_root(ctx: Any) -> bool:
+        return ctx.parent is None
+
+
+class RefundkitCommand(TyperCommand):
+    """Every command: its help laid out and paged."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        show(ctx, self, lambda: super(RefundkitCommand, self).format_help(ctx, formatter))
+
+
+def show(ctx: Any, command: Any, draw: Any) -> None:
+    """Draw the help with the parameters described in words, through the pager."""
+    from refundkit import pager
+
+    for param in command.get_params(ctx):
+        describe(param)
+    fold_long_words()
+    with pager.paging():
+        draw()
+
+
+def describe(param: Any) -> None:
+    """A parameter's metavar in words instead of its Python type, and its choices in its
+    help. Done once per parameter; a metavar the code gave is kept."""
+    if getattr(param, "_refundkit_described", False) or not hasattr(param, "type_descriptor"):
+        return
+    param._refundkit_described = True
+    kind = param.type_descriptor
+    if isinstance(param, typer.core.TyperArgument):
+        # Its name says what it is; Typer would add the type (`<str>`, `<list[Path]>`).
+        setattr(param, "display_type_rich", _no_type)  # noqa: B010  (an instance's, not the class's)
+        return
+    if param.metavar is not None:
+        return
+    if getattr(param, "is_flag", False) or kind.annotation is bool:
+        param.metavar = ""
+        return
+    if kind.is_choice and kind.choices:
+        param.metavar = _("CHOICE")
+        values = [getattr(c, "value", str(c)) for c in kind.choices]
+        if not all(value in (param.help or "") for value in values):
+            choices = _("One of: {choices}.").format(choices=", ".join(values))
+            param.help = f"{param.help} {choices}" if param.help else choices
+        return
+    if kind.is_path:
+        param.metavar = _("PATH")
+    elif kind.annotation is int:
+        param.metavar = _("NUMBER")
+        bounds = param._get_number_range_help_str()
+        if bounds:  # in the help, not beside NUMBER, where it widens the narrow type column
+            setattr(param, "_get_number_range_help_str", _no_type)  # noqa: B010
+            param.help = f"{param.help} [{bounds}]" if param.help else f"[{bounds}]"
+    else:
+        param.metavar = _("TEXT")
+
+
+def _no_type(ctx: Any = None) -> None:
+    """An argument's type column: empty (its name says what it is)."""
+    return None
+
+
+def fold_long_words() -> None:
+    """Make the texts Typer's help is made of (help texts, option names) fold a word too long
+    for its column (Chinese has no spaces) instead of cutting it with an ellipsis. Typer
+    passes them all through rich_utils.highlighter; it is wrapped once per process. If a later
+    Typer has no such object, its own behaviour stays."""
+    from typer import rich_utils
+
+    highlight = getattr(rich_utils, "highlighter", None)
+    if highlight is None or isinstance(highlight, _Folding):
+        return
+    rich_utils.highlighter = _Folding(highlight)  # type: ignore[assignment]
+
+
+class _Folding:
+    """A highlighter whose texts fold (break between characters) rather than be cut."""
+
+    def __init__(self, highlight: Any) -> None:
+        self.highlight = highlight
+
+    def __call__(self, text: Any) -> Any:
+        shown = self.highlight(text)
+        if getattr(shown, "overflow", "") is None:
+            shown.overflow = "fold"
+        return shown
