@@ -56,7 +56,10 @@ def import_bill(
         bool, typer.Option("--json", help="Print the listing as JSON; records nothing.")
     ] = False,
     category: Annotated[
-        Category | None, typer.Option(help="Kind of purchase (default: goods).")
+        str | None,
+        typer.Option(
+            help="Kind of purchase: " + ", ".join(c.value for c in Category) + " (default: goods)."
+        ),
     ] = None,
     received: Annotated[
         str | None, typer.Option(help="Day the goods were signed for; omit if not yet received.")
@@ -95,7 +98,7 @@ def import_bill(
             typer.echo(f"Record one with: {again} --row N{where} (or --pick TXN)")
             return
         entry = _ask(bill)
-    options = {"category": category.value if category else None, "received": received}
+    options = {"category": category, "received": received}
     _record(ctx, bill, file, entry, options, order, whole_bill, keep_recorded)
 
 
