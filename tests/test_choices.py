@@ -271,3 +271,24 @@ def test_typed_transaction_number_of_the_wrong_length_warns(cli: Cli) -> None:
     right = cli(*args, "--payment-method", "wechat-pay",
                 "--transaction-id", "4200002026112012345678901234")  # fmt: skip
     assert right.exit_code == 0 and right.stderr == ""
+
+
+def test_ui_lang_takes_chinese_words_and_speaks_chinese(cli: Cli, add: Any) -> None:
+    order = add()
+    result = cli("--ui-lang", "中文", "log", order, "xyz")
+    assert result.exit_code == 2
+    assert "联系商家" in result.stderr or "联系" in result.stderr  # the events' Chinese names
+    assert "(contacted-merchant)" in result.stderr and result.stderr.count("\n") == 1
+    wrong = cli("--ui-lang", "klingon", "status")
+    assert wrong.exit_code == 2 and "--ui-lang" in wrong.output
+
+
+def test_the_profile_language_is_the_interface_language(cli: Cli, add: Any, tmp_path: Path) -> None:
+    order = add()
+    proof = tmp_path / "x.png"
+    proof.write_bytes(b"x")
+    cli("profile", "--language", "zh")
+    result = cli("add-evidence", order, str(proof))
+    assert result.exit_code == 2 and "聊天" in result.stderr
+    english = cli("--ui-lang", "en", "add-evidence", order, str(proof))
+    assert "chat records (chat)" in english.stderr

@@ -136,10 +136,10 @@ def add_order(
     Example: refundkit add-order --merchant 某某数码旗舰店 --item 蓝牙耳机 --amount ¥399
     --purchased 2026-11-20 --received 2026-11-22
     """
+    raw: dict[str, Any] = dict(locals())  # first: the options only
+    raw.pop("ctx")
     from refundkit import cases, display
 
-    raw: dict[str, Any] = dict(locals())
-    raw.pop("ctx")
     store = get_store(ctx)
     _ask_missing(raw)
     order = cases.add_order(store, raw, datetime.now())
@@ -211,12 +211,12 @@ def edit(
 
     Example: refundkit edit k3f --received today
     """
+    raw: dict[str, Any] = dict(locals())  # first: the options only
+    prefix = raw.pop("order")
+    raw.pop("ctx")
     from refundkit import cases, display
     from refundkit.i18n import _
 
-    raw: dict[str, Any] = dict(locals())
-    prefix = raw.pop("order")
-    raw.pop("ctx")
     store = get_store(ctx)
     if all(value is None for value in raw.values()) and cli.interactive():
         from refundkit.cli import journey
