@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound
+from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -538,27 +538,11 @@ class Store:
         return sorted(names)
 
     def resolve(self, prefix: str) -> str:
-        """The one order id that starts with prefix, as git resolves a short commit id."""
-        wanted = prefix.strip().lower()
-        ids = self.list_ids()
-        if not wanted:
-            raise NotFound("empty order id: run `refundkit status` to see the ids")
-        if wanted in ids:
-            return wanted
-        matches = [i for i in ids if i.startswith(wanted)]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            known = ", ".join(ids[:20]) + (", ..." if len(ids) > 20 else "")
-            raise NotFound(
-                f"no order matches {prefix!r}; the ids are: {known}"
-                if ids
-                else f"no order matches {prefix!r}: there are no orders yet (see add-order)"
-            )
-        raise NotFound(
-            f"order id {prefix!r} is ambiguous, it matches {', '.join(matches)}: "
-            "type more characters"
-        )
+        """The one order id that prefix names: an id, a unique prefix of one (as git resolves
+        a short commit id), or a unique part of the merchant's or item's name (finder.py)."""
+        from refundkit.finder import resolve
+
+        return resolve(self, prefix)
 
     # --- orders -------------------------------------------------------------------------
 
