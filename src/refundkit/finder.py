@@ -63,7 +63,9 @@ def glance(store: Store, order_id: str) -> Glance | None:
         amount = money(Decimal(str(record.get("amount"))), str(record.get("currency") or "CNY"))
     except (InvalidOperation, ValueError):
         amount = str(record.get("amount"))
-    events = record.get("events") if isinstance(record.get("events"), list) else []
+    events = record.get("events")
+    if not isinstance(events, list):
+        events = []
     closed = any(
         isinstance(e, dict) and e.get("kind") == "closed" and not e.get("withdrawn") for e in events
     )
