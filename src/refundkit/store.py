@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema
+from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -434,6 +434,7 @@ class Store:
             self.profile_path,
             self.templates_dir,
             self.home / INDEX_NAME,
+            self.home / "trash",
         ):
             try:
                 mode = os.lstat(path).st_mode
@@ -455,7 +456,7 @@ class Store:
         changed: list[Path] = []
         for name in (PROFILE_FILE, INDEX_NAME, "profile.lock", "import.lock"):
             _set_mode(self.home / name, FILE_MODE, changed)
-        for top in (self.orders_dir, self.templates_dir):
+        for top in (self.orders_dir, self.templates_dir, self.home / "trash"):
             for path, mode in _walk_private(top):
                 _set_mode(path, mode, changed)
         self.loose_seen = False
@@ -649,8 +650,40 @@ class Store:
 
     @contextlib.contextmanager
     def lock(self, order_id: str) -> Iterator[None]:
-        with self._locked(self.order_dir(order_id) / LOCK_FILE, f"order {order_id}"):
+        """Hold the order's lock. An order removed to the trash (its folder renamed away)
+        before or while this command waited is gone: NotFound, and nothing is changed.
+
+        filelock creates a missing folder for its lock file, so the folder is looked at
+        before, and its identity compared after: a folder made by the lock itself (holding
+        only the lock file) is taken away again."""
+        folder = self.order_dir(order_id)
+        try:
+            before = os.stat(folder)
+        except FileNotFoundError:
+            raise self._gone(order_id) from None
+        with self._locked(folder / LOCK_FILE, f"order {order_id}"):
+            try:
+                after = os.stat(folder)
+            except FileNotFoundError:
+                after = None
+            if after is None or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+                with contextlib.suppress(OSError):
+                    if os.listdir(folder) == [LOCK_FILE]:
+                        os.unlink(folder / LOCK_FILE)
+                        os.rmdir(folder)
+                raise self._gone(order_id)
             yield
+
+    @staticmethod
+    def _gone(order_id: str) -> NotFound:
+        from refundkit.i18n import _
+
+        return NotFound(
+            _(
+                "order {id} is no longer there (removed to the trash?): "
+                "`refundkit status --all` lists the removed orders"
+            ).format(id=order_id)
+        )
 
     @contextlib.contextmanager
     def _locked(self, path: Path, what: str) -> Iterator[None]:
@@ -803,7 +836,7 @@ class Store:
 PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
 # What refundkit itself puts at the top of a data folder (see Store.refuse_foreign).
 OWN_NAMES = frozenset(
-    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock")
+    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock", "trash")
 )
 
 
@@ -845,7 +878,12 @@ def _walk_private(top: Path) -> Iterator[tuple[Path, int]]:
     yield top, DIR_MODE
     for root, dirs, files in os.walk(top):
         here = Path(root)
-        evidence = top.name == "orders" and here.name == "evidence" and here.parent.parent == top
+        # Stored evidence: orders/<id>/evidence/*, and in the trash a removed order's
+        # evidence/* or a removed entry's own files (trash/<entry>/eN-...).
+        evidence = top.name in ("orders", "trash") and (
+            here.name == "evidence" and here.parent.parent == top
+        )
+        removed_entry = top.name == "trash" and here.parent == top
         for name in list(dirs):
             path = here / name
             if os.path.islink(path):
@@ -859,7 +897,9 @@ def _walk_private(top: Path) -> Iterator[tuple[Path, int]]:
             except OSError:
                 continue
             if stat.S_ISREG(mode):
-                stored = evidence and not name.startswith(".")
+                stored = (evidence and not name.startswith(".")) or (
+                    removed_entry and re.match(r"e[0-9]+-", name) is not None
+                )
                 yield path, EVIDENCE_MODE if stored else FILE_MODE
 
 

@@ -296,4 +296,4 @@ def main() -> None:
         sys.exit(1)
 
 
-from refundkit.cli import evidence, files, letters, orders, screenshots, timeline  # noqa: E402,F401  (registers the commands)
+from refundkit.cli import evidence, files, letters, orders, screenshots, timeline, trash  # noqa: E402,F401  (registers the commands)

@@ -259,6 +259,12 @@ def status(
             plain.print_overview_json(view)
         else:
             plain.print_overview(view)
+    if all_ and not json_:
+        from refundkit.cli.trash import trash_lines
+
+        removed = trash_lines(store)
+        if removed:
+            typer.echo("\n" + "\n".join(removed))
     if view.problems:
         raise typer.Exit(1)
 
