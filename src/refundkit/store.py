@@ -702,13 +702,20 @@ class Store:
         finally:
             lock.release()
 
-    def update(self, order_id: str, change: Callable[[Order], Order]) -> Order:
+    def update(
+        self,
+        order_id: str,
+        change: Callable[[Order], Order],
+        after_save: Callable[[], None] | None = None,
+    ) -> Order:
         """Load, change, validate and save one order under its lock.
 
         change returns the new record (or raises, and then nothing is written); the result
         is validated whole, so a change can never store an order that would not load, nor
         one whose timeline runs backwards. Evidence left by a commit that was killed is
-        taken back first (see begin_placing).
+        taken back first (see begin_placing). after_save, if given, runs once the record is
+        saved, still under the lock and before the placing note is dropped (trash.py unlinks
+        the files of a removed entry there).
         """
         from pydantic import ValidationError
 
@@ -726,6 +733,8 @@ class Store:
                 raise BadInput(describe_validation_error(exc)) from None
             _keep_timeline(before, checked)
             self.save(checked)
+            if after_save is not None:
+                after_save()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(folder / PLACING_FILE)
             return checked

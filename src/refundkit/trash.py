@@ -210,6 +210,11 @@ def remove_evidence(store: Store, prefix: str, evidence_id: str, now: datetime) 
             raise
         made.append(folder / name)
         fsync_dir(folder)
+        # From here a kill leaves the order's own names for the files to be taken out by
+        # the next change to the order, once the record no longer names them.
+        store.begin_placing(
+            order_id, [str(p.relative_to(store.order_dir(order_id))) for p in files]
+        )
         removal = RemovedEvidence(
             id=entry.id,
             kind=entry.kind,
@@ -225,16 +230,22 @@ def remove_evidence(store: Store, prefix: str, evidence_id: str, now: datetime) 
             }
         )
 
+    saved: list[bool] = []
+
+    def unlink_files() -> None:  # the order no longer names them; the trash holds them
+        saved.append(True)
+        for path in files:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        fsync_dir(store.order_dir(order_id) / "evidence")
+
     try:
-        store.update(order_id, change)
+        store.update(order_id, change, after_save=unlink_files)
     except BaseException:
-        for path in made:  # the order still names the entry: the trash copy goes
-            shutil.rmtree(path, ignore_errors=True)
+        if not saved:
+            for path in made:  # the order still names the entry: the trash copy goes
+                shutil.rmtree(path, ignore_errors=True)
         raise
-    for path in files:  # the order no longer names them; the trash holds them
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-    fsync_dir(store.order_dir(order_id) / "evidence")
     return Trashed(made[0].name, made[0], order_id, evidence_id, now)
 
 
