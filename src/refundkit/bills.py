@@ -366,8 +366,8 @@ def pick(bill: Bill, wanted: str) -> Listed:
         return pickable(matches[0])
     if not matches:
         raise _bad_input(
-            f"no expense transaction in the bill starts with {query!r}: run "
-            "`refundkit import-bill FILE` without --pick to list them"
+            f"no expense transaction in the bill starts with {query!r}: run the same "
+            "import-bill command without --pick to list them"
         )
     raise _bad_input(
         f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
@@ -385,7 +385,7 @@ def pick_row(bill: Bill, number: int) -> Listed:
     if not 1 <= number <= len(listed):
         raise _bad_input(
             f"row {number} is not in the listing: the bill's expense rows are numbered 1 to "
-            f"{len(listed)} (run `refundkit import-bill FILE` to see them)"
+            f"{len(listed)} (the same import-bill command without --row lists them)"
         )
     return pickable(listed[number - 1])
 

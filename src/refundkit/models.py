@@ -123,7 +123,7 @@ class Evidence(Record):
 
 
 class RemovedEvidence(Record):
-    """An evidence entry the user removed (`refundkit remove ORDER --evidence eN`): the entry
+    """An evidence entry the user removed (`refundkit remove` with `--evidence`): the entry
     and its file went to the trash folder, from which `restore` puts them back. Kept in the
     order as its note of the removal, and so that the number is never given again."""
 

@@ -40,7 +40,7 @@ RIGHT = {2, 5}  # Amount and Left are right-aligned
 # the list of missing evidence, then the merchant further.
 FOLDS = ((1, 20), (7, 14), (6, 8), (1, 10))
 GAP = "  "
-CAPTION = "Deadline: the last day of the best return window (see `status ID`)."
+CAPTION = "Deadline: the best return window's last day; a case's status shows them all."
 EMPTY = "No open cases. Record one with `refundkit add-order` (or try `refundkit demo`)."
 
 

@@ -661,18 +661,28 @@ class Store:
             before = os.stat(folder)
         except FileNotFoundError:
             raise self._gone(order_id) from None
-        with self._locked(folder / LOCK_FILE, f"order {order_id}"):
-            try:
-                after = os.stat(folder)
-            except FileNotFoundError:
-                after = None
-            if after is None or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
-                with contextlib.suppress(OSError):
-                    if os.listdir(folder) == [LOCK_FILE]:
-                        os.unlink(folder / LOCK_FILE)
-                        os.rmdir(folder)
-                raise self._gone(order_id)
-            yield
+        acquired = False
+        try:
+            with self._locked(folder / LOCK_FILE, f"order {order_id}"):
+                acquired = True
+                try:
+                    after = os.stat(folder)
+                except FileNotFoundError:
+                    after = None
+                if after is None or (after.st_dev, after.st_ino) != (
+                    before.st_dev,
+                    before.st_ino,
+                ):
+                    with contextlib.suppress(OSError):
+                        if os.listdir(folder) == [LOCK_FILE]:
+                            os.unlink(folder / LOCK_FILE)
+                            os.rmdir(folder)
+                    raise self._gone(order_id)
+                yield
+        except FileNotFoundError as exc:  # the folder went while the lock was awaited
+            if acquired or exc.filename not in (str(folder), str(folder / LOCK_FILE)):
+                raise
+            raise self._gone(order_id) from None
 
     @staticmethod
     def _gone(order_id: str) -> NotFound:

@@ -94,8 +94,12 @@ def import_bill(
             return
         if not interactive():
             again = f"refundkit import-bill {_quoted(file)}"
-            where = f" --order {order}" if order else ""
-            typer.echo(f"Record one with: {again} --row N{where} (or --pick TXN)")
+            where = f" --order {_quoted(Path(order))}" if order else ""
+            first = next((e.row for e in bill.listing if e.tx.pickable), bill.listing[0].row)
+            typer.echo(
+                f"Record one by its row number (1 to {len(bill.listing)}), e.g.: "
+                f"{again} --row {first}{where} (or by its transaction number, with --pick)"
+            )
             return
         entry = _ask(bill)
     options = {"category": category, "received": received}

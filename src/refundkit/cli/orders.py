@@ -364,16 +364,23 @@ def demo(
     ctx: typer.Context,
     folder: Annotated[
         Path | None,
-        typer.Option("--folder", help="Where to build the example (default: a new temp folder)."),
+        typer.Option(
+            "--folder",
+            help="Where to build the example (default: refundkit-demo-UID in the temp folder, "
+            "rebuilt each time).",
+        ),
     ] = None,
 ) -> None:
     """Fill a throw-away data folder with a realistic example case and show its status.
 
     Example: refundkit demo
     """
+    import shlex
+
     from refundkit import cases, display
     from refundkit import demo as demo_case
     from refundkit.cli import notice
+    from refundkit.i18n import _
     from refundkit.store import Store
 
     if folder is not None:
@@ -381,9 +388,18 @@ def demo(
     store = Store(folder or demo_case.temp_home(), notice=notice)
     order = demo_case.build(store, datetime.now())
     display.print_case(cases.report(store.load(order.id), today()))
-    typer.echo(f"\nExample data folder: {store.home}")
-    typer.echo(f"Try: refundkit --home {store.home} status")
-    typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
+    home = shlex.quote(str(store.home))
+    typer.echo("")
+    typer.echo(
+        _(
+            "Example data folder: {folder} (each `refundkit demo` rebuilds it; remove it with: "
+            "rm -rf {folder})"
+        ).format(folder=home)
+    )
+    typer.echo(_("Try: refundkit --home {folder} status").format(folder=home))
+    typer.echo(
+        _("     refundkit --home {folder} draft-complaint {id}").format(folder=home, id=order.id)
+    )
 
 
 def _refuse_used_folder(folder: Path) -> None:
