@@ -770,7 +770,7 @@ def test_sigkill_during_remove_and_restore_loses_nothing(
 
     from refundkit import trash
 
-    kills = max(20, int(request.config.getoption("--crash-kills")) // 4)
+    kills = max(20, int(request.config.getoption("--crash-kills")) // 8)
     seed = int(os.environ.get("REFUNDKIT_CRASH_SEED", random.randrange(2**32)))
     rng = random.Random(seed)
     home = tmp_path / "home"

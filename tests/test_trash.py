@@ -229,3 +229,12 @@ def test_a_command_waiting_while_the_order_is_removed_finds_it_gone(case: str, h
     events = json.loads((home / "trash" / f"{case}-20260101T000000000000" / "order.json")
                         .read_text())["events"]  # fmt: skip
     assert events == []
+
+
+def test_restore_finds_a_removed_case_by_its_name(cli: Cli, case: str, add: Any) -> None:
+    other = add(merchant="旧店", item="旧物")
+    assert cli("remove", case, "--yes").exit_code == 0
+    assert cli("remove", other, "--yes").exit_code == 0
+    result = cli("restore", "声悦")
+    assert result.exit_code == 0 and case in result.stdout
+    assert cli("status", case).exit_code == 0 and cli("status", other).exit_code == 2

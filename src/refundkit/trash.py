@@ -150,6 +150,8 @@ def _find_order(store: Store, text: str) -> Trashed:
     ids = {t.order_id for t in removed if t.order_id.startswith(wanted)} if wanted else set()
     if exact:
         return exact[0]  # newest first
+    if not ids and wanted:  # no id starts with it: a part of the merchant's or item's name
+        ids = {t.order_id for t in removed if _named(t, text)}
     if len(ids) == 1:
         return next(t for t in removed if t.order_id in ids)
     listed = "; ".join(f"{t.order_id} ({t.removed:%Y-%m-%d %H:%M})" for t in removed[:10])
@@ -165,6 +167,19 @@ def _find_order(store: Store, text: str) -> Trashed:
         _("no removed order matches {value}; the trash holds: {orders}").format(
             value=repr(text), orders=listed
         )
+    )
+
+
+def _named(entry: Trashed, text: str) -> bool:
+    import unicodedata
+
+    def folded(value: str) -> str:
+        return unicodedata.normalize("NFKC", value).casefold().strip()
+
+    seen = glance(entry)
+    wanted = folded(text)
+    return seen is not None and (
+        wanted in folded(seen["merchant"]) or wanted in folded(seen["item"])
     )
 
 

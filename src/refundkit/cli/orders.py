@@ -400,6 +400,13 @@ def demo(
     typer.echo(
         _("     refundkit --home {folder} draft-complaint {id}").format(folder=home, id=order.id)
     )
+    typer.echo(
+        _(
+            "The commands refundkit suggests name no folder: to paste them as printed, first "
+            "run export REFUNDKIT_HOME={folder} (and unset REFUNDKIT_HOME to go back to your "
+            "own data)."
+        ).format(folder=home)
+    )
 
 
 def _refuse_used_folder(folder: Path) -> None:
