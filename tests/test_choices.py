@@ -280,7 +280,8 @@ def test_ui_lang_takes_chinese_words_and_speaks_chinese(cli: Cli, add: Any) -> N
     assert "联系商家" in result.stderr or "联系" in result.stderr  # the events' Chinese names
     assert "(contacted-merchant)" in result.stderr and result.stderr.count("\n") == 1
     wrong = cli("--ui-lang", "klingon", "status")
-    assert wrong.exit_code == 2 and "--ui-lang" in wrong.output
+    assert wrong.exit_code == 2 and "--ui-lang 'klingon'" in wrong.stderr
+    assert wrong.stderr.count("\n") == 1 and "╭" not in wrong.stderr
 
 
 def test_the_profile_language_is_the_interface_language(cli: Cli, add: Any, tmp_path: Path) -> None:

@@ -368,7 +368,7 @@ def test_duplicate_numbers_are_picked_by_row(cli: Cli, home: Path) -> None:
     result = cli("import-bill", str(EXAMPLE_WECHAT_CSV), "--pick", "3985734")
     assert result.exit_code == 2
     assert "appears on 5 expense rows of the bill" in result.stderr
-    assert "pick one with --row N" in result.stderr
+    assert "pick one by its row, e.g. --row " in result.stderr
     recorded_id(cli("import-bill", str(EXAMPLE_WECHAT_CSV), "--row", "6"))
     (order,) = orders_in(home)
     assert order["item"] == "测试 T-1"

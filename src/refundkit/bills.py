@@ -353,7 +353,7 @@ def pick(bill: Bill, wanted: str) -> Listed:
     if len(exact) > 1:
         raise _bad_input(
             f"transaction number {query!r} appears on {len(exact)} expense rows of the bill "
-            f"({_candidates(exact)}): pick one with --row N"
+            f"({_candidates(exact)}): pick one by its row, e.g. --row {exact[0].row}"
         )
     other = [t for t in bill.transactions if t.transaction_id == query]
     if other:
@@ -371,7 +371,7 @@ def pick(bill: Bill, wanted: str) -> Listed:
         )
     raise _bad_input(
         f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
-        "type more digits, or pick by its row with --row N"
+        f"type more digits, or pick by its row, e.g. --row {matches[0].row}"
     )
 
 

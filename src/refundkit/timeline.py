@@ -182,7 +182,7 @@ def correct_event(
     if not given:
         raise BadInput(
             "nothing to correct: give what changes, e.g. --asked return, --reason opened, "
-            "--on 2026-11-20 or --note TEXT"
+            "--on 2026-11-20 or --note and the right words in quotes"
         )
     changed: list[Event] = []
 

@@ -183,8 +183,11 @@ def _choose_language(option: str | None, home: str | None) -> None:
 
         try:
             option = language_code(option)
-        except RefundkitError as exc:
-            raise typer.BadParameter(exc.message, param_hint="--ui-lang") from None
+        except RefundkitError as exc:  # one line, as every bad value (no usage box)
+            typer.echo(
+                f"error: {visible(exc.message.replace('--language', '--ui-lang', 1))}", err=True
+            )
+            raise typer.Exit(2) from None
     try:
         from refundkit.store import PROFILE_FILE, resolve_home
 
