@@ -172,10 +172,13 @@ def test_add_evidence_asks_for_the_file_and_kind(
     result = cli(
         "add-evidence",
         order,
-        input=lines(str(tmp_path / "nothing.png"), f"'{proof}'", "截图", "聊天记录", "客服拒绝"),
+        input=lines(
+            str(tmp_path / "nothing.png"), f"'{proof}'", "", "截图", "聊天记录", "客服拒绝"
+        ),
     )
     assert result.exit_code == 0, result.output
     assert "no such file" in result.stderr and "could mean" in result.stderr
+    assert "an answer is needed here" in result.stderr  # the kind cannot be skipped
     assert " 2  chat records (chat)" in result.stdout  # numbered, by name
     case = json.loads(cli("status", order, "--json").stdout)["orders"][0]
     assert "chat" not in case["missing_evidence"]

@@ -73,15 +73,20 @@ def text(
 ) -> str | None:
     """Ask for one line of text; Enter gives default (None: not given). check(answer) raises
     a RefundkitError for an answer that cannot be used, and the question is asked again."""
-    result = value(
+
+    def read(answer: str) -> str:
+        if check is not None:
+            check(answer)
+        return answer
+
+    return value(
         label,
         example=example,
         default=default,
         default_label=default_label,
         required=required,
-        read=lambda answer: (check(answer), answer)[1] if check else answer,
+        read=read,
     )
-    return result
 
 
 def value(
@@ -118,6 +123,7 @@ def choice(
     default_label: str | None = None,
     codes: tuple[str, ...] | None = None,
     other_text: bool = False,
+    required: bool = False,
 ) -> str | None:
     """Ask for one of a vocabulary's codes: the choices are listed by their names, numbered;
     a number, a name, a code or a common word is taken. With other_text, any other text is
@@ -146,7 +152,21 @@ def choice(
         return choices.parse(vocabulary, answer)
 
     hint = _("number or name")
-    return value(f"{label} ({hint})", read=read, default=default, default_label=default_label)
+    return value(
+        f"{label} ({hint})",
+        read=read,
+        default=default,
+        default_label=default_label,
+        required=required,
+    )
+
+
+def required_choice(label: str, vocabulary: Vocabulary) -> str:
+    """choice() with no default and no skipping: Enter asks again."""
+    answer = choice(label, vocabulary, required=True)
+    if answer is None:  # value() gives None only where an answer may be skipped
+        raise RuntimeError("a required question was skipped")
+    return answer
 
 
 def confirm(question: str) -> bool:

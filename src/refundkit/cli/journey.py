@@ -187,10 +187,8 @@ def edit_answers(order: Order, today: date) -> dict[str, Any]:
 
 
 def _asked_for(order: Order, field: str) -> bool:
-    """Units only for a prepaid service; units used only once the units are known."""
-    if field == "units":
-        return order.category.value == "prepaid-service"
-    if field == "units_used":
+    """Sessions bought and used only for a prepaid service."""
+    if field in ("units", "units_used"):
         return order.category.value == "prepaid-service"
     return True
 
@@ -227,9 +225,7 @@ def evidence_answers(
                 or []
             )
         if kind is None:
-            kind = ask.choice(_("What does it show"), choices.EVIDENCE_KIND)
-            while kind is None:
-                kind = ask.choice(_("What does it show"), choices.EVIDENCE_KIND)
+            kind = ask.required_choice(_("What does it show"), choices.EVIDENCE_KIND)
             if note is None:
                 note = ask.text(_("What it proves"), example="客服以已拆封为由拒绝退货")
     return files, kind, note
@@ -263,8 +259,7 @@ def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
     guided = raw.get("event") is None  # all of it asked: the date and note too
     with ask.session():
         if guided:
-            while raw["event"] is None:
-                raw["event"] = ask.choice(_("What happened"), choices.EVENT)
+            raw["event"] = ask.required_choice(_("What happened"), choices.EVENT)
         event = choices.parse(choices.EVENT, raw["event"])
         if event == "contacted-merchant" and raw.get("asked") is None:
             raw["asked"] = ask.choice(_("What did you ask for"), choices.REQUEST, default="other")
@@ -277,9 +272,7 @@ def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
                 _("Amount received"), example="399", required=True, check=_money
             )
         if event == "complaint-answered" and raw.get("outcome") is None:
-            raw["outcome"] = None
-            while raw["outcome"] is None:
-                raw["outcome"] = ask.choice(_("What was the answer"), choices.OUTCOME)
+            raw["outcome"] = ask.required_choice(_("What was the answer"), choices.OUTCOME)
         if guided and raw.get("on") is None:
             raw["on"] = ask.text(
                 _("When"),
