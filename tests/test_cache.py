@@ -17,6 +17,7 @@ import shutil
 import stat
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +341,143 @@ def test_lost_files_are_judged_as_for_one_case(
     expected = [str(c.path) for c in absent_files(Store(home), order)]
     (shown,) = status_json(cli)["orders"]
     assert [m["path"] for m in shown["missing_files"]] == expected
+
+
+# --- other days: the index outlives the day it was built on --------------------------------
+
+
+def counting_reports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the cases computed from here on."""
+    calls: list[str] = []
+    real = cases.report
+
+    def counting(order: Any, as_of: Any) -> Any:
+        calls.append(order.id)
+        return real(order, as_of)
+
+    monkeypatch.setattr(cases, "report", counting)
+    return calls
+
+
+def varied_cases(cli: Cli, add: Any, tmp_path: Path) -> list[str]:
+    """Cases whose answers change on different days: windows open and closing, expired,
+    not started, a refusal, a complaint awaiting its reply date, goodwill, another currency."""
+    open_now = add(received="today")
+    closing = add(purchased="9 days ago", received="6 days ago")
+    expired = add(purchased="90 days ago", received="80 days ago")
+    waiting = add(purchased="2 days ago")
+    refused = add(purchased="20 days ago", received="18 days ago", problem="defective")
+    cli("log", refused, "merchant-refused", "--on", "5 days ago", "--note", "不退")
+    cli("log", refused, "platform-complaint", "--on", "yesterday", "--channel", "wechat-pay")
+    goodwill = add(jurisdiction="us", currency="USD", purchased="40 days ago")
+    eu = add(
+        jurisdiction="eu",
+        currency="EUR",
+        purchased="5 days ago",
+        received="3 days ago",
+        problem="defective",
+    )
+    proof = tmp_path / "chat.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    assert cli("add-evidence", open_now, str(proof), "--kind", "chat").exit_code == 0
+    return [open_now, closing, expired, waiting, refused, goodwill, eu]
+
+
+@pytest.mark.parametrize("days", [1, 2, 3, 8, 30, 400])
+def test_the_days_after_read_as_computed_afresh(
+    cli: Cli,
+    add: Any,
+    home: Path,
+    tmp_path: Path,
+    settled: None,
+    monkeypatch: pytest.MonkeyPatch,
+    days: int,
+) -> None:
+    """The index built today, then status on a later day: the same bytes as without it."""
+    varied_cases(cli, add, tmp_path)
+    for args in [(), ("--json",), ("--all", "--json")]:
+        cli("status", *args)
+    later = date.today() + timedelta(days=days)
+    monkeypatch.setattr("refundkit.cli.orders.today", lambda: later)
+    for args in [(), ("--json",), ("--all",), ("--all", "--json")]:
+        result = assert_agrees(cli, home, *args)
+        assert f"{later}" in result.stdout
+        assert_agrees(cli, home, *args)  # and again from what that day wrote
+
+
+def test_the_next_day_serves_cases_whose_dates_lie_further(
+    cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed and no date of these cases falls today: no case is computed again,
+    and the days left count down."""
+    add(received="today")  # cn-7day: 7 days left, 6 tomorrow
+    add(purchased="90 days ago", received="80 days ago")  # long expired
+    before = status_json(cli)
+    calls = counting_reports(monkeypatch)
+    tomorrow = date.today() + timedelta(days=1)
+    monkeypatch.setattr("refundkit.cli.orders.today", lambda: tomorrow)
+    after = status_json(cli)
+    assert calls == []
+    lefts = [[w["days_left"] for w in o["windows"]] for o in after["orders"]]
+    expected = [
+        [None if n is None else n - 1 for n in (w["days_left"] for w in o["windows"])]
+        for o in before["orders"]
+    ]
+    assert lefts == expected
+    assert_agrees(cli, home, "--json")
+
+
+@pytest.mark.parametrize(
+    "as_of", ["7 days ago", "30 days ago", "2000-01-01", "in 7 days", "in 30 days", "2999-12-31"]
+)
+def test_as_of_in_the_past_and_the_future(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None, as_of: str
+) -> None:
+    varied_cases(cli, add, tmp_path)
+    cli("status", "--json")
+    day = date.today()
+    if as_of.startswith("in "):
+        as_of = str(day + timedelta(days=int(as_of.split()[1])))
+    elif as_of.endswith(" ago"):
+        as_of = str(day - timedelta(days=int(as_of.split()[0])))
+    for args in [("--json",), ()]:
+        assert_agrees(cli, home, "--as-of", as_of, *args)
+        assert_agrees(cli, home, "--as-of", as_of, "--all", *args)
+    assert_agrees(cli, home, "--json")  # today again, after the index served another day
+
+
+def test_a_change_of_day_and_of_record_together(
+    cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = add(received="today"), add(purchased="3 days ago")
+    cli("status")
+    monkeypatch.setattr("refundkit.cli.orders.today", lambda: date.today() + timedelta(days=2))
+    time.sleep(0.05)
+    cli("log", second, "merchant-refused", "--on", "today")
+    path = home / "orders" / first / "order.json"
+    rewrite_in_place(path, "声悦数码旗舰店", "声悦数码专卖店")
+    assert_agrees(cli, home, "--json")
+    assert_agrees(cli, home)
+
+
+@pytest.fixture
+def language() -> Any:
+    from refundkit import i18n
+
+    yield i18n.set_language
+    i18n.set_language("en")
+
+
+def test_each_language_reads_its_own_words(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None, language: Any
+) -> None:
+    """An index built in English never answers a Chinese run, nor the other way round."""
+    varied_cases(cli, add, tmp_path)
+    english = {args: cli("status", *args).stdout for args in [(), ("--json",)]}
+    language("zh")
+    chinese = {args: assert_agrees(cli, home, *args).stdout for args in [(), ("--json",)]}
+    assert chinese != english
+    assert {args: cli("status", *args).stdout for args in chinese} == chinese
+    language("en")
+    assert {args: assert_agrees(cli, home, *args).stdout for args in english} == english
+    assert (home / index.index_file("zh")).exists() and index_path(home).exists()

@@ -438,3 +438,24 @@ def test_yes_refuses_a_screenshot_of_another_purchase(
     assert "the amount 99.00 where the screenshot says 2484.58" in result.stderr
     assert "another purchase" in result.stderr and "merchant" not in result.stderr
     assert snapshot(home) == before
+
+
+def test_the_lawyer_summary_quotes_the_start_of_a_chats_text_with_its_hash(
+    cli: Cli, home: Path, add: Callable[..., str], engine: Any
+) -> None:
+    order_id = chat_case(cli, add)
+    (entry,) = order_json(home)["evidence"]
+    for lang, label in (("zh", "识别文字（节选）："), ("en", "Recognised text (start): ")):
+        result = cli(
+            "draft-complaint", order_id, "--to", "lawyer", "--lang", lang, "--format", "txt"
+        )
+        assert result.exit_code == 0, result.output
+        quoted = result.stdout.split(label)[1].splitlines()[0]
+        assert "耳机昨天收到了" in quoted and len(quoted) <= 122  # the start, on one line
+        assert entry["sha256"] in result.stdout
+    # A text changed since it was read is never quoted.
+    text = home / "orders" / order_id / entry["text_as"]
+    text.chmod(0o600)
+    text.write_text("改过的文字\n", encoding="utf-8")
+    result = cli("draft-complaint", order_id, "--to", "lawyer", "--lang", "zh")
+    assert "识别文字" not in result.stdout and "改过的文字" not in result.stdout

@@ -145,7 +145,8 @@ def test_returned_goods_are_ignored(home: Path) -> None:
 
 def test_returned_goods_before_the_15_day_point_do_not_claim_it_has_passed(home: Path) -> None:
     zh = merchant(home, order(*RETURNED), date(2026, 11, 20))
-    assert "2026年11月23日" in zh and "自2026年12月1日起仍未退款的" in zh  # a date still ahead
+    # The fifteenth day is still ahead; only after it is the delay deemed deliberate.
+    assert "2026年11月23日" in zh and "2026年12月1日后仍未退款的" in zh
     assert "收到退回商品超过十五日未退款，视为故意拖延" not in zh  # not yet the Art. 9 fact
 
 
@@ -669,3 +670,261 @@ def test_descriptions_fit_in_every_jurisdiction_with_long_names(
         made = letter(home, the_order, "platform", lang, as_of, channel="wechat-pay")
         assert len(made.description) <= 300, (len(made.description), made.description)
         assert not any("over the 300" in w for w in made.warnings)
+
+
+# --- Review of the letters, read as their recipients would (phase 2) -----------------------
+#
+# Each test names a sentence a careful lawyer found false, wrong in law or unclear in the
+# letters of about twenty realistic cases, and checks it is gone.
+
+
+def test_a_delivery_question_about_goods_that_came_is_not_an_unresolved_matter(
+    home: Path,
+) -> None:
+    """ "我已于11月15日就此联系贵店，要求发货，至今未获解决" about gloves that arrived on the
+    20th: the merchant's chat shows the question was answered by the delivery."""
+    chase = order(("contacted-merchant", date(2026, 11, 11), {"asked": "delivery"}))
+    as_of = date(2026, 11, 30)  # the seven days ran out; nothing else was asked
+    zh, en = merchant(home, chase, as_of), merchant(home, chase, as_of, "en")
+    assert "就此联系" not in zh and "至今未获解决" not in zh
+    assert "contacted you about this" not in en
+    missing = order(
+        ("contacted-merchant", date(2026, 11, 11), {"asked": "delivery"}),
+        problem="not-delivered",
+        received=None,
+    )
+    assert "就此联系贵店，要求发货" in merchant(home, missing, as_of)
+
+
+GOODWILL: Events = (
+    ("contacted-merchant", date(2026, 11, 25), {"asked": "return"}),
+    ("merchant-refused", date(2026, 11, 26), {"reason": "past-deadline"}),
+)
+
+
+def test_a_goodwill_request_compels_no_one_and_offers_the_goods_back(home: Path) -> None:
+    """ "I ask that the merchant be required to refund ¥399.00 as a gesture of goodwill":
+    nothing is owed, so nobody can be required; and keeping the goods while asking for the
+    money back asks for more than a return would give."""
+    letters = texts(home, order(*GOODWILL), date(2026, 11, 30))
+    assert "be required" not in letters["platform.en"]
+    assert "督促" not in letters["platform.zh"] and "拒不处理" not in letters["platform.zh"]
+    assert "恳请贵店考虑同意退货，并退还货款¥399.00" in letters["merchant.zh"]
+    assert "accept the goods back and refund ¥399.00" in letters["merchant.en"]
+    assert "同意退货" in letters["description.zh"] and "goods back" in letters["description.en"]
+
+
+def test_a_platform_letter_without_grounds_numbers_its_sections_in_order(home: Path) -> None:
+    letters = texts(home, order(*GOODWILL), date(2026, 11, 30))
+    assert "## 五、证据清单" in letters["platform.zh"] and "六、" not in letters["platform.zh"]
+    assert "## 5. Evidence" in letters["platform.en"] and "## 6." not in letters["platform.en"]
+
+
+def test_the_fifteen_day_points_are_not_a_day_early(home: Path) -> None:
+    """SAIC 2015 Measures Arts. 8-9 deem delay after *more than* fifteen days: counted from the
+    day after the event (Civil Code Art. 201), the fifteenth day is not yet late."""
+    late = date(2026, 12, 5)
+    letters = texts(home, order(*RETURNED), late)
+    for name, text in letters.items():
+        assert "自2026年12月1日起" not in text and "from 1 December 2026" not in text, name
+        assert "since 1 December 2026" not in text, name
+    assert "十五日已于2026年12月1日届满" in letters["merchant.zh"]
+    assert "the 15 days ended on 1 December 2026" in letters["merchant.en"]
+    lawyer = letters["lawyer.zh"]
+    assert "2026年12月1日后仍未退款的" in lawyer or "十五日已于2026年12月1日届满" in lawyer
+
+
+def test_the_refund_delay_is_cited_once(home: Path) -> None:
+    letters = texts(home, order(*RETURNED), date(2026, 12, 5))
+    assert letters["merchant.zh"].count("视为故意拖延") == 1
+    assert letters["merchant.en"].count("deemed") == 1
+
+
+def test_asking_to_return_faulty_goods_is_not_having_returned_them(home: Path) -> None:
+    faulty = order(
+        ("contacted-merchant", date(2026, 11, 13), {"asked": "return"}),
+        problem="defective",
+        details="左耳没有声音",
+    )
+    en = merchant(home, faulty, date(2026, 11, 15), "en")
+    assert "I returned the goods" not in en and "I hereby return" not in en
+    assert "exercised my right under the PRC Consumer Rights Protection Law, Art. 24" in en
+    # The period still runs on the letter's day: it is not said to have run.
+    assert "ran to" not in en and "last day: 19 November 2026" in en
+
+
+def test_letters_to_others_never_call_the_merchants_website_yours(home: Path) -> None:
+    asked = ("contacted-merchant", date(2026, 11, 13), {"asked": "return"})
+    on_site = order(asked, platform="website")
+    letters = texts(home, on_site, date(2026, 11, 15))
+    for name, text in letters.items():
+        if name != "merchant.en":
+            assert "your website" not in text, name
+    assert "through your website" in letters["merchant.en"]
+    assert "在贵店的网站购买了" in letters["merchant.zh"]
+    assert "“声悦数码旗舰店”的网站购买" in letters["regulator.zh"]
+
+
+def test_a_service_not_provided_is_neither_goods_nor_a_price_of_goods(home: Path) -> None:
+    cleaning = order(
+        ("contacted-merchant", date(2026, 11, 15), {"asked": "refund"}),
+        category="service",
+        problem="not-delivered",
+        received=None,
+        item="上门深度保洁",
+        details="预约11月15日上门，未到也未联系",
+        platform="meituan",
+    )
+    letters = texts(home, cleaning, date(2026, 11, 20))
+    for name, text in letters.items():
+        if name.endswith("zh"):
+            assert "未收到商品" not in text and "货款" not in text, name
+            assert "预约11月15日上门" in text, name  # what happened, in every letter
+        assert "电子商务法" not in text and "E-Commerce Law" not in text, name  # not a ground
+    assert "Not provided as agreed" in letters["platform.en"]
+
+
+def test_cpl_article_44_is_cited_only_for_a_purchase_on_a_platform(home: Path) -> None:
+    """Art. 44 is about online trading platforms: a gym paid at its counter with WeChat Pay,
+    or a shop's own website, has no platform to answer for it."""
+    for platform in ("in-store", "website"):
+        gym = order(
+            ("contacted-merchant", date(2026, 11, 13), {"asked": "refund"}),
+            ("merchant-refused", date(2026, 11, 14), {}),
+            category="prepaid-service",
+            problem="not-delivered",
+            received=None,
+            platform=platform,
+            payment_method="wechat-pay",
+        )
+        for name, text in texts(home, gym, date(2026, 11, 20)).items():
+            assert "第四十四条" not in text and "Art. 44" not in text, (platform, name)
+    on_taobao = order(*GOODWILL[:1], platform="taobao", problem="defective")
+    assert "第四十四条" in all_letters(home, on_taobao, date(2026, 11, 14))["platform.zh"]
+
+
+def test_a_purchase_in_a_shop_is_never_said_to_have_a_seven_day_return(home: Path) -> None:
+    coat = order(
+        ("contacted-merchant", date(2026, 11, 13), {"asked": "return"}),
+        ("merchant-refused", date(2026, 11, 13), {"reason": "no-reason"}),
+        platform="in-store",
+        payment_method="wechat-pay",
+    )
+    letters = texts(home, coat, date(2026, 11, 14))
+    for name, text in letters.items():
+        if not name.startswith("lawyer"):  # the summary lists the window, not applicable
+            assert "第二十五条" not in text and "Art. 25" not in text, name
+        assert "退货地址" not in text and "return address" not in text, name
+    assert "不适用于在实体店购买的商品" in letters["lawyer.zh"]
+    assert "在贵店的门店购买了" in letters["merchant.zh"]
+    assert "恳请贵店考虑同意退货" in letters["merchant.zh"]
+
+
+def test_fraud_hands_the_goods_back_with_the_price(home: Path) -> None:
+    watch = order(problem="fraud", details="页面宣称瑞士机芯，实为国产机芯")
+    letters = texts(home, watch, date(2026, 11, 14))
+    assert "请为我办理退货，退还货款¥399.00" in letters["merchant.zh"]
+    assert "take the goods back, refund ¥399.00" in letters["merchant.en"]
+    # Said once: "经营者涉嫌欺诈：……商家涉嫌欺诈（第五十五条）" read as a stammer.
+    assert letters["description.zh"].count("涉嫌欺诈") == 1
+
+
+def test_the_uk_six_month_presumption_says_it_can_be_rebutted(home: Path) -> None:
+    mixer = order(
+        ("contacted-merchant", date(2026, 11, 25), {"asked": "repair"}),
+        jurisdiction="uk",
+        currency="GBP",
+        problem="defective",
+        purchased=date(2026, 9, 25),
+        received=date(2026, 9, 28),
+    )
+    letters = texts(home, mixer, date(2026, 11, 30))
+    assert "unless the trader shows otherwise" in letters["merchant.en"]
+    assert "除非商家证明并非如此" in letters["merchant.zh"]
+    assert "full refund" not in letters["merchant.en"] and "全额退款" not in letters["merchant.zh"]
+
+
+def test_uk_letters_date_the_refund_from_the_goods_back(home: Path) -> None:
+    lamp = order(
+        ("contacted-merchant", date(2026, 11, 2), {"asked": "return"}),
+        ("return-shipped", date(2026, 11, 3), {"ref": "RM1"}),
+        ("return-delivered", date(2026, 11, 6), {}),
+        jurisdiction="uk",
+        currency="GBP",
+        purchased=date(2026, 10, 25),
+        received=date(2026, 10, 28),
+    )
+    en = merchant(home, lamp, date(2026, 11, 30), "en")
+    assert "the refund fell due on 20 November 2026" in en and "17 November" not in en
+
+
+def test_a_return_request_is_not_said_twice_in_the_chronology(home: Path) -> None:
+    asked = order(("return-requested", date(2026, 11, 13), {}))
+    letters = texts(home, asked, date(2026, 11, 14))
+    assert "申请退货，要求退货退款" not in letters["lawyer.zh"]
+    assert "Asked for a return, asking for" not in letters["lawyer.en"]
+
+
+def test_a_shortened_description_still_ends_its_sentence(home: Path) -> None:
+    long = "收到后左耳完全无声，右耳有持续电流杂音，已重置三次并更换手机测试，问题依旧。" * 6
+    faulty = order(
+        ("contacted-merchant", date(2026, 11, 13), {"asked": "return"}),
+        problem="defective",
+        details=long,
+        mini_program="声悦数码商城",
+        payment_method="wechat-pay",
+    )
+    made = letter(home, faulty, "platform", "zh", date(2026, 11, 14))
+    assert "…。" in made.description and len(made.description) <= 300
+
+
+def test_a_prepaid_course_used_in_part_is_not_its_principal_and_says_when_paid_early(
+    home: Path,
+) -> None:
+    course = order(
+        ("contacted-merchant", date(2025, 4, 22), {"asked": "refund"}),
+        category="prepaid-service",
+        received=None,
+        purchased=date(2025, 4, 20),
+        units=20,
+        units_used=2,
+        amount="3000",
+        problem="not-delivered",
+    )
+    letters = texts(home, course, date(2026, 11, 30))
+    for name in ("merchant.zh", "platform.zh", "regulator.zh"):
+        assert "预付款本金¥2,700.00" not in letters[name], name
+        assert "未设过渡条款" in letters[name], name  # Fa Shi [2025] No. 4 Art. 15 too
+    assert "no transitional clause" in letters["merchant.en"]
+    fresh = order(
+        ("contacted-merchant", date(2026, 11, 12), {"asked": "refund"}),
+        category="prepaid-service",
+        received=None,
+        units=20,
+        units_used=2,
+        amount="3000",
+    )
+    zh = merchant(home, fresh, date(2026, 11, 14))
+    assert "请返还预付款中未使用部分对应的价款¥2,700.00" in zh
+
+
+def test_the_lawyer_summary_suggests_the_evidence_the_claim_leans_on(home: Path) -> None:
+    shirt = order(problem="not-as-described", details="页面标明100%桑蚕丝，实为聚酯纤维")
+    letters = texts(home, shirt, date(2026, 11, 14))
+    assert "建议补充的证据：商品页面或退货规则" in letters["lawyer.zh"]
+    assert "商品照片" in letters["lawyer.zh"].split("建议补充的证据")[1]
+    assert "Evidence worth adding: Product page or return policy" in letters["lawyer.en"]
+    assert "第二十三条第二款" in letters["description.zh"]  # the description's ground too
+
+
+def test_the_merchant_hears_of_the_2022_provision_for_its_promise_on_excluded_goods(
+    home: Path,
+) -> None:
+    grapes = order(
+        ("contacted-merchant", date(2026, 11, 13), {"asked": "return"}),
+        category="perishable",
+        promise_days=7,
+    )
+    zh = merchant(home, grapes, date(2026, 11, 14))
+    assert "法释〔2022〕8号第二条" in zh
+    assert "Fa Shi [2022] No. 8, Art. 2" in merchant(home, grapes, date(2026, 11, 14), "en")

@@ -245,7 +245,7 @@ def test_service_gets_neither_article_25_nor_the_prepaid_rule(store: Store) -> N
     assert "第二十五条" not in text and "Art. 25" not in text
     assert "法释〔2025〕4号" not in text and "Fa Shi [2025]" not in text
     # No right applies: a goodwill request, with no threat of complaints.
-    assert "恳请贵店考虑退还货款¥399.00" in text and "退货" not in text.split("您好")[1]
+    assert "恳请贵店考虑退还已付款项¥399.00" in text and "退货" not in text.split("您好")[1]
     assert "投诉" not in text and "complain" not in text
 
 
@@ -315,7 +315,7 @@ def test_merchant_promise_binds_as_a_term_of_the_contract(store: Store) -> None:
     order = plain(received=date(2026, 11, 2), promise_days=30)
     assert grounds(order) == {"promise"}
     zh = render(store, order, Recipient.MERCHANT).text
-    assert "30天内可退货（自签收次日起算），期限至2026年12月2日届满" in zh
+    assert "30天内可退货；自签收次日起算，期限至2026年12月2日届满" in zh
     # The merchant's own promise: CPL Art. 16 para. 2 and Civil Code Art. 509, not Art. 44
     # (the platform's promises) nor Fa Shi [2022] No. 8 Art. 2 (seven-day promises on the
     # goods Art. 25 excludes).

@@ -222,3 +222,20 @@ def test_add_workdays_lands_on_a_working_day_after_exactly_count_working_days(
     days = [start + timedelta(days=i) for i in range(1, (result.day - start).days + 1)]
     assert sum(is_workday(d) for d in days) == count
     assert next_workday(result.day) == result.day
+
+
+@pytest.mark.parametrize(("jurisdiction", "currency"), [("uk", "GBP"), ("eu", "EUR")])
+def test_refund_due_counts_from_the_goods_back_when_that_is_recorded(
+    jurisdiction: str, currency: str
+) -> None:
+    """Sending the goods is not the same as supplying the trader with evidence of it (CCR
+    reg. 34, Directive 2011/83/EU Art. 13(3)): where the day the trader got them back is
+    recorded, the letter's "fell due" date is counted from it, the date nobody can dispute."""
+    notice = ev("contacted-merchant", date(2026, 11, 2), asked="return")
+    shipped = ev("return-shipped", date(2026, 11, 10))
+    delivered = ev("return-delivered", date(2026, 11, 20))
+    facts = case(notice, shipped, delivered, jurisdiction=jurisdiction, currency=currency)
+    due = next(c for c in judge(facts, DAY).clocks if c.code == "refund-due")
+    expected = {"uk": date(2026, 12, 4), "eu": date(2026, 11, 20)}[jurisdiction]
+    assert due.day == expected
+    assert due.params.get("proof_of_sending", False) is False

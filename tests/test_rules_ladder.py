@@ -310,3 +310,12 @@ def test_the_steps_date_does_not_depend_on_the_as_of_day(
     for s, offset in ((one, first), (two, second)):
         day = RECEIVED + timedelta(days=offset)
         assert s.overdue == (s.by is not None and day > s.by)
+
+
+@pytest.mark.parametrize("problem", ["not-as-described", "fraud"])
+def test_a_claim_about_what_the_page_said_recommends_the_page(problem: str) -> None:
+    """A silk shirt that is polyester, a "Swiss" watch that is not: the product page is the
+    proof of what was promised, and a photo of the goods of what came."""
+    a = judge(case(problem=problem), DAY)
+    assert EvidenceKind.POLICY in a.recommended_evidence
+    assert EvidenceKind.PHOTO in a.recommended_evidence

@@ -202,7 +202,7 @@ def test_prepaid_used_in_part_demands_the_unused_share() -> None:
     assert a.demand.price == Decimal("700.00")
     assert a.demand.params == {"units": 10, "used": 3, "of": Decimal("1000")}
     g = a.ground("spc-2025-4-15")
-    assert g is not None and g.params == {"units": 10, "used": 3}
+    assert g is not None and g.params == {"units": 10, "used": 3, "before_force": False}
 
 
 def test_prepaid_within_seven_days_of_payment() -> None:
@@ -314,3 +314,39 @@ def test_the_demand_never_asks_more_than_is_owed_nor_nothing_while_unresolved(
         assert (a.stage is Stage.RESOLVED) is settled
     else:
         assert a.stage is Stage.CLOSED
+
+
+# --- review of the letters (phase 2) -------------------------------------------------------
+
+
+def test_a_shop_refusing_a_return_is_no_unreasonable_refusal_of_a_distance_sale() -> None:
+    """SAIC 2015 Measures Art. 9 and CPL IR Art. 19 are about distance selling; a shop's
+    refusal of a return it never owed cites neither, and the letter asks for goodwill."""
+    asked = ev("contacted-merchant", date(2026, 11, 13), asked="return")
+    refused = ev("merchant-refused", date(2026, 11, 13), reason="opened")
+    a = judge(case(asked, refused, platform="in-store"), DAY)
+    assert a.grounds == () and a.demand.kind == "goodwill"
+    promised = judge(case(asked, refused, platform="in-store", promise_days=7), DAY)
+    assert [g.id for g in promised.grounds] == ["promise"]  # binds, but no Art. 9
+
+
+def test_goods_bought_in_a_shop_and_never_delivered_cite_no_e_commerce_law() -> None:
+    a = judge(case(problem="not-delivered", received=None, platform="in-store"), DAY)
+    assert [g.id for g in a.grounds] == ["cc-563-566", "cc-577"]
+    assert "courier-choice" not in [q.code for q in a.questions]
+
+
+def test_a_prepaid_used_part_paid_before_the_interpretation_says_so() -> None:
+    """Fa Shi [2025] No. 4 came into force on 2025-05-01 without a transitional clause: the
+    Art. 15 ground of an earlier payment carries that uncertainty to the letters."""
+    fields = {
+        "category": "prepaid-service",
+        "received": None,
+        "units": 48,
+        "units_used": 12,
+        "problem": "not-delivered",
+    }
+    early = judge(case(purchased=date(2025, 4, 20), **fields), DAY).ground("spc-2025-4-15")
+    late = judge(case(**fields), DAY).ground("spc-2025-4-15")
+    assert early is not None and early.params["before_force"] is True
+    assert late is not None and late.params["before_force"] is False

@@ -459,3 +459,38 @@ def test_category_enum_is_covered_by_the_exclusion_table() -> None:
     for category in Category:
         w = window(date(2026, 11, 12), "cn-7day", category=category.value)
         assert w.state is OPEN or w.reason == category.value
+
+
+# --- a purchase made in a shop (review: an in-store WeChat payment got CPL Art. 25) ---------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "rule"),
+    [("cn", "cn-7day"), ("eu", "eu-14day"), ("uk", "uk-14day")],
+)
+def test_a_purchase_in_a_shop_has_no_distance_selling_window(jurisdiction: str, rule: str) -> None:
+    """CPL Art. 25, Directive 2011/83/EU and CCR 2013 give a no-reason return only for goods
+    sold at a distance: a coat bought and paid for at the counter has none."""
+    asked = ev("contacted-merchant", RECEIVED + timedelta(days=1), asked="return")
+    day = RECEIVED + timedelta(days=2)
+    w = window(day, rule, asked, jurisdiction=jurisdiction, platform="in-store")
+    assert (w.state, w.reason, w.exercised) == (NA, "not-distance", None)
+    online = window(day, rule, asked, jurisdiction=jurisdiction)
+    assert online.state is OPEN and online.exercised == RECEIVED + timedelta(days=1)
+
+
+def test_a_shop_still_owes_its_promise_the_quality_return_and_the_prepaid_seven_days() -> None:
+    """Only the distance-selling windows go: CPL Art. 24, a promise and SPC Fa Shi [2025]
+    No. 4 Art. 14 do not depend on how the goods were sold."""
+    day = RECEIVED + timedelta(days=2)
+    assert window(day, "cn-defect-7day", problem="defective", platform="in-store").state is OPEN
+    assert window(day, "promise", promise_days=7, platform="in-store").state is OPEN
+    prepaid = window(
+        day,
+        "cn-prepaid-7day",
+        category="prepaid-service",
+        received=None,
+        purchased=RECEIVED,
+        platform="in-store",
+    )
+    assert prepaid.state is OPEN

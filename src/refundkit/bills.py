@@ -228,23 +228,31 @@ class Transaction:
             shown.append(f"not pickable: {self.unpickable_reason()}")
         return shown
 
-    def status_note(self) -> str:
-        """What the bill says happened to the payment, for the order's bill_status ('' if
-        nothing did): closed, returned, refunded, with the bill's own words as the source."""
-        column = STATUS_COLUMNS[self.source]
-        parts = []
-        if self.state == "closed":
-            parts.append(f"closed according to the bill ({column} {self.status})")
-        if self.state == "returned":
-            parts.append(f"returned to you according to the bill ({column} {self.status})")
+    def status_record(self) -> dict[str, object]:
+        """What the bill says happened to the payment, for the order (nothing if nothing did):
+        the bill's own words (bill_status, e.g. 已退款(￥10.00)), what they mean as codes
+        (bill_state: closed, returned, refunded-full, refunded-part) and the amount that came
+        back (bill_refunded). Codes, so each screen and letter words them in its language."""
+        states: list[str] = []
+        if self.state in ("closed", "returned"):
+            states.append(self.state)
         if self.refunded:
-            parts.append(f"{self.refund_text()} according to the bill ({self._refund_source()})")
-        return "; ".join(parts)
+            states.append("refunded-full" if self.refunded == "full" else "refunded-part")
+        if not states:
+            return {}
+        column = STATUS_COLUMNS[self.source]
+        words = f"{column} {self.status}" if self.status else self._refund_source()
+        refunded = self.refunded_total()
+        return {
+            "bill_status": words,
+            "bill_state": " ".join(states),
+            "bill_refunded": refunded if refunded else None,
+        }
 
     def _refund_source(self) -> str:
         total = f"¥{self.refunded_amount:.2f}" if self.refunded_amount is not None else ""
         if self.source == "alipay-csv":
-            return f"退款成功 refund rows, {total}"
+            return f"退款成功 {total}"
         if self.source == "alipay-web-csv":
             return f"成功退款（元） {total}"
         return f"当前状态 {self.status}"

@@ -147,6 +147,17 @@ def print_notices(out: Console, report: CaseReport) -> None:
         out.print(Text(visible(terminal.notice_text(note, report.order.id)), style="bold yellow"))
 
 
+def bill_status_text(o: Order) -> str | None:
+    """What the bill says of the payment, worded, with the bill's own words and amount."""
+    from refundkit.words import names
+
+    if not o.bill_state:
+        return o.bill_status
+    amount = f" ({money(o.bill_refunded, o.currency)})" if o.bill_refunded else ""
+    own = f" [{o.bill_status}]" if o.bill_status else ""
+    return f"{names.bill_state(o.bill_state)}{amount}{own}"
+
+
 def case_facts(o: Order) -> list[tuple[str, str]]:
     from refundkit.words import names
 
@@ -168,7 +179,7 @@ def case_facts(o: Order) -> list[tuple[str, str]]:
         ("Merchant address", o.merchant_address),
         ("Merchant phone", o.merchant_phone),
         ("Units", f"{o.units_used or 0} of {o.units} used" if o.units else None),
-        ("Bill status", o.bill_status),
+        ("Bill status", bill_status_text(o)),
         ("Details", o.details),
         ("Note (private)", o.note),
     ]

@@ -44,8 +44,9 @@ from refundkit.store import (
     Store,
     fsync_dir,
     make_private_dir,
-    open_regular,
 )
+from refundkit.verify import Check as Check  # where the other modules look for it
+from refundkit.verify import Entry, check_file, open_stored
 
 STORED_MODE = EVIDENCE_MODE
 MAX_NAME = 120  # characters: still readable in a listing
@@ -388,28 +389,15 @@ def _sweep(folder: Path, order: Order) -> None:
                 os.unlink(entry.path)
 
 
-@dataclass(frozen=True)
-class Check:
-    order_id: str
-    evidence_id: str
-    name: str
-    path: Path
-    status: str  # one of STATES
-    restored: bool = False  # its mode was put back to read-only
-
-
-# "unreadable" is not "modified": a file refundkit may not read says nothing about its bytes.
-STATES = ("ok", "modified", "missing", "unreadable", "not a regular file", "unrecorded")
-
-
 def verify_order(store: Store, order: Order, progress: Progress | None = None) -> list[Check]:
     """Re-hash every stored file of one order against its recorded SHA-256 and size; then
-    list the files in its evidence folder that no record names ("unrecorded")."""
+    list the files in its evidence folder that no record names ("unrecorded"). (The verify
+    command hashes from the start, while it validates: verify.py.)"""
     base = store.order_dir(order.id)
     checks = []
     for entry in order.evidence:
         path = base / entry.stored_as
-        status, restored = _check_file(store, order.id, entry, progress)
+        status, restored = check_file(store, order.id, Entry.of(entry), progress)
         checks.append(Check(order.id, entry.id, entry.original_name, path, status, restored))
     for path in unrecorded_files(store, order):
         checks.append(Check(order.id, "-", path.name, path, "unrecorded"))
@@ -446,29 +434,13 @@ def absent_files(store: Store, order: Order) -> list[Check]:
     ]
 
 
-def stored_inside(stored_as: str) -> bool:
-    """A record's stored_as names a file inside its order's folder: relative, no `..`."""
-    parts = stored_as.replace("\\", "/").split("/")
-    return not os.path.isabs(stored_as) and ".." not in parts and all(parts)
-
-
-def open_stored(store: Store, order_id: str, entry: Evidence) -> int:
-    """A read-only descriptor on an entry's stored file, opened without following a link or
-    blocking on a FIFO; raises NotRegularFile, or OSError as open does (missing, no access).
-    A record pointing outside its folder raises NotRegularFile too (it was tampered with)."""
-    path = store.order_dir(order_id) / entry.stored_as
-    if not stored_inside(entry.stored_as):
-        raise NotRegularFile(path, "outside the order's folder")
-    return open_regular(path, base=store.orders_dir)
-
-
 def refuse_special_files(store: Store, order: Order) -> None:
     """Raise DamagedData if a stored file of order is not a regular file inside its folder (a
     FIFO would block a reader forever, a link to /dev/zero never end, a link outside would
     pass another file off as the evidence). For commands that read every stored file."""
     for entry in order.evidence:
         try:
-            os.close(open_stored(store, order.id, entry))
+            os.close(open_stored(store, order.id, entry.stored_as))
         except NotRegularFile as exc:
             raise DamagedData(
                 f"evidence {entry.id} of order {order.id} ({exc.path}) is {exc.kind}, not a "
@@ -477,44 +449,6 @@ def refuse_special_files(store: Store, order: Order) -> None:
             ) from None
         except OSError:
             continue  # missing or unreadable: the reader reports it in its own words
-
-
-def _check_file(
-    store: Store, order_id: str, entry: Evidence, progress: Progress | None
-) -> tuple[str, bool]:
-    if not stored_inside(entry.stored_as):
-        return "modified", False  # a record pointing outside its folder was tampered with
-    try:
-        fd = open_stored(store, order_id, entry)
-    except FileNotFoundError:
-        return "missing", False
-    except NotRegularFile:
-        return "not a regular file", False
-    except OSError:
-        return "unreadable", False
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        info = os.fstat(fd)
-        restored = _make_read_only(fd, info)
-        if info.st_size != entry.size:
-            return "modified", restored
-        try:
-            digest = filecopy.hash_file(handle, progress)
-        except OSError:
-            return "unreadable", restored
-    return ("ok" if digest == entry.sha256 else "modified"), restored
-
-
-def _make_read_only(fd: int, info: os.stat_result) -> bool:
-    """Stored evidence is 0400: put it back if a copy or a hand changed it (own files only)."""
-    if stat.S_IMODE(info.st_mode) == STORED_MODE:
-        return False
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    try:
-        os.fchmod(fd, STORED_MODE)
-    except (OSError, AttributeError):
-        return False
-    return True
 
 
 def hash_file(path: Path, progress: Progress | None = None) -> str:

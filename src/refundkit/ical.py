@@ -34,6 +34,7 @@ REMINDED = (
     "refund-due",
     "refund-deliberate-delay",
     "request-deliberate-delay",
+    "quality-deliberate-delay",
 )
 
 
@@ -117,8 +118,11 @@ def clock_summary(code: str) -> str:
         "card-issuer-acknowledge": _("Card issuer should acknowledge the billing-error notice"),
         "card-issuer-resolve": _("Card issuer should resolve the billing error"),
         "refund-due": _("Refund due"),
-        "refund-deliberate-delay": _("Refund delay counts as deliberate from today"),
-        "request-deliberate-delay": _("Unhandled return request counts as deliberate delay"),
+        "refund-deliberate-delay": _(
+            "Last of the 15 days for the refund; after it, the delay is deliberate"
+        ),
+        "request-deliberate-delay": _("Last of the 15 days to handle the return request"),
+        "quality-deliberate-delay": _("Last of the 15 days to take back, replace or repair"),
     }.get(code, code)
 
 

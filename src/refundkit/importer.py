@@ -278,8 +278,7 @@ def import_new(
         **{"source": evidence_source(bill, entry, whole), **proof.extra},
     )
     fields["evidence"] = [evidence]
-    if entry.tx.status_note():
-        fields["bill_status"] = entry.tx.status_note()
+    fields.update(entry.tx.status_record())
     cases.build_order("check0", fields, now)  # every value valid before the disk is touched
 
     def stage(staging: Path) -> None:
@@ -360,7 +359,7 @@ def conflicts(order: Order, facts: dict[str, Any]) -> list[Conflict]:
 
 
 def merge(
-    order: Order, facts: dict[str, Any], choices: dict[str, str], bill_status: str
+    order: Order, facts: dict[str, Any], choices: dict[str, str], status: dict[str, Any]
 ) -> tuple[Order, tuple[str, ...]]:
     """The order with the facts it lacks filled in and each conflict settled as chosen
     ('order' keeps the recorded value, 'bill' takes the bill's); an unsettled one refuses."""
@@ -381,8 +380,7 @@ def merge(
             update[name] = stated
             if name == "purchased" and "purchased_time" in facts:
                 update["purchased_time"] = facts["purchased_time"]
-    if bill_status:
-        update["bill_status"] = bill_status
+    update.update(status)
     from pydantic import ValidationError
 
     from refundkit.models import describe_validation_error
@@ -438,7 +436,7 @@ def import_into(
     filled: list[str] = []
 
     def change(order: Order) -> Order:
-        merged, names = merge(order, facts, choices or {}, entry.tx.status_note())
+        merged, names = merge(order, facts, choices or {}, entry.tx.status_record())
         filled[:] = names
         return merged
 

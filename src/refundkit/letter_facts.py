@@ -120,13 +120,20 @@ class _Formatter:
         return value
 
 
-def letter_facts(case: CaseReport, profile: Profile, lang: Lang) -> FACT:
-    """Everything the templates receive, formatted for the language; missing facts as Blanks."""
-    return _Builder(case, profile, lang).build()
+def letter_facts(
+    case: CaseReport, profile: Profile, lang: Lang, excerpts: dict[str, str] | None = None
+) -> FACT:
+    """Everything the templates receive, formatted for the language; missing facts as Blanks.
+
+    excerpts: the start of each evidence image's recognised text, by evidence id."""
+    return _Builder(case, profile, lang, excerpts or {}).build()
 
 
 class _Builder:
-    def __init__(self, case: CaseReport, profile: Profile, lang: Lang) -> None:
+    def __init__(
+        self, case: CaseReport, profile: Profile, lang: Lang, excerpts: dict[str, str]
+    ) -> None:
+        self.excerpts = excerpts
         self.order: Order = case.order
         self.a: Assessment = case.assessment
         self.profile = profile
@@ -237,6 +244,7 @@ class _Builder:
             "details": o.details or None,
             # Details that already end a sentence get no second full stop in a letter.
             "details_ends_sentence": (o.details or "x").rstrip()[-1:] in SENTENCE_ENDS,
+            "details_shortened": False,  # letters.py sets it where "…" cut the details
             "promise_days": o.promise_days,
             "promise_from": o.effective_promise_from.value if o.promise_days else None,
             "units": o.units,
@@ -343,6 +351,7 @@ class _Builder:
             "note": e.note or None,
             "sha256": e.sha256,
             "source": _source(e),
+            "excerpt": self.excerpts.get(e.id),
         }
 
     # windows and the law

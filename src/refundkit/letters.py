@@ -357,7 +357,7 @@ def render_letter(
     if as_of < order.purchased:
         raise BadInput(f"as-of date {as_of} is before the purchase ({order.purchased})")
     case = report(order, as_of)
-    context = letter_facts(case, store.load_profile(), lang)
+    context = letter_facts(case, store.load_profile(), lang, _excerpts(store, case.order))
     if channel is not None:
         context["channel"] = channel.value
     warnings: list[str] = []
@@ -381,6 +381,21 @@ def render_letter(
     return Letter(text if text.endswith("\n") else text + "\n", warnings, description)
 
 
+def _excerpts(store: Store, order: Order) -> dict[str, str]:
+    """The start of each evidence image's recognised text (kept by add-evidence with the OCR
+    extra), for the evidence index; only text that still matches its fingerprint."""
+    if not any((e.model_extra or {}).get("text_as") for e in order.evidence):
+        return {}
+    from refundkit.screenshots.text import evidence_excerpt
+
+    found = {}
+    for entry in order.evidence:
+        text = evidence_excerpt(store, order, entry)
+        if text:
+            found[entry.id] = text
+    return found
+
+
 def _description(store: Store, context: FACT, lang: Lang) -> tuple[str, list[Blank], int]:
     """The complaint description; where the WeChat Pay form's 300 characters cannot hold it,
     the user's quoted details are shortened (ending in …) until it fits. Returns the text,
@@ -395,7 +410,7 @@ def _description(store: Store, context: FACT, lang: Lang) -> tuple[str, list[Bla
             return text, blanks, len(original) - kept
         kept = max(kept - over - 1, 0)  # one more for the ellipsis
         shortened = original[:kept].rstrip() + "…" if kept else None
-        context["order"] = {**context["order"], "details": shortened}
+        context["order"] = {**context["order"], "details": shortened, "details_shortened": True}
 
 
 def _description_warnings(description: str, cut: int, channel: str) -> list[str]:

@@ -200,7 +200,9 @@ class Order(Versioned):
     note: Block | None = None  # private: shown by `status ORDER`, never in a letter or export
     units: int | None = Field(default=None, ge=1, le=100000)  # prepaid: sessions bought
     units_used: int | None = Field(default=None, ge=0, le=100000)  # and used
-    bill_status: Line | None = None
+    bill_status: Line | None = None  # what the bill says of the payment, in its own words
+    bill_state: Line | None = None  # its meaning: closed, returned, refunded-full, refunded-part
+    bill_refunded: Money | None = None  # what came back, according to the bill
     created: datetime
     evidence: list[Evidence] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)

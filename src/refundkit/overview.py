@@ -1,11 +1,13 @@
 """The overview `status` prints without an ORDER: one summary per case, most urgent first.
 
 A case's summary is computed from its CaseReport (cases.py) when its order file is new or has
-changed, and otherwise taken from the status index (index.py), so listing 10,000 cases neither
-validates 10,000 files nor runs the window engine 10,000 times. Pydantic and the rules are
-imported only when some summary has to be computed: an unchanged data folder is listed with the
-standard library alone. Missing evidence files are looked up every time (a stat per file),
-since the index vouches for order files, not for evidence.
+changed, or when the day asked lies outside the days its last computation holds for (see
+dayspan.py), and otherwise taken from the status index (index.py), so listing 10,000 cases
+neither validates 10,000 files nor runs the window engine 10,000 times, on the day the index
+was built or on the days after. Pydantic and the rules are imported only when some summary has
+to be computed: an unchanged data folder is listed with the standard library alone. Missing
+evidence files are looked up every time (a stat per file), since the index vouches for order
+files, not for evidence.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from refundkit import dayspan
 from refundkit.errors import DamagedData
 from refundkit.index import Index, Stat
 from refundkit.store import DamagedOrder, Store
@@ -142,8 +145,10 @@ def overview(store: Store, as_of: date, include_closed: bool, porcelain: bool = 
     The index is brought up to date on the way, and written only when nothing is wrong: a
     status that finds a problem exits 1, and a failed command changes nothing on disk.
     """
+    from refundkit.i18n import language
+
     with paused_gc(), store.stat_in_orders() as stat:
-        index = Index(store, as_of)
+        index = Index(store, language())
         order_ids = store.list_ids()
         cases: list[CaseSummary] = []
         texts: dict[str, Text] = {}
@@ -171,27 +176,90 @@ def _summary(
     store: Store, index: Index, stat: Stat, order_id: str, as_of: date, porcelain: bool
 ) -> tuple[CaseSummary | None, Text | None]:
     """The case's summary (and with porcelain its JSON text), from the index if its order
-    file is unchanged; no summary if it was bought after as_of (not on that day's overview)."""
-    entry = index.lookup(order_id, stat)
+    file is unchanged and the index's entry holds for as_of; no summary if it was bought
+    after as_of (not on that day's overview)."""
+    entry = index.lookup(order_id, stat, as_of.toordinal())
     if entry is not None:
-        if entry["case"] is None:
-            return None, None
-        cached = CaseSummary.from_json(entry["case"])
-        text = index.text(order_id, entry) if porcelain else None
-        if cached is not None and cached.id == order_id and (text is not None or not porcelain):
-            return cached, text
-    from refundkit.cases import report
+        found = _from_entry(index, order_id, entry, as_of, porcelain)
+        if found is not None:
+            return found
+    order, info = store.read_order(order_id)
+    span, stored, text = computed(order, as_of)
+    index.remember(order_id, info, span, stored, text)
+    if stored["case"] is None:
+        return None, None
+    case = CaseSummary(**dayspan.render_data(stored["case"], as_of))
+    if not porcelain:
+        return case, None
+    return case, dayspan.render_at(text, stored.get("text_marks", []), as_of)
+
+
+def _from_entry(
+    index: Index, order_id: str, entry: dict[str, Any], as_of: date, porcelain: bool
+) -> tuple[CaseSummary | None, Text | None] | None:
+    """What an index entry says on as_of, or None if it is not whole (then it is recomputed)."""
+    data = entry["case"]
+    if data is None:
+        return None, None
+    marks = entry.get("marks")
+    if marks:  # the fields holding days left (dayspan's markers)
+        if not (type(marks) is list and type(data) is dict):
+            return None
+        data = {**data, **{k: dayspan.render_data(data.get(k), as_of) for k in marks}}
+    cached = CaseSummary.from_json(data)
+    text = index.text(order_id, entry) if porcelain else None
+    if cached is None or cached.id != order_id or (text is None and porcelain):
+        return None
+    text_marks = entry.get("text_marks")
+    if text is not None and text_marks:
+        text = dayspan.render_at(text, text_marks, as_of)
+        if text is None:
+            return None
+    return cached, text
+
+
+def computed(order: Any, as_of: date) -> tuple[list[int], dict[str, Any], bytes]:
+    """The case as of as_of, traced (dayspan.py): the days it holds for (as ordinals), the
+    index's entry for it (its summary, and where markers stand in for days left) and its
+    JSON text, both with markers; the case is None if it was bought after as_of."""
+    from refundkit import cases
     from refundkit.plain import case_json
 
-    order, info = store.read_order(order_id)
+    with dayspan.tracing(as_of) as (day, span):
+        if order.purchased > day:
+            return [span.lo, span.hi], {"case": None}, b""
+        report = cases.report(order, day)
+        case = dayspan.marked(dict(vars(CaseSummary.of(report))))
+        text = case_json(dayspan.marked({**report.as_json(), "missing_files": []}))
+    settled = dayspan.settle_text(text)
+    marks = [k for k, v in case.items() if dayspan.has_mark_chars(v)]
+    try:
+        case.update((k, dayspan.settled(case[k])) for k in marks)
+    except ValueError:
+        settled = None
+    if settled is None:  # the record holds marker characters of its own
+        return _untraced(order, as_of)
+    encoded, text_marks = settled
+    entry: dict[str, Any] = {"case": case}
+    if marks:
+        entry["marks"] = marks
+    if text_marks:
+        entry["text_marks"] = text_marks
+    return [span.lo, span.hi], entry, encoded
+
+
+def _untraced(order: Any, as_of: date) -> tuple[list[int], dict[str, Any], bytes]:
+    """The case computed for as_of alone, without markers."""
+    from refundkit import cases
+    from refundkit.plain import case_json
+
+    day = as_of.toordinal()
     if order.purchased > as_of:
-        index.remember(order_id, info, None, b"")
-        return None, None
-    case_report = report(order, as_of)
-    case = CaseSummary.of(case_report)
-    text = case_json({**case_report.as_json(), "missing_files": []}).encode()
-    index.remember(order_id, info, dict(vars(case)), text)
-    return case, text if porcelain else None
+        return [day, day], {"case": None}, b""
+    report = cases.report(order, as_of)
+    case = dict(vars(CaseSummary.of(report)))
+    text = case_json({**report.as_json(), "missing_files": []})
+    return [day, day], {"case": case}, text.encode()
 
 
 def absent_files(

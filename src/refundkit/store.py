@@ -253,21 +253,26 @@ def resolve_home(option: Path | None) -> Path:
     return Path(user_data_dir("refundkit", appauthor=False))
 
 
-def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Replace path with data so that readers see the old bytes or the new, never a mix."""
+def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
+    """Replace path with data so that readers see the old bytes or the new, never a mix.
+
+    durable=False skips the flushes to disk, for a file derived from others (the status
+    index), which a crash may leave empty or torn: its reader checks it and rebuilds it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def place_file(path: Path, data: bytes, *, replace: bool, mode: int = FILE_MODE) -> None:
@@ -559,6 +564,11 @@ class Store:
         index (index.py) relies on that. Whatever is wrong with the file (a link, a FIFO,
         too large, too deep, a parser giving up) is a DamagedData about this order only.
         """
+        data, info = self.read_order_bytes(order_id)
+        return self.validate_order(order_id, data), info
+
+    def read_order_bytes(self, order_id: str) -> tuple[bytes, os.stat_result]:
+        """The bytes of one order.json, read safely (see read_order), and their identity."""
         path = self.order_path(order_id)
         try:
             data, info = read_regular(
@@ -578,11 +588,16 @@ class Store:
             raise DamagedData(f"{path}: cannot read ({exc.strerror})") from None
         if info.st_mode & 0o077:
             self.loose_seen = True
+        return data, info
+
+    def validate_order(self, order_id: str, data: bytes) -> Order:
+        """The order in data, read from order_id's folder (read_order_bytes), validated."""
+        path = self.order_path(order_id)
         order = parse_order(data, path)
         if order.id != order_id:
             # A folder copied or renamed by hand: saving it would write to another folder.
             raise DamagedData(f"{path}: its id {order.id!r} does not match its folder name")
-        return order, info
+        return order
 
     def load_all(self) -> tuple[list[Order], list[DamagedOrder]]:
         """Every readable order, and every damaged one with what is wrong with it."""

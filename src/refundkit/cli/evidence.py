@@ -6,16 +6,13 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from refundkit import cli
 from refundkit.cli import command, get_store, notice
 from refundkit.kinds import EvidenceKind
-
-if TYPE_CHECKING:
-    from refundkit.store import DamagedOrder
 
 PROGRESS_FROM = 32 << 20  # show a progress bar for batches over 32 MiB
 
@@ -144,17 +141,13 @@ def verify(
 
     Example: refundkit verify
     """
-    from refundkit import evidence, plain
+    from refundkit import plain, verify
 
     store = get_store(ctx)
-    damaged: list[DamagedOrder] = []
-    if order is not None:
-        orders = [store.load(store.resolve(order))]
-    else:
-        orders, damaged = store.load_all()
-    total = sum(e.size for o in orders for e in o.evidence)
-    with progress_bar(total, "verifying") as advance:
-        checks = [c for o in orders for c in evidence.verify_order(store, o, advance)]  # type: ignore[arg-type]
+    ids = [store.resolve(order)] if order is not None else store.list_ids()
+    plan = verify.plan(store, ids)
+    with progress_bar(plan.total, "verifying") as advance:
+        checks, damaged = verify.run(store, plan, advance, single=order is not None)  # type: ignore[arg-type]
     plain.print_checks(checks, damaged)
     restored = sum(c.restored for c in checks)
     if restored:

@@ -140,8 +140,10 @@ def _record(
     display.print_added(
         cases.report(done.order, today()), "Recorded" if done.created else "Updated"
     )
-    if done.order.bill_status:
-        typer.echo(f"Note: {visible(done.order.bill_status)}")
+    if done.order.bill_state:
+        from refundkit.display import bill_status_text
+
+        typer.echo(f"Note: {visible(bill_status_text(done.order) or '')}")
     evidence = done.evidence
     if whole:
         name = visible(evidence.original_name)

@@ -105,24 +105,33 @@ def return_clocks(facts: CaseFacts, windows: tuple[Window, ...]) -> list[Clock]:
             clocks.append(Clock("quality-deliberate-delay", day, quality.id))
     elif facts.jurisdiction is Jurisdiction.EU:
         withdrawal = usable.get("eu-14day")
-        if withdrawal is not None and withdrawal.exercised and (delivered or shipped):
-            back = min(e.on for e in (delivered, shipped) if e is not None)
-            due = max(withdrawal.exercised + timedelta(days=EU_REFUND_DAYS), back)
+        back = _goods_back(delivered, shipped)
+        if withdrawal is not None and withdrawal.exercised and back is not None:
+            due = max(withdrawal.exercised + timedelta(days=EU_REFUND_DAYS), back.on)
             clocks.append(
                 Clock("refund-due", due, withdrawal.exercised_by, params={"basis": "eu-13"})
             )
-    elif facts.jurisdiction is Jurisdiction.UK and "uk-14day" in usable and (delivered or shipped):
-        back = min(e.on for e in (delivered, shipped) if e is not None)
-        source = delivered if delivered is not None and delivered.on == back else shipped
-        clocks.append(
-            Clock(
-                "refund-due",
-                back + timedelta(days=UK_REFUND_DAYS),
-                source.id if source else None,
-                params={"basis": "uk-reg-34", "proof_of_sending": source is shipped},
+    elif facts.jurisdiction is Jurisdiction.UK and "uk-14day" in usable:
+        back = _goods_back(delivered, shipped)
+        if back is not None:
+            clocks.append(
+                Clock(
+                    "refund-due",
+                    back.on + timedelta(days=UK_REFUND_DAYS),
+                    back.id,
+                    params={"basis": "uk-reg-34", "proof_of_sending": back is shipped},
+                )
             )
-        )
     return clocks
+
+
+def _goods_back(delivered: EventFacts | None, shipped: EventFacts | None) -> EventFacts | None:
+    """What the refund is counted from outside China: the trader getting the goods back, or
+    only where that is not recorded, their sending. The law also counts from the consumer
+    supplying evidence of sending (CCR reg. 34, Directive 2011/83/EU Art. 13(3)), but a logged
+    shipment does not show the trader was given that evidence: the date a letter calls the
+    refund's due date must be one the trader cannot dispute."""
+    return delivered if delivered is not None else shipped
 
 
 def _handled_after(facts: CaseFacts, request: EventFacts) -> bool:

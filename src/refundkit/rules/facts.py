@@ -89,6 +89,13 @@ class CaseFacts:
     has_note: bool = False
 
     @property
+    def in_store(self) -> bool:
+        """Bought in the merchant's shop: not a distance sale, so none of the rules made for
+        selling online, by phone or mail order (CPL Art. 25, E-Commerce Law, Directive
+        2011/83/EU, CCR 2013) apply. No platform recorded is not taken to mean a shop."""
+        return self.platform == "in-store"
+
+    @property
     def effective_promise_from(self) -> PromiseFrom:
         """Where a promise counts from when the user did not say: receipt for goods."""
         if self.promise_from is not None:

@@ -117,13 +117,17 @@ def missing_evidence(facts: CaseFacts) -> tuple[EvidenceKind, ...]:
 
 def recommended_evidence(facts: CaseFacts, grounds: tuple[Ground, ...]) -> tuple[EvidenceKind, ...]:
     """Evidence the grounds lean on: the delivery record for received goods, photos of a
-    defect, the policy page for a promise or a non-returnable label."""
+    defect or of goods not as described, the product page for a promise, a non-returnable
+    label or a description the goods did not match."""
     have = {kind for kind, _ in facts.evidence}
     ids = {g.id for g in grounds}
     wanted: list[EvidenceKind] = []
-    if ids & {"promise", "cpl-26"} or facts.promise_days:
+    # The product page proves what was promised: a return promise, a label, or the
+    # description the goods did not match (a "silk" shirt, a "Swiss" movement).
+    page_claims = (Problem.NOT_AS_DESCRIBED, Problem.FRAUD)
+    if ids & {"promise", "cpl-26"} or facts.promise_days or facts.problem in page_claims:
         wanted.append(EvidenceKind.POLICY)
-    if facts.problem in (Problem.DEFECTIVE, Problem.NOT_AS_DESCRIBED):
+    if facts.problem in (Problem.DEFECTIVE, *page_claims):
         wanted.append(EvidenceKind.PHOTO)
     if facts.received is not None and facts.category.is_goods:
         wanted.append(EvidenceKind.DELIVERY)

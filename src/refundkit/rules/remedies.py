@@ -136,7 +136,9 @@ def _cn(
             found.append(Ground("cpl-ir-19-2"))  # a label the consumer never confirmed
     if promise:
         found.append(promise)
-    saic = _saic_9_triggers(facts, reasons, clocks, as_of) if (seven or promise) else []
+    # Art. 9 is about distance selling: a shop's own promise binds it, but not under Art. 9.
+    distance = (seven or promise) and not facts.in_store
+    saic = _saic_9_triggers(facts, reasons, clocks, as_of) if distance else []
     if saic:
         found.append(Ground("saic-9", {"triggers": saic}))
     if (seven or promise) and RefusalReason.NON_RETURNABLE in reasons:
@@ -226,18 +228,28 @@ def _cn_prepaid(facts: CaseFacts, windows: dict[str, Window]) -> list[Ground]:
         found.append(Ground("cpl-53"))
     if facts.units and facts.units_used:
         # Fa Shi [2025] No. 4 Art. 15: what is returned is the prepayment less what was used.
-        found.append(Ground("spc-2025-4-15", {"units": facts.units, "used": facts.units_used}))
+        found.append(
+            Ground(
+                "spc-2025-4-15",
+                {
+                    "units": facts.units,
+                    "used": facts.units_used,
+                    "before_force": facts.purchased < PREPAID_IN_FORCE,
+                },
+            )
+        )
     return found
 
 
 def _cn_not_delivered(facts: CaseFacts) -> list[Ground]:
     """E-Commerce Law Art. 20 and Civil Code Arts. 563, 566, 577 for what never came (a
-    prepaid service not provided has CPL Art. 53 instead)."""
+    prepaid service not provided has CPL Art. 53 instead); the E-Commerce Law only where the
+    goods were not bought in the merchant's shop."""
     if facts.problem is not Problem.NOT_DELIVERED or facts.category is Category.PREPAID_SERVICE:
         return []
     if facts.category.is_goods and facts.received is not None:
         return []
-    found = [Ground("ecl-20")] if facts.category.is_goods else []
+    found = [Ground("ecl-20")] if facts.category.is_goods and not facts.in_store else []
     return [*found, Ground("cc-563-566"), Ground("cc-577")]
 
 

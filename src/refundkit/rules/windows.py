@@ -150,10 +150,13 @@ def holiday_notes(deadline: date | None) -> tuple[Note, ...]:
 
 
 def _cn_7day(facts: CaseFacts, as_of: date) -> Window:
-    """CPL Art. 25: goods bought at a distance, seven days from receipt, no reason needed."""
+    """CPL Art. 25: goods bought at a distance, seven days from receipt, no reason needed;
+    a purchase in the merchant's shop has no such right."""
     rule = "cn-7day"
     if facts.category.is_service or facts.category in EXCLUDED_FROM_NO_REASON:
         return not_applicable(rule, facts.category.value)
+    if facts.in_store:
+        return not_applicable(rule, "not-distance")
     window = span(rule, facts.received, 7, as_of, "receipt")
     return _with(window, notes=holiday_notes(window.deadline))
 
@@ -221,6 +224,8 @@ def _eu_14day(facts: CaseFacts, as_of: date) -> Window:
     rule = "eu-14day"
     if facts.category in EU_UK_EXCLUDED:
         return not_applicable(rule, facts.category.value)
+    if facts.in_store:
+        return not_applicable(rule, "not-distance")
     event, counted = _eu_uk_event(facts)
     notes = (Note("eu-holidays"), Note("eu-12-months"))
     return span(rule, event, 14, as_of, counted, roll_weekend=True, notes=notes)
@@ -250,6 +255,8 @@ def _uk_14day(facts: CaseFacts, as_of: date) -> Window:
     rule = "uk-14day"
     if facts.category in EU_UK_EXCLUDED:
         return not_applicable(rule, facts.category.value)
+    if facts.in_store:
+        return not_applicable(rule, "not-distance")
     event, counted = _eu_uk_event(facts)
     return span(rule, event, 14, as_of, counted)
 

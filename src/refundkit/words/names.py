@@ -259,3 +259,14 @@ def blank(key: str) -> str:
         "transaction_id": _("the payment transaction number (交易单号)"),
         "received": _("the day the goods were received"),
     }.get(key, key)
+
+
+def bill_state(codes: str) -> str:
+    """What a bill says happened to a payment (Order.bill_state: codes joined by spaces)."""
+    words = {
+        "closed": _("closed according to the bill"),
+        "returned": _("returned to you according to the bill"),
+        "refunded-full": _("refunded in full according to the bill"),
+        "refunded-part": _("refunded in part according to the bill"),
+    }
+    return _("; ").join(words.get(code, code) for code in codes.split())

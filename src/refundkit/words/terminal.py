@@ -137,6 +137,10 @@ def not_applicable_reason(window: Window, jurisdiction: Jurisdiction) -> str:
         return _("only for goods that are faulty or not as described")
     if reason == "not-goods":
         return _("only for goods, not services or digital content")
+    if reason == "not-distance":
+        return _(
+            "only for goods bought at a distance (online, by phone or mail order), not in a shop"
+        )
     if jurisdiction is Jurisdiction.CN:
         return {
             "custom": _("goods made to the consumer's order are excluded by CPL Art. 25"),
@@ -656,18 +660,19 @@ def clock_text(clock: Clock | None) -> str:
         ).format(date=day)
     if code == "refund-deliberate-delay":
         return _(
-            "From {date}, 15 days after the goods came back, not refunding counts as deliberate "
-            "delay (SAIC 2015 Measures Art. 9, as amended)."
+            "The 15 days after the goods came back end on {date}; not refunding after that counts "
+            "as deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
     if code == "request-deliberate-delay":
         return _(
-            "From {date}, 15 days after the return request, leaving it unhandled counts as "
-            "deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
+            "The 15 days after the return request end on {date}; leaving it unhandled after that "
+            "counts as deliberate delay (SAIC 2015 Measures Art. 9, as amended)."
         ).format(date=day)
     if code == "quality-deliberate-delay":
         return _(
-            "From {date}, 15 days after your request, not taking back, replacing or repairing "
-            "the faulty goods counts as deliberate delay (SAIC 2015 Measures Art. 8, as amended)."
+            "The 15 days after your request end on {date}; not taking back, replacing or "
+            "repairing the faulty goods after that counts as deliberate delay (SAIC 2015 "
+            "Measures Art. 8, as amended)."
         ).format(date=day)
     return f"{code} {day}"
 

@@ -1,0 +1,126 @@
+"""verify.py: hashing starts before the records are validated, yet what verify reports is
+decided by the validated records: a damaged order is reported and left untouched, and an
+entry the quick look read otherwise is checked from the validated record."""
+
+from __future__ import annotations
+
+import json
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refundkit import filecopy, verify
+from refundkit.store import Store
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture
+def proof(tmp_path: Path) -> Path:
+    path = tmp_path / "chat.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"proof " * 100)
+    return path
+
+
+def attach(cli: Cli, add: Any, home: Path, proof: Path) -> tuple[str, Path, Path]:
+    """An order with one stored file: its id, its order.json and the stored file."""
+    order_id = add()
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    record = home / "orders" / order_id / "order.json"
+    (entry,) = json.loads(record.read_text())["evidence"]
+    return order_id, record, home / "orders" / order_id / entry["stored_as"]
+
+
+def test_hashing_starts_before_the_records_are_validated(
+    cli: Cli, add: Any, home: Path, proof: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attach(cli, add, home, proof)
+    hashing = threading.Event()
+    real_hash, real_validate = filecopy.hash_file, Store.validate_order
+
+    def hash_file(*args: Any) -> str:
+        hashing.set()
+        return real_hash(*args)
+
+    def validate_order(self: Store, *args: Any) -> Any:
+        assert hashing.wait(timeout=20), "no file was hashed before the record was validated"
+        return real_validate(self, *args)
+
+    monkeypatch.setattr(filecopy, "hash_file", hash_file)
+    monkeypatch.setattr(Store, "validate_order", validate_order)
+    result = cli("verify")
+    assert result.exit_code == 0 and result.stdout.startswith("ok"), result.output
+
+
+def test_a_damaged_order_is_reported_and_its_files_left_alone(
+    cli: Cli, add: Any, home: Path, proof: Path
+) -> None:
+    """The quick look finds the evidence of a record that does not validate: its file is
+    hashed, but the order is reported damaged, and its file's mode is not put back."""
+    good_id, _, good_file = attach(cli, add, home, proof)
+    bad_id, bad_record, bad_file = attach(cli, add, home, proof)
+    data = json.loads(bad_record.read_text())
+    data["amount"] = "not money"
+    bad_record.write_text(json.dumps(data, ensure_ascii=False))
+    good_file.chmod(0o600)
+    bad_file.chmod(0o600)
+    result = cli("verify")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert [line.split()[1] for line in lines if line.startswith("ok")] == [good_id]
+    assert any(line.startswith("damaged: ") and bad_id in line for line in lines)
+    assert stat.S_IMODE(good_file.stat().st_mode) == 0o400
+    assert stat.S_IMODE(bad_file.stat().st_mode) == 0o600
+    assert "made 1 evidence files" in result.stderr
+    single = cli("verify", bad_id)
+    assert single.exit_code != 0 and "amount" in single.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["size as text", "hash in capitals", "entry without its id", "evidence not a list"],
+)
+def test_entries_the_quick_look_reads_otherwise_are_checked_as_validated(
+    cli: Cli, add: Any, home: Path, proof: Path, change: str
+) -> None:
+    """Whatever the quick look makes of a record, verify says what the validated record
+    says: the same as verify_order (the model-based check) on it."""
+    from refundkit.evidence import verify_order
+
+    order_id, record, _ = attach(cli, add, home, proof)
+    data = json.loads(record.read_text())
+    entry = data["evidence"][0]
+    if change == "size as text":
+        entry["size"] = str(entry["size"])
+    elif change == "hash in capitals":
+        entry["sha256"] = entry["sha256"].upper()
+    elif change == "entry without its id":
+        del entry["id"]
+    else:
+        data["evidence"] = {"0": entry}
+    record.write_text(json.dumps(data, ensure_ascii=False))
+    store = Store(home)
+    try:
+        expected = [(c.evidence_id, c.status) for c in verify_order(store, store.load(order_id))]
+    except Exception:  # noqa: BLE001 - the record does not validate: damaged
+        expected = None
+    checks, damaged = verify.run(store, verify.plan(store, [order_id]))
+    if expected is None:
+        assert [d.id for d in damaged] == [order_id] and checks == []
+    else:
+        assert [(c.evidence_id, c.status) for c in checks] == expected and damaged == []
+
+
+def test_quick_look() -> None:
+    entry = {"id": "e1", "original_name": "a.png", "stored_as": "evidence/e1-a.png"}
+    good = {**entry, "size": 3, "sha256": "ab"}
+    assert verify.quick_entries(json.dumps({"evidence": [good]}).encode()) == [
+        verify.Entry("e1", "a.png", "evidence/e1-a.png", 3, "ab")
+    ]
+    for bad in (b"[", b"[]", b'{"evidence": 1}', json.dumps({"evidence": [entry]}).encode()):
+        assert verify.quick_entries(bad) is None
+    assert verify.quick_entries(b"[" * 100_000) is None  # too deep: not parsed at all
