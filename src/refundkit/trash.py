@@ -282,7 +282,7 @@ def _evidence(order: Order, evidence_id: str) -> Evidence:
 def _stored_names(entry: Evidence) -> list[str]:
     """The entry's files, relative to its order's folder: the file, and the recognised text
     kept beside a screenshot (text_as)."""
-    from refundkit.evidence import stored_inside
+    from refundkit.verify import stored_inside
 
     names = [entry.stored_as]
     text = (entry.model_extra or {}).get("text_as")
