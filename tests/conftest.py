@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from refundkit import i18n
 from refundkit.cli import app
 from refundkit.models import Order
 
@@ -31,11 +32,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("REFUNDKIT_DEBUG", raising=False)
+    # The interface speaks English unless a test asks for Chinese (--ui-lang, REFUNDKIT_LANG,
+    # the profile's language, or the locale): a developer's zh_CN locale changes no test.
+    for name in ("REFUNDKIT_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     old = os.umask(0o077)
     try:
         yield folder
     finally:
         os.umask(old)
+        i18n.set_language("en")
 
 
 @pytest.fixture

@@ -461,10 +461,11 @@ def test_a_change_of_day_and_of_record_together(
 
 
 @pytest.fixture
-def language() -> Any:
+def language(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Choose the interface's language of the next runs, as a user would ($REFUNDKIT_LANG)."""
     from refundkit import i18n
 
-    yield i18n.set_language
+    yield lambda code: monkeypatch.setenv("REFUNDKIT_LANG", code)
     i18n.set_language("en")
 
 

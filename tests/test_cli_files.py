@@ -58,7 +58,8 @@ def test_list_without_terminal_records_nothing(cli: Cli, home: Path) -> None:
     assert "声悦数码旗舰店 · 蓝牙耳机 Pro" in out
     assert "[refunded in part (¥10.00 of ¥39.90)]" in out and "[refunded in full]" in out
     assert "1000039901202501110000" not in out  # income is not listed
-    assert "--row N" in out and "--pick TXN" in out
+    assert f"refundkit import-bill {WECHAT_CSV} --row 1" in out and "--pick" in out
+    assert "--row N" not in out and "TXN" not in out  # no placeholder to paste
     assert orders_in(home) == [] and snapshot(home) == {}
 
 
@@ -372,7 +373,7 @@ def test_duplicate_numbers_are_picked_by_row(cli: Cli, home: Path) -> None:
     result = cli("import-bill", str(EXAMPLE_WECHAT_CSV), "--pick", "3985734")
     assert result.exit_code == 2
     assert "appears on 5 expense rows of the bill" in result.stderr
-    assert "pick one with --row N" in result.stderr
+    assert "pick one by its row, e.g. --row " in result.stderr
     recorded_id(cli("import-bill", str(EXAMPLE_WECHAT_CSV), "--row", "6"))
     (order,) = orders_in(home)
     assert order["item"] == "测试 T-1"
@@ -636,6 +637,7 @@ def test_export_is_a_valid_bag(case: str, home: Path, tmp_path: Path) -> None:
     stored = home / "orders" / case
     recorded = json.loads((stored / "order.json").read_text(encoding="utf-8"))
     del recorded["note"]  # the owner's private note stays at home (tests/test_bundle.py)
+    del recorded["removed_evidence"]  # and so do the entries the owner removed
     assert json.loads((data / "order.json").read_text(encoding="utf-8")) == recorded
     assert (data / "evidence/e2-chat.txt").read_text(encoding="utf-8") == "客服：拆封不退"
     assert "merchant-refused" in (data / "timeline.md").read_text(encoding="utf-8")

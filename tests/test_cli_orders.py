@@ -168,7 +168,7 @@ BAD_ADD = [
     (["--received", "2099-01-01"], "after today"),
     (["--purchased", "2026-02-30"], "no such date"),
     (["--purchased", "today", "--received", "2 days ago"], "before the purchase"),
-    (["--currency", "yuan"], "currency"),
+    (["--currency", "RBM"], "ISO 4217"),
     (["--merchant", "bad\x00name"], "control character"),
     (["--merchant", "   "], "merchant"),
 ]
@@ -342,7 +342,9 @@ def test_python_dash_m_and_no_traceback(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: cannot read amount 'abc': use a number like 199 or 199.50"
+    assert done.stderr.strip() == (
+        "error: cannot read amount 'abc': use a number like 199, 199.50 or ¥199"
+    )
 
 
 def test_home_that_is_a_file_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:

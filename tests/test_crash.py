@@ -754,3 +754,101 @@ def test_a_kill_between_placing_and_recording_is_taken_back(
     assert cli("add-evidence", order_id, str(sources[0]), "--kind", "chat").exit_code == 0
     result = cli("verify", order_id)
     assert result.exit_code == 0 and "1 files checked, 0 not ok\n" in result.stdout
+
+
+# --- undo: remove and restore, killed at random moments -------------------------------------
+
+
+def test_sigkill_during_remove_and_restore_loses_nothing(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`remove` and `restore` of a whole case and of single evidence entries, killed at random
+    moments: a case is always whole in orders/ or in trash/, never in both or neither; every
+    evidence entry ever added is either recorded in its order (its file verifies) or recorded
+    as removed with its file whole in the trash; numbers never repeat; and after the next
+    write to the order no stray file is left in its evidence folder."""
+    import hashlib
+
+    from refundkit import trash
+
+    kills = max(20, int(request.config.getoption("--crash-kills")) // 8)
+    seed = int(os.environ.get("REFUNDKIT_CRASH_SEED", random.randrange(2**32)))
+    rng = random.Random(seed)
+    home = tmp_path / "home"
+    zygote = Zygote(tmp_path / "zygote.log")
+    store = Store(home)
+
+    def run(argv: list[str], kill_after: float | None = None) -> Outcome:
+        return zygote.run(["--home", str(home), *argv], kill_after)
+
+    def ok(argv: list[str]) -> Outcome:
+        outcome = run(argv)
+        assert outcome.code == 0, f"{argv} (seed {seed}): {outcome.output}"
+        return outcome
+
+    try:
+        for merchant in ("声悦数码", "旧店"):
+            ok(["add-order", "--merchant", merchant, "--item", "耳机", "--amount", "399"])
+        keep, spare = sorted(store.list_ids(), key=lambda i: store.load(i).merchant)
+        sources = tmp_path / "sources"
+        sources.mkdir()
+        digests: dict[str, str] = {}
+        for n in range(1, 6):
+            source = sources / f"证据{n}.bin"
+            source.write_bytes(f"{n}:{seed}:".encode() + os.urandom(2 << 20))
+            ok(["add-evidence", keep, str(source), "--kind", "chat"])
+            digests[f"e{n}"] = hashlib.sha256(source.read_bytes()).hexdigest()
+        expected: dict[str, float] = {}
+        interrupted = 0
+        for _ in range(kills):
+            order = store.load(keep)
+            present = [e.id for e in order.evidence]
+            pending = [r.id for r in order.removed_evidence if r.restored is None]
+            spare_in_trash = not store.order_dir(spare).exists()
+            choices = (
+                [["remove", keep, "--evidence", rng.choice(present), "--yes"]] if present else []
+            )
+            if pending:
+                choices.append(["restore", keep, "--evidence", rng.choice(pending)])
+            choices.append(["restore", spare] if spare_in_trash else ["remove", spare, "--yes"])
+            argv = rng.choice(choices)
+            key = f"{argv[0]} {'--evidence' in argv}"
+            delay = rng.uniform(0, 1.25 * expected.get(key, 0.05))
+            outcome = run(argv, kill_after=delay)
+            if outcome.killed:
+                interrupted += 1
+            else:
+                assert outcome.code == 0, f"{argv} (seed {seed}): {outcome.output}"
+                old = expected.get(key, outcome.seconds)
+                expected[key] = 0.7 * old + 0.3 * outcome.seconds
+
+            # The spare case: whole in exactly one place.
+            in_orders = store.order_dir(spare).exists()
+            in_trash = [t for t in trash.trashed_orders(store) if t.order_id == spare]
+            assert in_orders + len(in_trash) == 1, f"seed {seed}: {in_orders} {in_trash}"
+            if in_orders:
+                store.load(spare)
+            else:
+                json.loads((in_trash[0].path / "order.json").read_bytes())
+
+            # The kept case: every entry recorded once, its file whole where the record says.
+            order = store.load(keep)
+            recorded = [e.id for e in order.evidence]
+            removed = [r for r in order.removed_evidence if r.restored is None]
+            assert sorted(recorded + [r.id for r in removed]) == sorted(digests), f"seed {seed}"
+            bad = [c for c in verify_order(store, order) if c.status not in RECORDED_OK]
+            assert not bad, f"seed {seed}: {bad}"
+            for removal in removed:
+                kept = list((trash.trash_dir(store) / removal.trash).glob("e*-*"))
+                assert len(kept) == 1, f"seed {seed}: {removal}"
+                assert hashlib.sha256(kept[0].read_bytes()).hexdigest() == digests[removal.id]
+
+            # The next write to the order leaves no stray file beside the recorded ones.
+            ok(["log", keep, "contacted-merchant", "--note", "follow-up"])
+            order = store.load(keep)
+            assert [c for c in verify_order(store, order) if c.status != "ok"] == [], f"seed {seed}"
+            status = json.loads(ok(["status", "--json", "--all"]).output)
+            assert "damaged" not in status
+        assert interrupted >= kills // 4, f"only {interrupted} of {kills} kills hit a command"
+    finally:
+        zygote.close()

@@ -365,14 +365,16 @@ def test_missing_facts_are_marked_blanks_with_the_command_that_fills_them(home: 
         assert blank in letter.text
     fills = "\n".join(letter.warnings)
     for command in (
-        "refundkit profile --name",
-        "refundkit profile --phone",
-        "refundkit profile --address",
-        "refundkit edit k3fq8m --merchant-address",
-        "refundkit edit k3fq8m --operator",
+        "`refundkit profile`, which asks for what is missing in a terminal (or give it with "
+        "--name)",
+        "(or give it with --phone)",
+        "(or give it with --address)",
+        "`refundkit edit k3fq8m`, which asks for what is missing in a terminal (or give it with "
+        "--merchant-address)",
+        "(or give it with --operator)",
     ):
         assert command in fills
-    assert "refundkit add-evidence k3fq8m" in fills and "--kind chat" in fills
+    assert "`refundkit add-evidence k3fq8m --kind chat`" in fills
     en = render(store, order, Recipient.REGULATOR, Lang.EN)
     assert "[merchant's address]" in en.text and "[your phone number]" in en.text
 
@@ -388,7 +390,10 @@ def test_only_blanks_a_letter_prints_are_warned(home: Path) -> None:
 def test_receipt_date_missing_is_a_blank_in_complaints(store: Store) -> None:
     letter = render(store, plain(received=None), Recipient.PLATFORM)
     assert "签收时间：[签收日期]" in letter.text
-    assert any("refundkit edit k3fq8m --received DATE" in w for w in letter.warnings)
+    assert any(
+        "`refundkit edit k3fq8m`" in w and "--received" in w and "DATE" not in w
+        for w in letter.warnings
+    )
 
 
 def test_as_of_leaves_out_later_events(store: Store) -> None:

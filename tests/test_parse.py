@@ -172,3 +172,78 @@ def test_negative_amount_says_more_than_zero() -> None:
 def test_inner_space_in_an_amount_says_so() -> None:
     with pytest.raises(BadInput, match="space inside the number"):
         parse_money("12 34")
+
+
+# --- dates as people say them (TODAY is Thursday 26 November 2026) ------------------------
+
+SPOKEN = [
+    ("11月25日", date(2026, 11, 25)),
+    ("11月26日", date(2026, 11, 26)),
+    ("11月27日", date(2025, 11, 27)),  # the latest 27 November not after today
+    ("12月1号", date(2025, 12, 1)),
+    ("十一月二十五日", date(2026, 11, 25)),
+    ("二〇二六年十一月二十日", date(2026, 11, 20)),
+    ("去年11月27日", date(2025, 11, 27)),
+    ("今年3月1日", date(2026, 3, 1)),
+    ("2月29日", date(2024, 2, 29)),
+    ("三天前", date(2026, 11, 23)),
+    ("3天前", date(2026, 11, 23)),
+    ("十天前", date(2026, 11, 16)),
+    ("前天", date(2026, 11, 24)),
+    ("大前天", date(2026, 11, 23)),
+    ("今天", TODAY),
+    ("昨天", date(2026, 11, 25)),
+    ("两周前", date(2026, 11, 12)),
+    ("2 weeks ago", date(2026, 11, 12)),
+    ("一个月前", date(2026, 10, 26)),
+    ("上周五", date(2026, 11, 20)),
+    ("上星期一", date(2026, 11, 16)),
+    ("上周日", date(2026, 11, 22)),
+    ("本周一", date(2026, 11, 23)),
+    ("周五", date(2026, 11, 20)),  # the latest Friday not after today
+    ("星期四", TODAY),
+    ("last friday", date(2026, 11, 20)),
+    ("last thursday", date(2026, 11, 19)),
+    ("上个月3号", date(2026, 10, 3)),
+    ("上月31日", date(2026, 10, 31)),
+    ("本月3号", date(2026, 11, 3)),
+    ("27号", date(2026, 10, 27)),
+    ("3号", date(2026, 11, 3)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPOKEN)
+def test_dates_as_people_say_them(text: str, expected: date) -> None:
+    assert parse_when(text, TODAY) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11月25日 14:30", (date(2026, 11, 25), time(14, 30))),
+        ("11月25日14:30", (date(2026, 11, 25), time(14, 30))),
+        ("上周五 9:05", (date(2026, 11, 20), time(9, 5))),
+        ("三天前 08:00", (date(2026, 11, 23), time(8, 0))),
+    ],
+)
+def test_spoken_dates_keep_a_time(text: str, expected: tuple[date, time]) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["2月30日", "上个月31号", "去年2月29日", "13月1日", "32号"])
+def test_spoken_dates_that_do_not_exist_are_refused_with_the_forms(text: str) -> None:
+    """November has 30 days: 上个月31号 said in December would exist, said now it does not."""
+    with pytest.raises(BadInput) as caught:
+        parse_when(text, date(2026, 12, 5) if text == "上个月31号" else TODAY)
+    assert "11月20日" in caught.value.message and "\n" not in caught.value.message
+
+
+def test_this_weeks_day_ahead_is_refused_for_what_already_happened() -> None:
+    with pytest.raises(BadInput, match="after today"):
+        parse_past("本周五", TODAY, "event")
+
+
+def test_chinese_money_words() -> None:
+    assert parse_money("399块") == Decimal("399.00")
+    assert parse_money("399块钱") == Decimal("399.00")
+    assert parse_money("人民币399") == Decimal("399.00")

@@ -11,6 +11,7 @@ past these checks without its author deciding how to run it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import stat
@@ -83,6 +84,11 @@ INVOCATIONS: list[tuple[str, list[str]]] = [
     ("export", ["export", "{id}", "--out", "{box}/case.zip"]),
     ("calendar", ["calendar", "--out", "{box}/deadlines.ics"]),
     ("calendar", ["calendar"]),
+    ("remove", ["remove", "{id}", "--evidence", "e1", "--yes"]),
+    ("status", ["status", "--all"]),
+    ("restore", ["restore", "{id}", "--evidence", "e1"]),
+    ("remove", ["remove", "{id}", "--yes"]),
+    ("restore", ["restore", "{id}"]),
     ("demo", ["demo", "--folder", "{box}/demo"]),
 ]
 
@@ -127,10 +133,12 @@ def modes(folder: Path) -> Iterator[tuple[Path, int, bool]]:
 
 
 def is_stored_evidence(path: Path, home: Path) -> bool:
+    """orders/<id>/evidence/*; in the trash, a removed order's evidence/* or a removed
+    entry's own files (trash/<entry>/eN-...)."""
     parts = path.relative_to(home).parts
-    return (
-        len(parts) == 4 and parts[0] == "orders" and parts[2] == "evidence" and parts[3][0] != "."
-    )
+    if len(parts) == 4 and parts[0] in ("orders", "trash") and parts[2] == "evidence":
+        return parts[3][0] != "."
+    return len(parts) == 3 and parts[0] == "trash" and re.match(r"e[0-9]+-", parts[2]) is not None
 
 
 def assert_owner_only(home: Path, after: str) -> None:

@@ -361,7 +361,7 @@ def pick(bill: Bill, wanted: str) -> Listed:
     if len(exact) > 1:
         raise _bad_input(
             f"transaction number {query!r} appears on {len(exact)} expense rows of the bill "
-            f"({_candidates(exact)}): pick one with --row N"
+            f"({_candidates(exact)}): pick one by its row, e.g. --row {exact[0].row}"
         )
     other = [t for t in bill.transactions if t.transaction_id == query]
     if other:
@@ -374,12 +374,12 @@ def pick(bill: Bill, wanted: str) -> Listed:
         return pickable(matches[0])
     if not matches:
         raise _bad_input(
-            f"no expense transaction in the bill starts with {query!r}: run "
-            "`refundkit import-bill FILE` without --pick to list them"
+            f"no expense transaction in the bill starts with {query!r}: run the same "
+            "import-bill command without --pick to list them"
         )
     raise _bad_input(
         f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
-        "type more digits, or pick by its row with --row N"
+        f"type more digits, or pick by its row, e.g. --row {matches[0].row}"
     )
 
 
@@ -393,7 +393,7 @@ def pick_row(bill: Bill, number: int) -> Listed:
     if not 1 <= number <= len(listed):
         raise _bad_input(
             f"row {number} is not in the listing: the bill's expense rows are numbered 1 to "
-            f"{len(listed)} (run `refundkit import-bill FILE` to see them)"
+            f"{len(listed)} (the same import-bill command without --row lists them)"
         )
     return pickable(listed[number - 1])
 

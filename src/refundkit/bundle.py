@@ -48,7 +48,9 @@ ENTRY_MODE = 0o100600  # a regular file readable by its owner only, once unzippe
 FOLDER_MODE = 0o40700
 UNIX = 3  # zip "made by" system: Unix, so that unzip applies ENTRY_MODE
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
-PRIVATE_FIELDS = ("note",)  # the user's own note on the order stays at home
+# The user's own note on the order stays at home, and so do the evidence entries the user
+# removed (a file attached by mistake: its name is nobody else's business).
+PRIVATE_FIELDS = ("note", "removed_evidence")
 STALE_PARTIAL_SECONDS = 60
 # Evidence that is text compresses; photos, recordings and PDFs already are compressed, and
 # deflating a 1 GB video would take about 20 s for nothing, so they are stored as they are.

@@ -20,6 +20,7 @@ from refundkit.parse import currency_of, parse_money, parse_past
 from refundkit.store import Store
 
 if TYPE_CHECKING:
+    from refundkit.choices import Vocabulary
     from refundkit.evidence import Check
     from refundkit.rules import Assessment, Step, Window
 
@@ -40,19 +41,35 @@ TEXT_FIELDS = (
 CHOICE_FIELDS = ("payment_method", "category", "problem", "promise_from", "jurisdiction")
 
 
+def _vocabularies() -> dict[str, Vocabulary]:
+    from refundkit import choices
+
+    return {
+        "payment_method": choices.PAYMENT_METHOD,
+        "category": choices.CATEGORY,
+        "problem": choices.PROBLEM,
+        "promise_from": choices.PROMISE_FROM,
+        "jurisdiction": choices.JURISDICTION,
+    }
+
+
 def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
     """Turn the command line's strings into model field values; None means 'not given'."""
+    from refundkit.choices import parse, platform_code
+    from refundkit.currencies import currency_code
+
     fields: dict[str, Any] = {}
-    for name in TEXT_FIELDS + CHOICE_FIELDS:
+    for name in TEXT_FIELDS:
         if raw.get(name) is not None:
             fields[name] = raw[name]
+    vocabularies = _vocabularies()
+    for name in CHOICE_FIELDS:
+        if raw.get(name) is not None:
+            fields[name] = parse(vocabularies[name], str(raw[name]))
     if raw.get("amount") is not None:
         fields["amount"] = parse_money(raw["amount"])
     if raw.get("currency") is not None:
-        currency = raw["currency"].strip().upper()
-        if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-            raise BadInput(f"currency {raw['currency']!r} is not a 3-letter code like CNY or EUR")
-        fields["currency"] = currency
+        fields["currency"] = currency_code(raw["currency"])
     _match_currency_sign(raw.get("amount"), fields)
     for name, what in (("purchased", "purchase"), ("received", "receipt")):
         if raw.get(name) is not None:
@@ -64,13 +81,6 @@ def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
     if "platform" in fields:
         fields["platform"] = platform_code(fields["platform"])
     return fields
-
-
-def platform_code(text: str) -> str:
-    """A known platform's code (given as its code, in any case), else the text as given."""
-    wanted = text.strip().lower()
-    known = {p.value for p in Platform}
-    return wanted if wanted in known else text.strip()
 
 
 def _match_currency_sign(amount: str | None, fields: dict[str, Any]) -> None:
@@ -87,6 +97,33 @@ def _match_currency_sign(amount: str | None, fields: dict[str, Any]) -> None:
             "drop the sign or fix --currency"
         )
     fields["currency"] = signed
+
+
+def check_value(field: str, value: Any, record: str = "order") -> None:
+    """Raise BadInput if value cannot be an order's (or with record="profile", the
+    profile's) field: its length, its characters. For answers checked one by one."""
+    from datetime import date as date_
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+
+    probe: BaseModel
+    if record == "profile":
+        probe = Profile()
+    else:
+        day = date_(2000, 1, 1)
+        probe = Order(
+            id="check0",
+            merchant="m",
+            item="i",
+            amount=Decimal(1),
+            purchased=day,
+            created=datetime(2000, 1, 1),
+        )
+    try:
+        setattr(probe, field, value)
+    except ValidationError as exc:
+        raise BadInput(describe_validation_error(exc)) from None
 
 
 def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
@@ -201,5 +238,13 @@ def with_files_checked(store: Store, case: CaseReport) -> CaseReport:
 
 
 def update_profile(store: Store, raw: dict[str, Any]) -> Profile:
-    """Set the given profile fields, keeping the others."""
-    return store.update_profile({k: v for k, v in raw.items() if v is not None})
+    """Set the given profile fields, keeping the others; the language and jurisdiction are
+    read as their options are (`中文`, `中国`)."""
+    from refundkit import choices
+
+    changes = {k: v for k, v in raw.items() if v is not None}
+    if changes.get("language") is not None:
+        changes["language"] = choices.language_code(str(changes["language"]))
+    if changes.get("jurisdiction") is not None:
+        changes["jurisdiction"] = choices.parse(choices.JURISDICTION, str(changes["jurisdiction"]))
+    return store.update_profile(changes)

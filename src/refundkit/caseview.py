@@ -235,8 +235,8 @@ def warnings(report: CaseReport, width: int) -> list[Segments]:
     missing = [k for k in report.missing if k not in a.step.needs_evidence]
     if missing:
         text = _(
-            "Missing evidence a complaint needs: {kinds}. Add it, e.g. "
-            "`refundkit add-evidence {id} screenshot.png --kind {kind}`."
+            "Missing evidence a complaint needs: {kinds}. Add it with "
+            "`refundkit add-evidence {id} --kind {kind}`, which asks for the file."
         ).format(
             kinds=listed(names.evidence_kind(k.value) for k in missing),
             id=order_id,

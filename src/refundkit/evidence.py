@@ -330,7 +330,10 @@ def _commit(
 
 
 def _last_number(order: Order) -> int:
-    numbers = [int(e.id[1:]) for e in order.evidence if e.id[1:].isdigit()]
+    """The highest number an entry has or had: a removed entry's number is never given again
+    (its file may come back from the trash under it)."""
+    ids = [e.id for e in order.evidence] + [e.id for e in order.removed_evidence]
+    numbers = [int(i[1:]) for i in ids if i[1:].isdigit()]
     return max(numbers, default=0)
 
 

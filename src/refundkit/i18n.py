@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -75,14 +76,23 @@ def choose(option: str | None, env: Mapping[str, str], profile: Path | None) -> 
 
 def _profile_language(profile: Path | None) -> str | None:
     """The profile's language, read without validating the whole profile (start-up speed):
-    a missing or damaged profile simply has none; the commands that use it report damage."""
+    a missing or damaged profile simply has none; the commands that use it report damage.
+    Opened as store.open_regular opens files: never through a link, never waiting on a FIFO."""
     if profile is None:
         return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(profile, "rb") as handle:
-            data = json.loads(handle.read(1 << 16))
+        fd = os.open(profile, flags)
     except (OSError, ValueError):
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = json.loads(os.read(fd, 1 << 16))
+    except (OSError, ValueError, RecursionError):  # a hostile profile: the commands report it
+        return None
+    finally:
+        os.close(fd)
     value = data.get("language") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
 

@@ -47,31 +47,17 @@ SENTENCE_ENDS = frozenset("。．.!！?？…")
 # the fact is, for the warning on stderr, is worded in the interface's language by
 # refundkit.words.names.blank.
 BLANKS: dict[str, tuple[str, str, str]] = {
-    "name": ("[投诉人姓名]", "[your name]", "refundkit profile --name NAME"),
-    "phone": ("[联系电话]", "[your phone number]", "refundkit profile --phone PHONE"),
-    "address": ("[通讯地址]", "[your postal address]", "refundkit profile --address ADDRESS"),
-    "merchant_address": (
-        "[商家地址]",
-        "[merchant's address]",
-        "refundkit edit {id} --merchant-address ADDRESS",
-    ),
-    "merchant_phone": (
-        "[商家电话]",
-        "[merchant's phone number]",
-        "refundkit edit {id} --merchant-phone PHONE",
-    ),
-    "operator": (
-        "[经营者名称]",
-        "[registered company behind the shop]",
-        "refundkit edit {id} --operator COMPANY",
-    ),
-    "order_no": ("[订单号]", "[order number]", "refundkit edit {id} --order-no NUMBER"),
-    "transaction_id": (
-        "[交易单号]",
-        "[transaction number]",
-        "refundkit edit {id} --transaction-id NUMBER",
-    ),
-    "received": ("[签收日期]", "[date received]", "refundkit edit {id} --received DATE"),
+    # The command that fills a blank runs as printed: in a terminal, `profile` and `edit ORDER`
+    # without options ask for what is missing (words.terminal.blank_warning names the option).
+    "name": ("[投诉人姓名]", "[your name]", "refundkit profile"),
+    "phone": ("[联系电话]", "[your phone number]", "refundkit profile"),
+    "address": ("[通讯地址]", "[your postal address]", "refundkit profile"),
+    "merchant_address": ("[商家地址]", "[merchant's address]", "refundkit edit {id}"),
+    "merchant_phone": ("[商家电话]", "[merchant's phone number]", "refundkit edit {id}"),
+    "operator": ("[经营者名称]", "[registered company behind the shop]", "refundkit edit {id}"),
+    "order_no": ("[订单号]", "[order number]", "refundkit edit {id}"),
+    "transaction_id": ("[交易单号]", "[transaction number]", "refundkit edit {id}"),
+    "received": ("[签收日期]", "[date received]", "refundkit edit {id}"),
 }
 
 

@@ -122,6 +122,20 @@ class Evidence(Record):
     note: Block | None = None
 
 
+class RemovedEvidence(Record):
+    """An evidence entry the user removed (`refundkit remove` with `--evidence`): the entry
+    and its file went to the trash folder, from which `restore` puts them back. Kept in the
+    order as its note of the removal, and so that the number is never given again."""
+
+    id: str
+    kind: EvidenceKind
+    original_name: str
+    sha256: str
+    removed: datetime
+    trash: str  # the trash entry's folder name, under the data folder's trash/
+    restored: datetime | None = None
+
+
 class Correction(Record):
     """One change made to a logged event after the fact: the timeline is evidence, so the
     old value is kept beside the new one, with when and why, never silently overwritten."""
@@ -192,6 +206,7 @@ class Order(Versioned):
     created: datetime
     evidence: list[Evidence] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    removed_evidence: list[RemovedEvidence] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _received_after_purchase(self) -> Order:

@@ -13,9 +13,17 @@ from decimal import Decimal, InvalidOperation
 
 from refundkit.errors import BadInput
 
-DATE_HINT = "use YYYY-MM-DD, for example 2026-11-20"
+
+def date_hint() -> str:
+    """How to give a date, in the interface's language: the end of every date error."""
+    from refundkit.i18n import _
+
+    return _("use YYYY-MM-DD (2026-11-20), 11月20日, 昨天, 三天前 or 3 days ago")
+
 
 _TIME = r"(?:[ T]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+# In Chinese the time often follows the date directly: 11月20日14:30, 昨天14:30.
+_TIME_CN = r"(?:[ T]*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
 _ISOLIKE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME, re.ASCII)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME, re.ASCII)
 _CHINESE = re.compile(  # 2026年11月20日14:30 is common: the time may follow directly
@@ -26,12 +34,40 @@ _CHINESE = re.compile(  # 2026年11月20日14:30 is common: the time may follow 
 _NUMERIC_SHORT = re.compile(
     r"(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{2,4})" + _TIME, re.ASCII
 )
-_RELATIVE = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1, "前天": 2}
-# `yesterday 14:30`, `3 days ago 09:00`, `昨天14:30`: a relative day with an optional time.
+_RELATIVE = {
+    "today": 0,
+    "今天": 0,
+    "今日": 0,
+    "yesterday": 1,
+    "昨天": 1,
+    "昨日": 1,
+    "前天": 2,
+    "大前天": 3,
+}
+# `yesterday 14:30`, `3 days ago 09:00`, `三天前`, `2 weeks ago`, `一个月前`: a day counted
+# back from today, with an optional time.
 _RELATIVE_WHEN = re.compile(
-    r"(?:(?P<word>today|yesterday|今天|昨天|前天)|(?P<n>\d{1,5})\s*(?:days?\s+ago|天前))"
-    r"(?:[ T]*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?",
+    r"(?:(?P<word>today|yesterday|今天|今日|昨天|昨日|大前天|前天)"
+    r"|(?P<n>\d{1,5})\s*(?:days?\s+ago|天前|日前)"
+    r"|(?P<weeks>\d{1,3})\s*(?:weeks?\s+ago|周前|个?星期前|个?礼拜前)"
+    r"|(?P<months>\d{1,3})\s*(?:months?\s+ago|个月前|月前))" + _TIME_CN,
     re.ASCII,
+)
+# 上周五 (Friday of last week), 本周一 / 这周一 (this week's), 周五 / 星期五 (the latest
+# Friday not after today); last friday (the latest Friday before today).
+_WEEKDAY_CN = re.compile(
+    r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[1-7日天])" + _TIME_CN, re.ASCII
+)
+_WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_EN = re.compile(r"last\s+(?P<wd>" + "|".join(_WEEKDAYS_EN) + r")" + _TIME, re.ASCII)
+# 11月25日 (the latest 25 November not after today), 去年11月25日, 今年3月1日.
+_MONTH_DAY = re.compile(
+    r"(?P<rel>去年|今年|前年)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME_CN,
+    re.ASCII,
+)
+# 上个月3号, 本月3日, 3号 (the latest 3rd not after today).
+_DAY_OF_MONTH = re.compile(
+    r"(?P<rel>上个?月|本月|这个?月)?(?P<d>\d{1,2})\s*[日号]" + _TIME_CN, re.ASCII
 )
 
 
@@ -43,21 +79,28 @@ FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 def parse_when(text: str, today: date) -> tuple[date, time | None]:
     """Read a date in any form the contract allows, with the time of day if one was given."""
+    from refundkit.i18n import _
+
     day, clock = _parse_when(text, today)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise BadInput(f"date {text!r} is out of range ({FIRST_YEAR} to {LAST_YEAR}); {DATE_HINT}")
+        raise BadInput(
+            _("date {value} is out of range ({first} to {last}); {hint}").format(
+                value=repr(text), first=FIRST_YEAR, last=LAST_YEAR, hint=date_hint()
+            )
+        )
     return day, clock
 
 
 def _parse_when(text: str, today: date) -> tuple[date, time | None]:
+    from refundkit.i18n import _
+
     raw = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese IME
-    lowered = " ".join(raw.lower().split())
+    lowered = _chinese_numbers(" ".join(raw.lower().split()))
     if not lowered:
-        raise BadInput(f"empty date: {DATE_HINT}")
-    relative = _RELATIVE_WHEN.fullmatch(lowered)
-    if relative:
-        back = _RELATIVE[relative["word"]] if relative["word"] else int(relative["n"])
-        return today - timedelta(days=back), _clock(raw, relative)
+        raise BadInput(_("empty date: {hint}").format(hint=date_hint()))
+    spoken = _spoken(raw, lowered, today)
+    if spoken is not None:
+        return spoken
     for pattern in (_ISOLIKE, _CHINESE, _COMPACT):
         match = pattern.fullmatch(lowered)
         if match:
@@ -68,15 +111,159 @@ def _parse_when(text: str, today: date) -> tuple[date, time | None]:
     return _dateutil(raw)
 
 
+def _spoken(raw: str, lowered: str, today: date) -> tuple[date, time | None] | None:
+    """A date said the way people say it: counted back from today, a weekday, or a day and
+    month without a year. None if lowered is none of these."""
+    relative = _RELATIVE_WHEN.fullmatch(lowered)
+    if relative:
+        return _counted_back(relative, today), _clock(raw, relative)
+    weekday = _WEEKDAY_CN.fullmatch(lowered)
+    if weekday:
+        return _weekday_cn(weekday, today), _clock(raw, weekday)
+    weekday = _WEEKDAY_EN.fullmatch(lowered)
+    if weekday:
+        back = (today.weekday() - _WEEKDAYS_EN.index(weekday["wd"])) % 7 or 7
+        return today - timedelta(days=back), _clock(raw, weekday)
+    month_day = _MONTH_DAY.fullmatch(lowered)
+    if month_day:
+        return _month_day(raw, month_day, today), _clock(raw, month_day)
+    day_of_month = _DAY_OF_MONTH.fullmatch(lowered)
+    if day_of_month:
+        return _day_of_month(raw, day_of_month, today), _clock(raw, day_of_month)
+    return None
+
+
+def _counted_back(match: re.Match[str], today: date) -> date:
+    if match["word"]:
+        return today - timedelta(days=_RELATIVE[match["word"]])
+    if match["n"]:
+        return today - timedelta(days=int(match["n"]))
+    if match["weeks"]:
+        return today - timedelta(weeks=int(match["weeks"]))
+    return _months_back(today, int(match["months"]))
+
+
+def _months_back(today: date, months: int) -> date:
+    """The same day of the month, months earlier; the month's last day where it is shorter."""
+    import calendar
+
+    index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def _weekday_cn(match: re.Match[str], today: date) -> date:
+    wanted = 6 if match["wd"] in ("日", "天", "7") else int(match["wd"]) - 1
+    monday = today - timedelta(days=today.weekday())
+    which = match["which"] or ""
+    if which.startswith("上"):
+        return monday - timedelta(days=7) + timedelta(days=wanted)
+    if which:  # 本周, 这周: this week's, which may still be ahead (refused for past events)
+        return monday + timedelta(days=wanted)
+    return today - timedelta(days=(today.weekday() - wanted) % 7)
+
+
+def _month_day(raw: str, match: re.Match[str], today: date) -> date:
+    """11月25日: in the year said (去年, 今年), else the latest one not after today."""
+    from refundkit.i18n import _
+
+    month, day_ = int(match["m"]), int(match["d"])
+    relative = {"去年": 1, "前年": 2, "今年": 0}
+    if match["rel"]:
+        year = today.year - relative[match["rel"]]
+        try:
+            return date(year, month, day_)
+        except ValueError:
+            raise BadInput(
+                _("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint())
+            ) from None
+    for back in range(9):  # 2月29日 may lie up to 8 years back
+        try:
+            candidate = date(today.year - back, month, day_)
+        except ValueError:
+            if not (month == 2 and day_ == 29):
+                break
+            continue
+        if candidate <= today:
+            return candidate
+    raise BadInput(_("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint()))
+
+
+def _day_of_month(raw: str, match: re.Match[str], today: date) -> date:
+    """上个月3号, 本月3日; 3号 alone is the latest 3rd not after today."""
+    from refundkit.i18n import _
+
+    day_ = int(match["d"])
+    rel = match["rel"] or ""
+    if rel.startswith("上"):
+        months = [1]
+    elif rel:
+        months = [0]
+    else:
+        months = [0, 1, 2]  # a 31st may lie two months back
+    for back in months:
+        first = _months_back(today.replace(day=1), back)
+        try:
+            candidate = first.replace(day=day_)
+        except ValueError:
+            continue
+        if rel or candidate <= today:
+            return candidate
+    raise BadInput(_("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint()))
+
+
+_CHINESE_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CHINESE_RUN = re.compile("[零〇一二两三四五六七八九十]+")
+
+
+def _chinese_numbers(text: str) -> str:
+    """Chinese numerals as digits, for dates only: 三天前 → 3天前, 十一月二十五日 → 11月25日,
+    二〇二六年 → 2026年, 上周五 → 上周5. A run that is no number (十十) is left as it is."""
+
+    def digits(match: re.Match[str]) -> str:
+        run = match.group()
+        if "十" not in run:
+            return "".join(str(_CHINESE_DIGITS[c]) for c in run)
+        tens, _, units = run.partition("十")
+        if len(tens) > 1 or len(units) > 1 or "十" in units:
+            return run
+        value = (_CHINESE_DIGITS[tens] if tens else 1) * 10
+        return str(value + (_CHINESE_DIGITS[units] if units else 0))
+
+    return _CHINESE_RUN.sub(digits, text)
+
+
 def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
     """Read the date of something that already happened; the future is refused."""
+    from refundkit.i18n import _
+
     day, clock = parse_when(text, today)
     if day > today:
         raise BadInput(
-            f"{what} date {text!r} is after today ({today.isoformat()}): "
-            "give the day it actually happened"
+            _(
+                "{what} date {value} is {day}, after today ({today}): give the day it actually "
+                "happened"
+            ).format(
+                what=_what(what), value=repr(text), day=day.isoformat(), today=today.isoformat()
+            )
         )
     return day, clock
+
+
+def _what(key: str) -> str:
+    """The thing a date is of, in the interface's language (parse_past's what)."""
+    from refundkit.i18n import _
+
+    return {
+        "purchase": _("purchase"),
+        "receipt": _("receipt"),
+        "event": _("event"),
+        "taken": _("taken"),
+    }.get(key, key)
 
 
 def parse_day(text: str, today: date) -> date:
@@ -85,28 +272,44 @@ def parse_day(text: str, today: date) -> date:
 
 
 def _build(raw: str, y: int, m: int, d: int, match: re.Match[str]) -> tuple[date, time | None]:
+    from refundkit.i18n import _
+
     try:
         day = date(y, m, d)
     except ValueError:
-        raise BadInput(f"no such date: {raw!r}; {DATE_HINT}") from None
+        raise BadInput(
+            _("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint())
+        ) from None
     return day, _clock(raw, match)
 
 
 def _clock(raw: str, match: re.Match[str]) -> time | None:
+    from refundkit.i18n import _
+
     if match["h"] is None:
         return None
     try:
         return time(int(match["h"]), int(match["mi"]), int(match["s"] or 0))
     except ValueError:
-        raise BadInput(f"no such time of day in {raw!r}; use HH:MM") from None
+        raise BadInput(
+            _("no such time of day in {value}; use HH:MM, like 14:30").format(value=repr(raw))
+        ) from None
 
 
 def _numeric_short(raw: str, match: re.Match[str]) -> tuple[date, time | None]:
+    from refundkit.i18n import _
+
     a, b = int(match["a"]), int(match["b"])
     if len(match["y"]) != 4:
-        raise BadInput(f"two-digit year in {raw!r}; {DATE_HINT}")
+        raise BadInput(
+            _("two-digit year in {value}; {hint}").format(value=repr(raw), hint=date_hint())
+        )
     if a <= 12 and b <= 12 and a != b:
-        raise BadInput(f"ambiguous date {raw!r}: day and month could be swapped; {DATE_HINT}")
+        raise BadInput(
+            _("ambiguous date {value}: day and month could be swapped; {hint}").format(
+                value=repr(raw), hint=date_hint()
+            )
+        )
     day_, month = (a, b) if a > 12 else (b, a)
     return _build(raw, int(match["y"]), month, day_, match)
 
@@ -115,56 +318,100 @@ def _dateutil(raw: str) -> tuple[date, time | None]:
     """Fall back to dateutil, accepting only what it reads the same way whatever it assumes."""
     from dateutil import parser
 
+    from refundkit.i18n import _
+
     try:
         first = parser.parse(raw, default=datetime(1900, 1, 1), dayfirst=False)
         second = parser.parse(raw, default=datetime(1904, 2, 2, 1, 1), dayfirst=True)
     except (ValueError, OverflowError, parser.ParserError):
-        raise BadInput(f"cannot read date {raw!r}; {DATE_HINT}") from None
+        raise BadInput(
+            _("cannot read date {value}; {hint}").format(value=repr(raw), hint=date_hint())
+        ) from None
     if first.date() != second.date():
-        raise BadInput(f"incomplete or ambiguous date {raw!r}; {DATE_HINT}")
+        raise BadInput(
+            _("incomplete or ambiguous date {value}; {hint}").format(
+                value=repr(raw), hint=date_hint()
+            )
+        )
     if first.tzinfo is not None:
-        raise BadInput(f"time zones are not supported in {raw!r}; give the local time")
+        raise BadInput(
+            _("time zones are not supported in {value}; give the local time").format(
+                value=repr(raw)
+            )
+        )
     has_time = first.time() == second.time()
     return first.date(), (first.time().replace(microsecond=0) if has_time else None)
 
 
-_CURRENCY_MARKS = re.compile(r"^(?:¥|￥|RMB|CNY|€|£|\$)?\s*(?P<n>.*?)\s*(?:元|RMB|CNY)?$")
+# Signs and words for the currency around an amount: ¥199, 199元, 399块, 人民币399, RMB 399.
+_CURRENCY_MARKS = re.compile(
+    r"^(?:¥|￥|RMB|CNY|人民币|€|£|\$)?\s*(?P<n>.*?)\s*(?:元|块钱|块|RMB|CNY|人民币)?$"
+)
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 MAX_AMOUNT = Decimal("1000000000")
 
 
 def parse_money(text: str) -> Decimal:
-    """Read an amount like 199, ¥199.00, 199元 or 1,299.00 into an exact two-place Decimal."""
+    """Read an amount like 199, ¥199.00, 199元, 399块 or 1,299.00 into an exact two-place
+    Decimal."""
+    from refundkit.i18n import _
+
     raw = unicodedata.normalize("NFKC", text).strip()
     # Spaces may stand beside a sign (`¥ 199`, `199 元`), never inside the number: `12 34`
     # is two numbers, or a typo, not ¥1,234.
     match = _CURRENCY_MARKS.fullmatch(raw.upper())
     number = match["n"] if match else ""
+    value_ = repr(text)
     if any(char.isspace() for char in number):
-        raise BadInput(f"cannot read amount {text!r}: a space inside the number; use 1234 or 1,234")
+        raise BadInput(
+            _("cannot read amount {value}: a space inside the number; use 1234 or 1,234").format(
+                value=value_
+            )
+        )
     if _GROUPED.fullmatch(number):
         number = number.replace(",", "")
     if number.startswith("-") and _PLAIN.fullmatch(number[1:].replace(",", "")):
-        raise BadInput(f"amount {text!r} must be more than zero")
+        raise BadInput(_("amount {value} must be more than zero").format(value=value_))
     if not _PLAIN.fullmatch(number):
-        raise BadInput(f"cannot read amount {text!r}: use a number like 199 or 199.50")
+        raise BadInput(
+            _("cannot read amount {value}: use a number like 199, 199.50 or ¥199").format(
+                value=value_
+            )
+        )
     try:
         value = Decimal(number)
     except InvalidOperation:
-        raise BadInput(f"cannot read amount {text!r}: use a number like 199.50") from None
+        raise BadInput(
+            _("cannot read amount {value}: use a number like 199, 199.50 or ¥199").format(
+                value=value_
+            )
+        ) from None
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise BadInput(
-            f"amount {text!r} has more than two decimals: give cents at most, like 199.99"
+            _("amount {value} has more than two decimals: give cents at most, like 199.99").format(
+                value=value_
+            )
         )
     if value <= 0:
-        raise BadInput(f"amount {text!r} must be more than zero")
+        raise BadInput(_("amount {value} must be more than zero").format(value=value_))
     if value >= MAX_AMOUNT:
-        raise BadInput(f"amount {text!r} is too large")
+        raise BadInput(_("amount {value} is too large").format(value=value_))
     return value.quantize(Decimal("0.01"))
 
 
-_SIGNS = {"¥": "CNY", "元": "CNY", "RMB": "CNY", "CNY": "CNY", "€": "EUR", "£": "GBP", "$": "USD"}
+_SIGNS = {
+    "¥": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "块钱": "CNY",
+    "块": "CNY",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "€": "EUR",
+    "£": "GBP",
+    "$": "USD",
+}
 
 
 def currency_of(text: str) -> str | None:

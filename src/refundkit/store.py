@@ -439,6 +439,7 @@ class Store:
             self.profile_path,
             self.templates_dir,
             self.home / INDEX_NAME,
+            self.home / "trash",
         ):
             try:
                 mode = os.lstat(path).st_mode
@@ -460,7 +461,7 @@ class Store:
         changed: list[Path] = []
         for name in (PROFILE_FILE, INDEX_NAME, "profile.lock", "import.lock"):
             _set_mode(self.home / name, FILE_MODE, changed)
-        for top in (self.orders_dir, self.templates_dir):
+        for top in (self.orders_dir, self.templates_dir, self.home / "trash"):
             for path, mode in _walk_private(top):
                 _set_mode(path, mode, changed)
         self.loose_seen = False
@@ -543,27 +544,11 @@ class Store:
         return sorted(names)
 
     def resolve(self, prefix: str) -> str:
-        """The one order id that starts with prefix, as git resolves a short commit id."""
-        wanted = prefix.strip().lower()
-        ids = self.list_ids()
-        if not wanted:
-            raise NotFound("empty order id: run `refundkit status` to see the ids")
-        if wanted in ids:
-            return wanted
-        matches = [i for i in ids if i.startswith(wanted)]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            known = ", ".join(ids[:20]) + (", ..." if len(ids) > 20 else "")
-            raise NotFound(
-                f"no order matches {prefix!r}; the ids are: {known}"
-                if ids
-                else f"no order matches {prefix!r}: there are no orders yet (see add-order)"
-            )
-        raise NotFound(
-            f"order id {prefix!r} is ambiguous, it matches {', '.join(matches)}: "
-            "type more characters"
-        )
+        """The one order id that prefix names: an id, a unique prefix of one (as git resolves
+        a short commit id), or a unique part of the merchant's or item's name (finder.py)."""
+        from refundkit.finder import resolve
+
+        return resolve(self, prefix)
 
     # --- orders -------------------------------------------------------------------------
 
@@ -680,8 +665,50 @@ class Store:
 
     @contextlib.contextmanager
     def lock(self, order_id: str) -> Iterator[None]:
-        with self._locked(self.order_dir(order_id) / LOCK_FILE, f"order {order_id}"):
-            yield
+        """Hold the order's lock. An order removed to the trash (its folder renamed away)
+        before or while this command waited is gone: NotFound, and nothing is changed.
+
+        filelock creates a missing folder for its lock file, so the folder is looked at
+        before, and its identity compared after: a folder made by the lock itself (holding
+        only the lock file) is taken away again."""
+        folder = self.order_dir(order_id)
+        try:
+            before = os.stat(folder)
+        except FileNotFoundError:
+            raise self._gone(order_id) from None
+        acquired = False
+        try:
+            with self._locked(folder / LOCK_FILE, f"order {order_id}"):
+                acquired = True
+                try:
+                    after = os.stat(folder)
+                except FileNotFoundError:
+                    after = None
+                if after is None or (after.st_dev, after.st_ino) != (
+                    before.st_dev,
+                    before.st_ino,
+                ):
+                    with contextlib.suppress(OSError):
+                        if os.listdir(folder) == [LOCK_FILE]:
+                            os.unlink(folder / LOCK_FILE)
+                            os.rmdir(folder)
+                    raise self._gone(order_id)
+                yield
+        except FileNotFoundError as exc:  # the folder went while the lock was awaited
+            if acquired or exc.filename not in (str(folder), str(folder / LOCK_FILE)):
+                raise
+            raise self._gone(order_id) from None
+
+    @staticmethod
+    def _gone(order_id: str) -> NotFound:
+        from refundkit.i18n import _
+
+        return NotFound(
+            _(
+                "order {id} is no longer there (removed to the trash?): "
+                "`refundkit status --all` lists the removed orders"
+            ).format(id=order_id)
+        )
 
     @contextlib.contextmanager
     def _locked(self, path: Path, what: str) -> Iterator[None]:
@@ -700,13 +727,20 @@ class Store:
         finally:
             lock.release()
 
-    def update(self, order_id: str, change: Callable[[Order], Order]) -> Order:
+    def update(
+        self,
+        order_id: str,
+        change: Callable[[Order], Order],
+        after_save: Callable[[], None] | None = None,
+    ) -> Order:
         """Load, change, validate and save one order under its lock.
 
         change returns the new record (or raises, and then nothing is written); the result
         is validated whole, so a change can never store an order that would not load, nor
         one whose timeline runs backwards. Evidence left by a commit that was killed is
-        taken back first (see begin_placing).
+        taken back first (see begin_placing). after_save, if given, runs once the record is
+        saved, still under the lock and before the placing note is dropped (trash.py unlinks
+        the files of a removed entry there).
         """
         from pydantic import ValidationError
 
@@ -724,6 +758,8 @@ class Store:
                 raise BadInput(describe_validation_error(exc)) from None
             _keep_timeline(before, checked)
             self.save(checked)
+            if after_save is not None:
+                after_save()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(folder / PLACING_FILE)
             return checked
@@ -834,7 +870,7 @@ class Store:
 PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
 # What refundkit itself puts at the top of a data folder (see Store.refuse_foreign).
 OWN_NAMES = frozenset(
-    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock")
+    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock", "trash")
 )
 
 
@@ -876,7 +912,12 @@ def _walk_private(top: Path) -> Iterator[tuple[Path, int]]:
     yield top, DIR_MODE
     for root, dirs, files in os.walk(top):
         here = Path(root)
-        evidence = top.name == "orders" and here.name == "evidence" and here.parent.parent == top
+        # Stored evidence: orders/<id>/evidence/*, and in the trash a removed order's
+        # evidence/* or a removed entry's own files (trash/<entry>/eN-...).
+        evidence = top.name in ("orders", "trash") and (
+            here.name == "evidence" and here.parent.parent == top
+        )
+        removed_entry = top.name == "trash" and here.parent == top
         for name in list(dirs):
             path = here / name
             if os.path.islink(path):
@@ -890,7 +931,9 @@ def _walk_private(top: Path) -> Iterator[tuple[Path, int]]:
             except OSError:
                 continue
             if stat.S_ISREG(mode):
-                stored = evidence and not name.startswith(".")
+                stored = (evidence and not name.startswith(".")) or (
+                    removed_entry and re.match(r"e[0-9]+-", name) is not None
+                )
                 yield path, EVIDENCE_MODE if stored else FILE_MODE
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from refundkit.errors import BadInput, NotFound
+from refundkit.i18n import _
 from refundkit.kinds import Channel, EventKind, Outcome, RefusalReason, RequestKind
 from refundkit.models import Correction, Event, Order, describe_validation_error, sorted_events
 from refundkit.parse import format_money, parse_money, parse_past
@@ -35,15 +36,25 @@ ASKABLE = tuple(k for k in RequestKind if k is not RequestKind.UNKNOWN)
 
 def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> Event:
     """Add one event to an order's timeline; nothing is written if any value is wrong."""
+    from refundkit import choices
+
     order_id = store.resolve(prefix)
-    kind = EventKind(raw["event"])
+    kind = EventKind(choices.parse(choices.EVENT, str(raw["event"])))
     day, clock = parse_past(raw["on"], now.date(), "event") if raw.get("on") else (now.date(), None)
     _check_options(kind, raw)
     amount = parse_money(raw["amount"]) if raw.get("amount") is not None else None
     if kind in MONEY_EVENTS and amount is None:
-        raise BadInput(f"{kind.value} needs --amount: how much came back, e.g. --amount 199")
+        raise BadInput(
+            _("{event} needs --amount: how much came back, e.g. --amount 199").format(
+                event=kind.value
+            )
+        )
     if kind is EventKind.COMPLAINT_ANSWERED and not raw.get("outcome"):
-        raise BadInput("complaint-answered needs --outcome: upheld, rejected, partial or none")
+        raise BadInput(
+            _("complaint-answered needs --outcome: give one of: {choices}").format(
+                choices=choices.OUTCOME.listing()
+            )
+        )
     created: list[Event] = []
 
     def add(order: Order) -> Order:
@@ -82,8 +93,12 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
 def _check_options(kind: EventKind, raw: dict[str, Any]) -> None:
     for option, kinds in OPTION_EVENTS.items():
         if raw.get(option) is not None and kind not in kinds:
-            allowed = " or ".join(k.value for k in kinds)
-            raise BadInput(f"--{option} goes only with {allowed}, not {kind.value}")
+            allowed = ", ".join(k.value for k in kinds)
+            raise BadInput(
+                _("--{option} goes only with {allowed}, not {event}").format(
+                    option=option, allowed=allowed, event=kind.value
+                )
+            )
 
 
 def _check_day(order: Order, day: date) -> None:
@@ -105,21 +120,29 @@ def _check_refund(order: Order, amount: Any) -> None:
 
 
 def _choice(enum: Any, value: str | None, option: str) -> Any:
+    """The option's value as enum: its code, Chinese name or common word (choices.py)."""
+    from refundkit import choices
+
     if value is None:
         return None
-    try:
-        return enum(value.strip().lower())
-    except ValueError:
-        choices = ", ".join(e.value for e in enum)
-        raise BadInput(f"--{option} {value!r} is not one of: {choices}") from None
+    vocabulary = {
+        "asked": choices.REQUEST,
+        "refused": choices.REFUSED,
+        "reason": choices.REASON,
+        "outcome": choices.OUTCOME,
+        "channel": choices.CHANNEL,
+    }[option]
+    if value.strip().lower() == RequestKind.UNKNOWN.value and enum is RequestKind:
+        raise BadInput(
+            _("--{option} unknown is kept for old records; give one of: {choices}").format(
+                option=option, choices=vocabulary.listing()
+            )
+        )
+    return enum(choices.parse(vocabulary, value))
 
 
 def _request(value: str | None, option: str) -> RequestKind | None:
-    kind = _choice(RequestKind, value, option)
-    if kind is RequestKind.UNKNOWN:
-        choices = ", ".join(k.value for k in ASKABLE)
-        raise BadInput(f"--{option} unknown is kept for old records; give one of: {choices}")
-    return kind  # type: ignore[no-any-return]
+    return _choice(RequestKind, value, option)  # type: ignore[no-any-return]
 
 
 def _asked(kind: EventKind, raw: dict[str, Any]) -> RequestKind | None:
@@ -159,7 +182,7 @@ def correct_event(
     if not given:
         raise BadInput(
             "nothing to correct: give what changes, e.g. --asked return, --reason opened, "
-            "--on 2026-11-20 or --note TEXT"
+            "--on 2026-11-20 or --note and the right words in quotes"
         )
     changed: list[Event] = []
 

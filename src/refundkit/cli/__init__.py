@@ -168,9 +168,19 @@ def root(
             "without a pager.",
         ),
     ] = False,
+    ui_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--ui-lang",
+            help="Language of what refundkit prints: zh or en (or 中文, 英文; default: "
+            "$REFUNDKIT_LANG, else the profile's language, else the locale).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """refundkit: evidence organiser and complaint-letter writer for refunds."""
     _echo_undecodable_bytes_back()
+    _choose_language(ui_lang, home)
     if home is not None and "\x00" in home:
         raise typer.BadParameter(
             "a folder name cannot contain a NUL character", param_hint="--home"
@@ -180,6 +190,31 @@ def root(
         # make whatever folder the command runs in the data folder.
         raise typer.BadParameter("is empty: give the data folder's path", param_hint="--home")
     ctx.obj = Path(home) if home is not None else None
+
+
+def _choose_language(option: str | None, home: str | None) -> None:
+    """The interface's language for this run (cli-contract.md, "The interface's language").
+    The profile is only peeked at (its language), never validated here."""
+    from refundkit import i18n
+
+    if option is not None:
+        from refundkit.choices import language_code
+
+        try:
+            option = language_code(option)
+        except RefundkitError as exc:  # one line, as every bad value (no usage box)
+            typer.echo(
+                f"error: {visible(exc.message.replace('--language', '--ui-lang', 1))}", err=True
+            )
+            raise typer.Exit(2) from None
+    try:
+        from refundkit.store import PROFILE_FILE, resolve_home
+
+        folder = resolve_home(Path(home) if home and "\x00" not in home else None)
+        profile: Path | None = folder / PROFILE_FILE
+    except RefundkitError:
+        profile = None  # the command itself reports a bad REFUNDKIT_HOME
+    i18n.setup(option, profile)
 
 
 def _echo_undecodable_bytes_back() -> None:
@@ -283,4 +318,4 @@ def main() -> None:
         sys.exit(1)
 
 
-from refundkit.cli import evidence, files, letters, orders, screenshots, timeline  # noqa: E402,F401  (registers the commands)
+from refundkit.cli import evidence, files, letters, orders, screenshots, timeline, trash  # noqa: E402,F401  (registers the commands)

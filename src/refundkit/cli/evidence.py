@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from refundkit import cli
 from refundkit.cli import command, get_store, notice
 from refundkit.kinds import EvidenceKind
 
@@ -58,8 +59,22 @@ def _total_size(paths: list[Path]) -> int:
 def add_evidence(
     ctx: typer.Context,
     order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
-    files: Annotated[list[Path], typer.Argument(help="Files to attach (copied, never moved).")],
-    kind: Annotated[EvidenceKind, typer.Option(help="What the files show.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files to attach (copied, never moved). In a terminal, asked for if left out.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="What the files show: "
+            + ", ".join(k.value for k in EvidenceKind)
+            + " (or 订单截图, 聊天记录, 支付凭证...). In a terminal, asked for if left out.",
+            show_default=False,
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option(help="What this proves.")] = None,
     taken: Annotated[
         str | None, typer.Option(help="When the screenshot or recording was made.")
@@ -69,15 +84,17 @@ def add_evidence(
 
     Example: refundkit add-evidence k3f 聊天记录.png --kind chat --note "客服拒绝退货"
     """
-    from refundkit import evidence, plain
+    from refundkit import choices, evidence, plain
 
     store = get_store(ctx)
-    with progress_bar(_total_size(files), "hashing and copying") as advance:
+    order_id = store.resolve(order)
+    paths, kind, note = _what_to_attach(list(files or []), kind, note)
+    with progress_bar(_total_size(paths), "hashing and copying") as advance:
         added = evidence.add_evidence(
             store,
-            order,
-            files,
-            kind,
+            order_id,
+            paths,
+            EvidenceKind(choices.parse(choices.EVIDENCE_KIND, kind)),
             note,
             taken,
             datetime.now(),
@@ -87,8 +104,32 @@ def add_evidence(
     # With the OCR extra, a chat, order or payment image keeps its recognised text beside it.
     from refundkit.screenshots.text import recognise_new
 
-    for warning in recognise_new(store, store.resolve(order), added):
+    for warning in recognise_new(store, order_id, added):
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _what_to_attach(
+    files: list[Path], kind: str | None, note: str | None
+) -> tuple[list[Path], str, str | None]:
+    """The files, their kind and note: as given; in a terminal, what is missing is asked for;
+    otherwise the missing FILE or --kind is named, with the choices."""
+    from refundkit import choices
+    from refundkit.errors import BadInput
+    from refundkit.i18n import _
+
+    if files and kind is not None:
+        return files, kind, note
+    if cli.interactive():
+        from refundkit.cli import journey
+
+        return journey.evidence_answers(files, kind, note)
+    if not files:
+        raise BadInput(_("give the file(s) to attach after the order (no terminal to ask in)"))
+    raise BadInput(
+        _("--kind is required (no terminal to ask in): give one of: {choices}").format(
+            choices=choices.EVIDENCE_KIND.listing()
+        )
+    )
 
 
 @command("verify")

@@ -56,7 +56,10 @@ def import_bill(
         bool, typer.Option("--json", help="Print the listing as JSON; records nothing.")
     ] = False,
     category: Annotated[
-        Category | None, typer.Option(help="Kind of purchase (default: goods).")
+        str | None,
+        typer.Option(
+            help="Kind of purchase: " + ", ".join(c.value for c in Category) + " (default: goods)."
+        ),
     ] = None,
     received: Annotated[
         str | None, typer.Option(help="Day the goods were signed for; omit if not yet received.")
@@ -91,11 +94,15 @@ def import_bill(
             return
         if not interactive():
             again = f"refundkit import-bill {_quoted(file)}"
-            where = f" --order {order}" if order else ""
-            typer.echo(f"Record one with: {again} --row N{where} (or --pick TXN)")
+            where = f" --order {_quoted(Path(order))}" if order else ""
+            first = next((e.row for e in bill.listing if e.tx.pickable), bill.listing[0].row)
+            typer.echo(
+                f"Record one by its row number (1 to {len(bill.listing)}), e.g.: "
+                f"{again} --row {first}{where} (or by its transaction number, with --pick)"
+            )
             return
         entry = _ask(bill)
-    options = {"category": category.value if category else None, "received": received}
+    options = {"category": category, "received": received}
     _record(ctx, bill, file, entry, options, order, whole_bill, keep_recorded)
 
 

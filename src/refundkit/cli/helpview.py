@@ -31,6 +31,7 @@ JOURNEY = (
     ("Steps", ("log", "correct", "withdraw", "suggest-events")),
     ("Letters", ("draft-complaint", "templates")),
     ("Check and share", ("status", "calendar", "export")),
+    ("Undo", ("remove", "restore")),
     ("Try it", ("demo",)),
 )
 ORDER = [name for _panel, names in JOURNEY for name in names]
@@ -44,6 +45,7 @@ def panel_names() -> dict[str, str]:
         "Steps": _("Steps"),
         "Letters": _("Letters"),
         "Check and share": _("Check and share"),
+        "Undo": _("Undo"),
         "Try it": _("Try it"),
     }
     return {command: names[panel] for panel, commands in JOURNEY for command in commands}
@@ -69,12 +71,40 @@ class RefundkitGroup(TyperGroup):
     def parent_is_root(ctx: Any) -> bool:
         return ctx.parent is None
 
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: Any = None
+    ) -> None:
+        """Completing a command line (Typer's shell completion): the choices an option takes
+        (its codes) are offered for it. Set up only here, so that no other run pays for it."""
+        complete_choices(self)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
 
 class RefundkitCommand(TyperCommand):
     """Every command: its help laid out and paged."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         show(ctx, self, lambda: super(RefundkitCommand, self).format_help(ctx, formatter))
+
+
+def complete_choices(command: Any) -> None:
+    """Give each option (and the EVENT argument) that takes a fixed choice its codes to
+    complete: the options take free text (Chinese words too, choices.py), so click no longer
+    knows their choices."""
+    from refundkit import choices
+
+    by_name = {v.option: v for v in choices.ALL}
+    by_name |= {"--lang": choices.LANGUAGE, "--ui-lang": choices.LANGUAGE}
+    for param in command.params:
+        names = [*getattr(param, "opts", ()), (param.name or "").upper()]
+        vocabulary = next((by_name[n] for n in names if n in by_name), None)
+        if vocabulary is not None:
+            codes = vocabulary.codes
+            param._custom_shell_complete = lambda _ctx, _param, typed, codes=codes: [
+                code for code in codes if code.startswith(typed)
+            ]
+    for sub in getattr(command, "commands", {}).values():
+        complete_choices(sub)
 
 
 def show(ctx: Any, command: Any, draw: Any) -> None:

@@ -26,25 +26,32 @@ def draft_complaint(
     ctx: typer.Context,
     order: Annotated[str, typer.Argument(help="Order id or a unique prefix of it.")],
     to: Annotated[
-        Recipient | None,
-        typer.Option(help="Who the letter is for (default: the case's next step)."),
+        str | None,
+        typer.Option(
+            help="Who the letter is for: merchant, platform, regulator, lawyer (or 商家, 平台, "
+            "12315, 律师; default: the case's next step)."
+        ),
     ] = None,
     lang: Annotated[
-        Lang | None,
-        typer.Option(help="Letter language (default: the profile's, else zh for cn cases)."),
+        str | None,
+        typer.Option(
+            help="Letter language: zh or en (or 中文, 英文; default: the profile's, else zh for "
+            "cn cases)."
+        ),
     ] = None,
     format_: Annotated[
-        LetterFormat, typer.Option("--format", help="md, plain txt, or an html page.")
-    ] = LetterFormat.MD,
+        str, typer.Option("--format", help="md, plain txt, or an html page.")
+    ] = "md",
     out: Annotated[
         Path | None,
         typer.Option(help="Write the letter to this file instead of stdout (owner-only)."),
     ] = None,
     channel: Annotated[
-        Channel | None,
+        str | None,
         typer.Option(
-            help="With --to platform: where the complaint goes (default: from the platform "
-            "and payment method)."
+            help="With --to platform: where the complaint goes: "
+            + ", ".join(c.value for c in Channel)
+            + " (default: from the platform and payment method)."
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
@@ -53,17 +60,23 @@ def draft_complaint(
 
     Example: refundkit draft-complaint k3f --to platform --lang zh
     """
-    from refundkit import cases, letters
+    from refundkit import cases, choices, letters
 
+    wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
+    wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
+    letter_format = LetterFormat(choices.parse(choices.LETTER_FORMAT, format_))
+    wanted_channel = Channel(choices.parse(choices.CHANNEL, channel)) if channel else None
     store = get_store(ctx)
     record = store.load(store.resolve(order))
     as_of = today()
     if out is not None:
         _check_out(out)
         refuse_overwrite(out, force)
-    recipient = to or letters.default_recipient(cases.report(record, as_of).stage)
-    language = lang or letters.default_lang(record, store.load_profile())
-    letter = letters.render_letter(store, record, recipient, language, format_, as_of, channel)
+    recipient = wanted_to or letters.default_recipient(cases.report(record, as_of).stage)
+    language = wanted_lang or letters.default_lang(record, store.load_profile())
+    letter = letters.render_letter(
+        store, record, recipient, language, letter_format, as_of, wanted_channel
+    )
     if out is None:
         from refundkit import pager
 
@@ -71,7 +84,7 @@ def draft_complaint(
     else:
         write_out(out, letter.text.encode("utf-8"), force)
         typer.echo(
-            f"Wrote the {recipient.value} letter ({language.value}, {format_.value}) to {out}"
+            f"Wrote the {recipient.value} letter ({language.value}, {letter_format.value}) to {out}"
         )
     for warning in letter.warnings:
         typer.echo(visible(f"warning: {warning}"), err=True)

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from refundkit.cli import command, get_store, interactive, today
+from refundkit import cli
+from refundkit.cli import command, get_store, today
 from refundkit.errors import BadInput
-from refundkit.kinds import Category, Jurisdiction, Lang, PaymentMethod, Problem, PromiseFrom
+from refundkit.kinds import Category, Jurisdiction, PaymentMethod, Problem, PromiseFrom, StrEnum
 
 if TYPE_CHECKING:
     from refundkit.caseview import Extras
@@ -60,23 +61,47 @@ Platform = Annotated[
         "(--mini-program implies wechat-mini-program)."
     ),
 ]
-Payment = Annotated[PaymentMethod | None, typer.Option(help="How it was paid.")]
-CategoryOpt = Annotated[Category | None, typer.Option(help="Kind of purchase (default: goods).")]
+
+
+def codes(enum: type[StrEnum]) -> str:
+    """The codes an option takes, for its help (Chinese names are taken too: choices.py)."""
+    return ", ".join(member.value for member in enum)
+
+
+Payment = Annotated[
+    str | None,
+    typer.Option(help=f"How it was paid: {codes(PaymentMethod)} (or 微信支付, 支付宝...)."),
+]
+CategoryOpt = Annotated[
+    str | None,
+    typer.Option(help=f"Kind of purchase: {codes(Category)} (default: goods)."),
+]
 ProblemOpt = Annotated[
-    Problem | None, typer.Option(help="What went wrong (default: changed-mind).")
+    str | None,
+    typer.Option(
+        help=f"What went wrong: {codes(Problem)} (or 质量问题, 与描述不符...; "
+        "default: changed-mind)."
+    ),
 ]
 PromiseDays = Annotated[
     int | None, typer.Option(min=1, max=3650, help="Return promise by the merchant, in days.")
 ]
 PromiseFromOpt = Annotated[
-    PromiseFrom | None,
-    typer.Option(help="Promise counts from purchase or receipt (default: receipt for goods)."),
+    str | None,
+    typer.Option(
+        help=f"Promise counts from {codes(PromiseFrom).replace(', ', ' or ')} "
+        "(default: receipt for goods)."
+    ),
 ]
 JurisdictionOpt = Annotated[
-    Jurisdiction | None, typer.Option(help="Whose law applies (default: profile, else cn).")
+    str | None,
+    typer.Option(
+        help=f"Whose law applies: {codes(Jurisdiction)} (or 中国, 欧盟, 英国, 美国; "
+        "default: the profile's, else cn)."
+    ),
 ]
 
-REQUIRED = (("merchant", "Merchant"), ("item", "Item"), ("amount", "Amount paid"))
+REQUIRED = ("merchant", "item", "amount")
 
 
 @command("add-order")
@@ -113,23 +138,47 @@ def add_order(
     Example: refundkit add-order --merchant 某某数码旗舰店 --item 蓝牙耳机 --amount ¥399
     --purchased 2026-11-20 --received 2026-11-22
     """
+    raw: dict[str, Any] = dict(locals())  # first: the options only
+    raw.pop("ctx")
     from refundkit import cases, display
 
-    raw: dict[str, Any] = dict(locals())
-    raw.pop("ctx")
-    _ask_missing(raw)
     store = get_store(ctx)
+    _ask_missing(raw)
     order = cases.add_order(store, raw, datetime.now())
     display.print_added(cases.report(order, today()))
+    _warn_transaction_id(raw, order.transaction_id, order.payment_method)
 
 
 def _ask_missing(raw: dict[str, Any]) -> None:
-    """Prompt for required values in a terminal; without one, name the missing option."""
-    for name, label in REQUIRED:
-        if raw.get(name) is None or not str(raw[name]).strip():
-            if not interactive():
-                raise BadInput(f"--{name} is required (no terminal to ask in)")
-            raw[name] = typer.prompt(label)
+    """In a terminal, a missing merchant, item or amount starts the guided journey, which
+    asks for every fact not given; without one, the missing option is named."""
+    from refundkit.i18n import _
+
+    missing = [name for name in REQUIRED if raw.get(name) is None or not str(raw[name]).strip()]
+    if not missing:
+        return
+    if not cli.interactive():
+        raise BadInput(
+            _("--{option} is required (no terminal to ask in): {example}").format(
+                option=missing[0],
+                example="refundkit add-order --merchant 声悦数码 --item 蓝牙耳机 --amount 399",
+            )
+        )
+    from refundkit.cli import journey
+
+    journey.order_answers(raw, today())
+
+
+def _warn_transaction_id(raw: dict[str, Any], recorded: str | None, method: Any) -> None:
+    """A typed --transaction-id whose length does not fit the payment method: a warning."""
+    from refundkit.cli import ask
+    from refundkit.plausible import transaction_id_warning
+
+    if raw.get("transaction_id") is None or recorded is None:
+        return
+    warning = transaction_id_warning(recorded, method.value if method else None)
+    if warning:
+        ask.warn(warning)
 
 
 @command("edit")
@@ -164,13 +213,23 @@ def edit(
 
     Example: refundkit edit k3f --received today
     """
-    from refundkit import cases, display
-
-    raw: dict[str, Any] = dict(locals())
+    raw: dict[str, Any] = dict(locals())  # first: the options only
     prefix = raw.pop("order")
     raw.pop("ctx")
-    updated = cases.edit_order(get_store(ctx), prefix, raw, datetime.now())
+    from refundkit import cases, display
+    from refundkit.i18n import _
+
+    store = get_store(ctx)
+    if all(value is None for value in raw.values()) and cli.interactive():
+        from refundkit.cli import journey
+
+        raw = journey.edit_answers(store.load(store.resolve(prefix)), today())
+        if not any(value is not None for value in raw.values()):
+            typer.echo(_("Nothing changed."))
+            return
+    updated = cases.edit_order(store, prefix, raw, datetime.now())
     display.print_added(cases.report(updated, today()), verb="Updated")
+    _warn_transaction_id(raw, updated.transaction_id, updated.payment_method)
 
 
 @command("status")
@@ -202,6 +261,12 @@ def status(
             plain.print_overview_json(view)
         else:
             plain.print_overview(view)
+    if all_ and not json_:
+        from refundkit.cli.trash import trash_lines
+
+        removed = trash_lines(store)
+        if removed:
+            typer.echo("\n" + "\n".join(removed))
     if view.problems:
         raise typer.Exit(1)
 
@@ -257,12 +322,16 @@ def profile(
     phone: Annotated[str | None, typer.Option(help="Phone number for the complaint.")] = None,
     email: Annotated[str | None, typer.Option()] = None,
     address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
-    language: Annotated[Lang | None, typer.Option(help="Default letter language.")] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language of letters and of the interface: zh or en (or 中文, 英文)."),
+    ] = None,
     jurisdiction: JurisdictionOpt = None,
 ) -> None:
     """Show or set the complainant's details used in letters.
 
-    Example: refundkit profile --name 张三 --phone 13800000000 --language zh
+    In a terminal, with no option, it asks for your name, phone and address if they are
+    missing. Example: refundkit profile --name 张三 --phone 13800138000 --language zh
     """
     from refundkit import cases, display
 
@@ -275,10 +344,25 @@ def profile(
         "language": language,
         "jurisdiction": jurisdiction,
     }
+    if not any(v is not None for v in changes.values()) and cli.interactive():
+        from refundkit.cli import journey
+
+        changes = journey.profile_answers(store.load_profile())
     if any(v is not None for v in changes.values()):
         display.print_profile(cases.update_profile(store, changes))
+        if phone is not None:
+            _warn_phone(phone)
     else:
         display.print_profile(store.load_profile())
+
+
+def _warn_phone(phone: str) -> None:
+    from refundkit.cli import ask
+    from refundkit.plausible import phone_warning
+
+    warning = phone_warning(phone)
+    if warning:
+        ask.warn(warning)
 
 
 @command("demo")
@@ -286,16 +370,23 @@ def demo(
     ctx: typer.Context,
     folder: Annotated[
         Path | None,
-        typer.Option("--folder", help="Where to build the example (default: a new temp folder)."),
+        typer.Option(
+            "--folder",
+            help="Where to build the example (default: refundkit-demo-UID in the temp folder, "
+            "rebuilt each time).",
+        ),
     ] = None,
 ) -> None:
     """Fill a throw-away data folder with a realistic example case and show its status.
 
     Example: refundkit demo
     """
+    import shlex
+
     from refundkit import cases, display
     from refundkit import demo as demo_case
     from refundkit.cli import notice
+    from refundkit.i18n import _
     from refundkit.store import Store
 
     if folder is not None:
@@ -306,9 +397,27 @@ def demo(
 
     with pager.paging():
         display.print_case(cases.report(store.load(order.id), today()), _extras(store, order, ()))
-        typer.echo(f"\nExample data folder: {store.home}")
-        typer.echo(f"Try: refundkit --home {store.home} status")
-        typer.echo(f"     refundkit --home {store.home} draft-complaint {order.id}")
+        home = shlex.quote(str(store.home))
+        typer.echo("")
+        typer.echo(
+            _(
+                "Example data folder: {folder} (each `refundkit demo` rebuilds it; remove it with: "
+                "rm -rf {folder})"
+            ).format(folder=home)
+        )
+        typer.echo(_("Try: refundkit --home {folder} status").format(folder=home))
+        typer.echo(
+            _("     refundkit --home {folder} draft-complaint {id}").format(
+                folder=home, id=order.id
+            )
+        )
+        typer.echo(
+            _(
+                "The commands refundkit suggests name no folder: to paste them as printed, first "
+                "run export REFUNDKIT_HOME={folder} (and unset REFUNDKIT_HOME to go back to your "
+                "own data)."
+            ).format(folder=home)
+        )
 
 
 def _refuse_used_folder(folder: Path) -> None:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from refundkit import cli
 from refundkit.cli import command, get_store, today
 from refundkit.kinds import Channel, EventKind, Outcome, RefusalReason, RequestKind
 
@@ -47,7 +48,15 @@ ChannelOpt = Annotated[
 def log(
     ctx: typer.Context,
     order: OrderArg,
-    event: Annotated[EventKind, typer.Argument(help="What happened.")],
+    event: Annotated[
+        str | None,
+        typer.Argument(
+            help="What happened: "
+            + ", ".join(k.value for k in EventKind)
+            + " (or 联系商家, 商家拒绝, 退款到账...). In a terminal, asked for if left out.",
+            show_default=False,
+        ),
+    ] = None,
     on: Annotated[str | None, typer.Option(help="When it happened (default: today).")] = None,
     note: Annotated[
         str | None, typer.Option(help="What was said or done (may be quoted in letters).")
@@ -67,13 +76,16 @@ def log(
 ) -> None:
     """Add a dated event to the case's timeline.
 
+    In a terminal, the event and what it needs (what you asked for, the reason for a refusal,
+    the amount) are asked for when left out.
     Example: refundkit log k3f merchant-refused --reason opened --note "客服称已拆封不退"
     """
     from refundkit import cases, display, timeline
+    from refundkit.i18n import _
 
     store = get_store(ctx)
     raw = {
-        "event": event.value,
+        "event": event,
         "on": on,
         "note": note,
         "ref": ref,
@@ -84,6 +96,19 @@ def log(
         "outcome": outcome,
         "channel": channel,
     }
+    if cli.interactive():
+        from refundkit.cli import journey
+
+        journey.event_answers(raw, store.load(store.resolve(order)), today())
+    elif event is None:
+        from refundkit import choices
+        from refundkit.errors import BadInput
+
+        raise BadInput(
+            _("give the event after the order (no terminal to ask in): one of: {choices}").format(
+                choices=choices.EVENT.listing()
+            )
+        )
     logged = timeline.log_event(store, order, raw, datetime.now())
     report = cases.report(store.load(store.resolve(order)), today())
     typer.echo(

@@ -202,6 +202,35 @@ def jurisdiction(code: str) -> str:
     }.get(code, code)
 
 
+def recipient(code: str) -> str:
+    """Who a letter is for (`draft-complaint --to`)."""
+    return {
+        "merchant": _("the merchant"),
+        "platform": _("the platform"),
+        "regulator": _("12315 or the regulator"),
+        "lawyer": _("a lawyer"),
+    }.get(code, code)
+
+
+def language(code: str) -> str:
+    return {"zh": _("Chinese"), "en": _("English")}.get(code, code)
+
+
+def letter_format(code: str) -> str:
+    return {
+        "md": _("Markdown"),
+        "txt": _("plain text"),
+        "html": _("web page (HTML)"),
+    }.get(code, code)
+
+
+def promise_from(code: str) -> str:
+    return {
+        "purchase": _("from the purchase"),
+        "receipt": _("from receipt of the goods"),
+    }.get(code, code)
+
+
 def regulator(code: str) -> str:
     return {
         "cn-12315": _("12315 or the consumer association"),

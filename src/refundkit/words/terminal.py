@@ -571,8 +571,9 @@ def step_notes(a: Assessment, order_id: str) -> list[str]:
         first = a.step.needs_evidence[0].value
         notes.append(
             _(
-                "Before that, attach the missing evidence ({kinds}), e.g. "
-                "`refundkit add-evidence {id} screenshot.png --kind {kind}`."
+                "Before that, attach the missing evidence ({kinds}), e.g. with "
+                "`refundkit add-evidence {id} --kind {kind}`, which asks for the file (or put "
+                "the file's name after the id)."
             ).format(kinds=kinds, id=order_id, kind=first)
         )
     if a.step.code == "await-regulator" and not a.step.params.get("known", True):
@@ -728,17 +729,18 @@ def notice_text(note: Note, order_id: str) -> str:
         if p.get("private_note"):
             return _(
                 "Letters do not say what is wrong: the order's note is private. Describe the "
-                "problem for letters with `refundkit edit {id} --details` followed by your words "
-                "in quotes."
+                "problem for letters with `refundkit edit {id}`, which asks for it (or add "
+                "--details and your words in quotes)."
             ).format(id=order_id)
         return _(
-            "Letters do not say what is wrong: describe it with `refundkit edit {id} --details` "
-            "followed by your words in quotes."
+            "Letters do not say what is wrong: describe it with `refundkit edit {id}`, which "
+            "asks for it (or add --details and your words in quotes)."
         ).format(id=order_id)
     if note.code == "prepaid-units-missing":
         return _(
             "The demand is the whole amount paid; if part of the service was used, record the "
-            "sessions bought and used with `refundkit edit {id} --units` and `--units-used`."
+            "sessions bought and used with `refundkit edit {id}`, which asks for them (or give "
+            "--units and --units-used)."
         ).format(id=order_id)
     return note.code
 
@@ -764,9 +766,25 @@ def evidence_source(source: dict[str, Any]) -> str:
 # --- letter warnings (stderr) ------------------------------------------------------------
 
 
+BLANK_OPTIONS = {
+    "name": "--name",
+    "phone": "--phone",
+    "address": "--address",
+    "merchant_address": "--merchant-address",
+    "merchant_phone": "--merchant-phone",
+    "operator": "--operator",
+    "order_no": "--order-no",
+    "transaction_id": "--transaction-id",
+    "received": "--received",
+}
+
+
 def blank_warning(key: str, shown_as: str, fill: str) -> str:
-    return _("missing {what}, shown as {blank}; fill it in with: {command}").format(
-        what=names.blank(key), blank=shown_as, command=fill
+    return _(
+        "missing {what}, shown as {blank}; fill it in with `{command}`, which asks for what "
+        "is missing in a terminal (or give it with {option})"
+    ).format(
+        what=names.blank(key), blank=shown_as, command=fill, option=BLANK_OPTIONS.get(key, key)
     )
 
 
@@ -794,7 +812,8 @@ def letter_warnings(a: Assessment, order_id: str, recipient: str) -> list[str]:
             warnings.append(
                 _(
                     "missing evidence: {what}; attach it with "
-                    "`refundkit add-evidence {id} screenshot.png --kind {kind}`"
+                    "`refundkit add-evidence {id} --kind {kind}`, which asks for the file (or put "
+                    "the file's name after the id)"
                 ).format(what=names.evidence_kind(kind.value), id=order_id, kind=kind.value)
             )
     if a.demand.kind == "goodwill":

@@ -1,0 +1,211 @@
+"""Questions in a terminal: one fact at a time, with an example and a default, asked again
+until the answer can be used.
+
+A wrong answer never ends the session: its one-line error is shown and the question asked
+again, with every earlier answer kept. Ctrl-C or the end of input leaves without writing
+anything (exit 130 or 1), since the commands record nothing until the last answer is in.
+
+Lines are read with input(), made editable by the standard library's readline where there is
+one (arrow keys, history, and Chinese characters erased whole, as the terminal's locale says).
+Off a terminal nothing here is used: the commands stay scriptable and fail with a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
+
+from refundkit.errors import RefundkitError
+from refundkit.sanitize import visible
+
+if TYPE_CHECKING:
+    from refundkit.choices import Vocabulary
+
+T = TypeVar("T")
+_editing = False
+
+
+def _line_editing() -> None:
+    """Import readline once: from then on input() edits lines (not on every platform)."""
+    global _editing
+    if _editing:
+        return
+    _editing = True
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (importing it is what turns on line editing)
+
+
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """Around a run of questions: Ctrl-C and the end of input leave cleanly, nothing written."""
+    from refundkit.i18n import _
+
+    _line_editing()
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        typer.echo(_("interrupted: nothing was recorded"), err=True)
+        raise typer.Exit(130) from None
+    except EOFError:
+        typer.echo("", err=True)
+        typer.echo(_("no answer (end of input): nothing was recorded"), err=True)
+        raise typer.Exit(1) from None
+
+
+def _read(prompt: str) -> str:
+    sys.stdout.flush()
+    return input(visible(prompt)).strip()
+
+
+def text(
+    label: str,
+    *,
+    example: str | None = None,
+    default: str | None = None,
+    default_label: str | None = None,
+    required: bool = False,
+    check: Callable[[str], object] | None = None,
+) -> str | None:
+    """Ask for one line of text; Enter gives default (None: not given). check(answer) raises
+    a RefundkitError for an answer that cannot be used, and the question is asked again."""
+
+    def read(answer: str) -> str:
+        if check is not None:
+            check(answer)
+        return answer
+
+    return value(
+        label,
+        example=example,
+        default=default,
+        default_label=default_label,
+        required=required,
+        read=read,
+    )
+
+
+def value(
+    label: str,
+    *,
+    read: Callable[[str], T],
+    example: str | None = None,
+    default: T | None = None,
+    default_label: str | None = None,
+    required: bool = False,
+) -> T | None:
+    """Ask until read(answer) gives a value; Enter gives default."""
+    from refundkit.i18n import _
+
+    prompt = _prompt(label, example, default_label, required)
+    while True:
+        answer = _read(prompt)
+        if not answer:
+            if required and default is None:
+                say(_("an answer is needed here"))
+                continue
+            return default
+        try:
+            return read(answer)
+        except RefundkitError as exc:
+            say(exc.message)
+
+
+def choice(
+    label: str,
+    vocabulary: Vocabulary,
+    *,
+    default: str | None = None,
+    default_label: str | None = None,
+    codes: tuple[str, ...] | None = None,
+    other_text: bool = False,
+    required: bool = False,
+) -> str | None:
+    """Ask for one of a vocabulary's codes: the choices are listed by their names, numbered;
+    a number, a name, a code or a common word is taken. With other_text, any other text is
+    kept as typed (the platform). Enter gives default (None: not given)."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    listed = codes or vocabulary.codes
+    for number, code in enumerate(listed, start=1):
+        typer.echo(visible(f"  {number:>2}  {vocabulary.labelled(code)}"))
+    if default is not None and default_label is None:
+        default_label = vocabulary.name(default)
+
+    def read(answer: str) -> str:
+        if answer.isdigit():
+            index = int(answer)
+            if 1 <= index <= len(listed):
+                return listed[index - 1]
+            raise RefundkitError(
+                _("{number} is not on the list: give a number from 1 to {last}").format(
+                    number=answer, last=len(listed)
+                )
+            )
+        if other_text:
+            return choices.find(vocabulary, answer) or answer
+        return choices.parse(vocabulary, answer)
+
+    hint = _("number or name")
+    return value(
+        f"{label} ({hint})",
+        read=read,
+        default=default,
+        default_label=default_label,
+        required=required,
+    )
+
+
+def required_choice(label: str, vocabulary: Vocabulary) -> str:
+    """choice() with no default and no skipping: Enter asks again."""
+    answer = choice(label, vocabulary, required=True)
+    if answer is None:  # value() gives None only where an answer may be skipped
+        raise RuntimeError("a required question was skipped")
+    return answer
+
+
+def confirm(question: str) -> bool:
+    """Yes or no; Enter is no (nothing is removed unless the user says so)."""
+    from refundkit.i18n import _
+
+    yes = {"y", "yes", "是", "是的", "好", "确定", "确认", "对"}
+    no = {"n", "no", "否", "不", "不是", "取消"}
+    while True:
+        answer = _read(f"{question} [{_('y/N')}] ").lower()
+        if answer in yes:
+            return True
+        if not answer or answer in no:
+            return False
+        say(_("answer y (yes) or n (no)"))
+
+
+def say(message: str) -> None:
+    """One line on stderr: what was wrong with the answer, before the question comes again."""
+    from refundkit.i18n import _
+
+    typer.echo(visible(_("error: {message}").format(message=message)), err=True)
+
+
+def warn(message: str) -> None:
+    """One line on stderr: a fact that looks wrong but was kept."""
+    from refundkit.i18n import _
+
+    typer.echo(visible(_("warning: {message}").format(message=message)), err=True)
+
+
+def _prompt(label: str, example: str | None, default_label: str | None, required: bool) -> str:
+    from refundkit.i18n import _
+
+    parts = [label]
+    if example:
+        parts.append(_("(e.g. {example})").format(example=example))
+    if default_label:
+        parts.append(_("[Enter: {default}]").format(default=default_label))
+    elif not required:
+        parts.append(_("[Enter: skip]"))
+    return " ".join(parts) + ": "

@@ -1,0 +1,337 @@
+"""The guided journey: what add-order, edit, add-evidence, log and profile ask in a terminal.
+
+Each question comes with an example and a default to accept with Enter, and each answer is
+read by the same parsers as the options (parse.py, choices.py, cases.order_fields), so what
+works on the command line works here, and a wrong answer is caught at once and asked again.
+Only what the command line left out is asked. The answers are returned as the raw option
+strings the command would have had, so the core records them exactly as from options.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from refundkit.cli import ask
+
+if TYPE_CHECKING:
+    from refundkit.models import Order, Profile
+
+
+def _checker(field: str, given: dict[str, Any], today: date) -> Any:
+    """A check for one answer: the order's parsers and its field's own rules."""
+    from refundkit import cases
+
+    def check(answer: str) -> None:
+        cases.order_fields({**given, field: answer}, today)
+        if field in cases.TEXT_FIELDS:
+            cases.check_value(field, answer.strip())
+
+    return check
+
+
+def order_answers(raw: dict[str, Any], today: date) -> None:
+    """add-order: ask for every fact that matters and was not given, in raw's own terms."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    def given() -> dict[str, Any]:
+        return {k: v for k, v in raw.items() if v is not None}
+
+    with ask.session():
+        for field, label, example in (
+            ("merchant", _("Merchant (the shop's name)"), "声悦数码旗舰店"),
+            ("item", _("Item"), "无线蓝牙耳机"),
+            ("amount", _("Amount paid"), "399, ¥399.00, 399元"),
+        ):
+            if not _blank(raw.get(field)):
+                continue
+            raw[field] = ask.text(
+                label, example=example, required=True, check=_checker(field, given(), today)
+            )
+        if raw.get("purchased") is None:
+            raw["purchased"] = ask.text(
+                _("Purchase date"),
+                example="2026-11-20, 11月20日, 三天前",
+                default_label=_("today"),
+                check=_checker("purchased", given(), today),
+            )
+        if raw.get("received") is None:
+            raw["received"] = ask.value(
+                _("Day the goods were signed for"),
+                example="昨天, 11月22日",
+                default_label=_("not yet received"),
+                read=lambda answer: _received(answer, given(), today),
+            )
+        if raw.get("category") is None:
+            raw["category"] = ask.choice(_("What was bought"), choices.CATEGORY, default="goods")
+        if raw.get("problem") is None:
+            raw["problem"] = ask.choice(_("What is wrong"), choices.PROBLEM, default="changed-mind")
+        if raw.get("details") is None:
+            raw["details"] = ask.text(
+                _("What is wrong, in your own words (quoted in letters)"),
+                example="左耳有电流声，客服以已拆封为由拒绝退货",
+                check=_checker("details", given(), today),
+            )
+        if raw.get("platform") is None and raw.get("mini_program") is None:
+            raw["platform"] = ask.choice(
+                _("Where it was bought"),
+                choices.PLATFORM,
+                default_label=_("not recorded"),
+                other_text=True,
+            )
+        if raw.get("payment_method") is None:
+            raw["payment_method"] = ask.choice(
+                _("How it was paid"), choices.PAYMENT_METHOD, default_label=_("not recorded")
+            )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _received(answer: str, given: dict[str, Any], today: date) -> str:
+    """The receipt date, checked against the purchase date already given."""
+    from refundkit import cases
+    from refundkit.errors import BadInput
+    from refundkit.i18n import _
+
+    fields = cases.order_fields({**given, "received": answer}, today)
+    purchased = fields.get("purchased", today)
+    if fields["received"] < purchased:
+        raise BadInput(
+            _("the goods cannot arrive ({received}) before the purchase ({purchased})").format(
+                received=fields["received"].isoformat(), purchased=purchased.isoformat()
+            )
+        )
+    return answer
+
+
+# What `edit ORDER` asks in a terminal when no option is given: the facts still missing that
+# letters and the rules use, in the order a person finds them.
+EDIT_FIELDS = (
+    "received",
+    "details",
+    "payment_method",
+    "platform",
+    "transaction_id",
+    "order_no",
+    "merchant_address",
+    "merchant_phone",
+    "operator",
+    "units",
+    "units_used",
+)
+
+
+def edit_answers(order: Order, today: date) -> dict[str, Any]:
+    """edit ORDER with no option: ask for each fact the order still lacks; Enter skips one."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    answers: dict[str, Any] = {}
+    base = {"purchased": order.purchased.isoformat()}
+    labels = {
+        "transaction_id": (
+            _("Payment transaction number (交易单号)"),
+            "4200001234202611201234567890",
+        ),
+        "order_no": (_("The merchant's order number"), "SY202611200001"),
+        "merchant_address": (_("Merchant's postal address"), "广东省深圳市南山区科技园路1号"),
+        "merchant_phone": (_("Merchant's customer-service phone"), "0755-12345678"),
+        "operator": (
+            _("Registered company behind the shop or Mini Program (小程序主体)"),
+            "深圳市某某科技有限公司",
+        ),
+        "details": (
+            _("What is wrong, in your own words (quoted in letters)"),
+            "左耳有电流声，客服以已拆封为由拒绝退货",
+        ),
+    }
+    missing = [f for f in EDIT_FIELDS if getattr(order, f) is None and _asked_for(order, f)]
+    if not missing:
+        return answers
+    with ask.session():
+        for field in missing:
+            if field == "received":
+                answers[field] = ask.value(
+                    _("Day the goods were signed for"),
+                    example="昨天, 11月22日",
+                    default_label=_("not yet received"),
+                    read=lambda answer: _received(answer, base, today),
+                )
+            elif field == "payment_method":
+                answers[field] = ask.choice(
+                    _("How it was paid"), choices.PAYMENT_METHOD, default_label=_("skip")
+                )
+            elif field == "platform":
+                answers[field] = ask.choice(
+                    _("Where it was bought"),
+                    choices.PLATFORM,
+                    default_label=_("skip"),
+                    other_text=True,
+                )
+            elif field in ("units", "units_used"):
+                answers[field] = ask.value(
+                    _("Sessions bought") if field == "units" else _("Sessions used"),
+                    example="10" if field == "units" else "3",
+                    read=_count,
+                )
+            else:
+                label, example = labels[field]
+                answers[field] = ask.text(
+                    label, example=example, check=_checker(field, base, today)
+                )
+    return answers
+
+
+def _asked_for(order: Order, field: str) -> bool:
+    """Sessions bought and used only for a prepaid service."""
+    if field in ("units", "units_used"):
+        return order.category.value == "prepaid-service"
+    return True
+
+
+def _count(answer: str) -> int:
+    from refundkit.errors import BadInput
+    from refundkit.i18n import _
+
+    if not (answer.isascii() and answer.isdigit()) or not 0 <= int(answer) <= 100000:
+        raise BadInput(
+            _("{value} is not a number of sessions: give a whole number, like 10").format(
+                value=repr(answer)
+            )
+        )
+    return int(answer)
+
+
+def evidence_answers(
+    files: list[Path], kind: str | None, note: str | None
+) -> tuple[list[Path], str, str | None]:
+    """add-evidence without FILE or --kind: ask for the file(s), then what they show."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    with ask.session():
+        if not files:
+            files = (
+                ask.value(
+                    _("File to attach (you can drag it into this window)"),
+                    example="~/Downloads/聊天记录.png",
+                    read=_paths,
+                    required=True,
+                )
+                or []
+            )
+        if kind is None:
+            kind = ask.required_choice(_("What does it show"), choices.EVIDENCE_KIND)
+            if note is None:
+                note = ask.text(_("What it proves"), example="客服以已拆封为由拒绝退货")
+    return files, kind, note
+
+
+def _paths(answer: str) -> list[Path]:
+    """File names as typed or dropped into a terminal: quoted, or with escaped spaces."""
+    import shlex
+
+    from refundkit.errors import BadFile
+    from refundkit.evidence import check_source
+    from refundkit.i18n import _
+
+    try:
+        words = shlex.split(answer)
+    except ValueError:
+        words = [answer]
+    if not words:
+        raise BadFile(_("give the file's name"))
+    paths = [Path(word).expanduser() for word in words]
+    for path in paths:
+        check_source(path)
+    return paths
+
+
+def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
+    """log: ask for the event if it is missing, then for what that event needs."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    guided = raw.get("event") is None  # all of it asked: the date and note too
+    with ask.session():
+        if guided:
+            raw["event"] = ask.required_choice(_("What happened"), choices.EVENT)
+        event = choices.parse(choices.EVENT, raw["event"])
+        if event == "contacted-merchant" and raw.get("asked") is None:
+            raw["asked"] = ask.choice(_("What did you ask for"), choices.REQUEST, default="other")
+        if event == "merchant-refused" and raw.get("reason") is None:
+            raw["reason"] = ask.choice(
+                _("What reason did the merchant give"), choices.REASON, default="other"
+            )
+        if event in ("refund-received", "compensation-received") and raw.get("amount") is None:
+            raw["amount"] = ask.text(
+                _("Amount received"), example="399", required=True, check=_money
+            )
+        if event == "complaint-answered" and raw.get("outcome") is None:
+            raw["outcome"] = ask.required_choice(_("What was the answer"), choices.OUTCOME)
+        if guided and raw.get("on") is None:
+            raw["on"] = ask.text(
+                _("When"),
+                example="2026-11-20, 昨天, 11月20日 14:30",
+                default_label=_("today"),
+                check=lambda answer: _event_day(answer, order, today),
+            )
+        if guided and raw.get("note") is None:
+            raw["note"] = ask.text(
+                _("What was said or done (may be quoted in letters)"),
+                example="客服称已拆封不退",
+            )
+
+
+def _money(answer: str) -> None:
+    from refundkit.parse import parse_money
+
+    parse_money(answer)
+
+
+def _event_day(answer: str, order: Order, today: date) -> None:
+    from refundkit.errors import BadInput
+    from refundkit.i18n import _
+    from refundkit.parse import parse_past
+
+    day = parse_past(answer, today, "event")[0]
+    if day < order.purchased:
+        raise BadInput(
+            _("{day} is before the purchase ({purchased}): give a later day").format(
+                day=day.isoformat(), purchased=order.purchased.isoformat()
+            )
+        )
+
+
+def profile_answers(profile: Profile) -> dict[str, Any]:
+    """profile with no option, in a terminal: ask for what letters need and it lacks."""
+    from refundkit.i18n import _
+    from refundkit.plausible import phone_warning
+
+    answers: dict[str, Any] = {}
+    questions = (
+        ("name", _("Your name, as on your ID"), "张三"),
+        ("phone", _("Your phone number"), "13800138000"),
+        ("address", _("Your postal address"), "上海市浦东新区世纪大道100号"),
+    )
+    missing = [q for q in questions if getattr(profile, q[0]) is None]
+    if not missing:
+        return answers
+    with ask.session():
+        for field, label, example in missing:
+            answers[field] = ask.text(label, example=example, check=_profile_check(field))
+            if field == "phone" and answers[field]:
+                warning = phone_warning(answers[field])
+                if warning:
+                    ask.warn(warning)
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+def _profile_check(field: str) -> Any:
+    from refundkit import cases
+
+    return lambda answer: cases.check_value(field, answer.strip(), "profile")

@@ -1,0 +1,303 @@
+"""The guided journey in a terminal (cli/ask.py, cli/journey.py): add-order, edit, profile,
+add-evidence and log ask for what they need; a bad answer is asked again; Ctrl-C and the end
+of input leave without writing anything. Driven through CliRunner with `input=`, the terminal
+check patched (a pty test at the end drives the real prompt, line editing included)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import TODAY, snapshot, status_json
+
+Cli = Callable[..., Any]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("refundkit.cli.interactive", lambda: True)
+
+
+def lines(*answers: str) -> str:
+    return "".join(f"{a}\n" for a in answers)
+
+
+def only_order(cli: Cli) -> dict[str, Any]:
+    (order,) = status_json(cli, "--all")["orders"]
+    return order
+
+
+def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> None:
+    result = cli(
+        "add-order",
+        input=lines(
+            "声悦数码旗舰店",  # merchant
+            "蓝牙耳机",  # item
+            "399块",  # amount, as people write it
+            "三天前",  # purchased
+            "昨天",  # received
+            "",  # category: Enter keeps goods
+            "质量问题",  # problem, by its Chinese name
+            "左耳有电流声",  # details
+            "淘宝",  # platform
+            "2",  # payment method, by its number (alipay)
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    order = only_order(cli)
+    assert (order["merchant"], order["item"], order["amount"]) == (
+        "声悦数码旗舰店",
+        "蓝牙耳机",
+        "399.00",
+    )
+    assert order["purchased"] == (TODAY - timedelta(days=3)).isoformat()
+    assert order["received"] == (TODAY - timedelta(days=1)).isoformat()
+    assert (order["category"], order["problem"]) == ("goods", "defective")
+    assert "e.g." in result.stdout and "[Enter: today]" in result.stdout
+    assert " 2  alipay" in result.stdout and "JD.com (jd)" in result.stdout  # numbered, named
+
+
+def test_enter_accepts_every_default(cli: Cli, terminal: None, home: Path) -> None:
+    result = cli("add-order", input=lines("店", "物品", "10", *[""] * 7))
+    assert result.exit_code == 0, result.output
+    order = only_order(cli)
+    assert order["purchased"] == TODAY.isoformat() and order["received"] is None
+    assert (order["category"], order["problem"]) == ("goods", "changed-mind")
+    record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
+    assert record["platform"] is None and record["payment_method"] is None
+
+
+def test_a_bad_answer_is_asked_again_and_nothing_is_lost(cli: Cli, terminal: None) -> None:
+    result = cli(
+        "add-order",
+        input=lines(
+            "店",
+            "物品",
+            "abc",
+            "399元",  # a bad amount, then a good one
+            "2099-01-01",
+            "",  # a future purchase, then today
+            "",  # not received yet
+            "xyz",
+            "1",  # an unknown category, then goods by number
+            "99",
+            "欺诈",  # a number not on the list, then a name
+            "",
+            "",
+            "",
+        ),  # fmt: skip
+    )
+    assert result.exit_code == 0, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 4, result.stderr
+    assert "cannot read amount 'abc'" in errors[0] and "after today" in errors[1]
+    assert "--category 'xyz'" in errors[2] and "1 to" in errors[3]
+    order = only_order(cli)
+    assert (order["amount"], order["problem"]) == ("399.00", "fraud")
+
+
+def test_a_receipt_before_the_purchase_is_asked_again(cli: Cli, terminal: None) -> None:
+    result = cli("add-order", input=lines("店", "物品", "10", "昨天", "三天前", "今天", *[""] * 5))
+    assert result.exit_code == 0, result.output
+    assert "before the purchase" in result.stderr
+    assert only_order(cli)["received"] == TODAY.isoformat()
+
+
+def test_options_given_are_not_asked(cli: Cli, terminal: None) -> None:
+    result = cli(
+        "add-order", "--merchant", "店", "--problem", "defective", "--platform", "jd",
+        "--payment-method", "alipay", "--received", "today", "--details", "坏了",
+        input=lines("物品", "10", "", ""),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Merchant" not in result.stdout and "What is wrong" not in result.stdout
+    assert only_order(cli)["problem"] == "defective"
+
+
+def test_all_required_given_asks_nothing(cli: Cli, terminal: None) -> None:
+    result = cli("add-order", "--merchant", "m", "--item", "i", "--amount", "1", input="")
+    assert result.exit_code == 0, result.output
+    assert "[Enter" not in result.stdout
+
+
+def test_end_of_input_leaves_without_writing(cli: Cli, terminal: None, home: Path) -> None:
+    before = snapshot(home)
+    result = cli("add-order", input=lines("店", "物品"))
+    assert result.exit_code == 1
+    assert "nothing was recorded" in result.stderr
+    assert snapshot(home) == before
+
+
+def test_ctrl_c_leaves_with_130_without_writing(
+    cli: Cli, terminal: None, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["店", "物品"])
+
+    def typed(prompt: str = "") -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr("builtins.input", typed)
+    before = snapshot(home)
+    result = cli("add-order")
+    assert result.exit_code == 130
+    assert "interrupted: nothing was recorded" in result.stderr
+    assert snapshot(home) == before
+
+
+def test_without_a_terminal_nothing_is_asked(cli: Cli) -> None:
+    result = cli("add-order", "--merchant", "m", input=lines("i", "1"))
+    assert result.exit_code == 2
+    assert "--item is required (no terminal to ask in)" in result.stderr
+
+
+# --- add-evidence and log -------------------------------------------------------------------
+
+
+def test_add_evidence_asks_for_the_file_and_kind(
+    cli: Cli, add: Any, terminal: None, tmp_path: Path
+) -> None:
+    order = add()
+    proof = tmp_path / "聊天 记录.png"
+    proof.write_bytes(b"chat")
+    result = cli(
+        "add-evidence",
+        order,
+        input=lines(
+            str(tmp_path / "nothing.png"), f"'{proof}'", "", "截图", "聊天记录", "客服拒绝"
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert "no such file" in result.stderr and "could mean" in result.stderr
+    assert "an answer is needed here" in result.stderr  # the kind cannot be skipped
+    assert " 2  chat records (chat)" in result.stdout  # numbered, by name
+    case = json.loads(cli("status", order, "--json").stdout)["orders"][0]
+    assert "chat" not in case["missing_evidence"]
+
+
+def test_add_evidence_without_a_terminal_names_what_is_missing(
+    cli: Cli, add: Any, tmp_path: Path
+) -> None:
+    order = add()
+    proof = tmp_path / "x.png"
+    proof.write_bytes(b"x")
+    no_file = cli("add-evidence", order, "--kind", "chat")
+    assert no_file.exit_code == 2 and "give the file(s)" in no_file.stderr
+    no_kind = cli("add-evidence", order, str(proof))
+    assert no_kind.exit_code == 2 and "chat records (chat)" in no_kind.stderr
+    assert no_kind.stderr.count("\n") == 1
+
+
+def test_log_asks_for_the_event_and_what_it_needs(cli: Cli, add: Any, terminal: None) -> None:
+    order = add(purchased="3 days ago")
+    result = cli("log", order, input=lines("联系商家", "退货", "昨天", "申请退货"))
+    assert result.exit_code == 0, result.output
+    refused = cli("log", order, "merchant-refused", input=lines("已拆封"))
+    assert refused.exit_code == 0, refused.output
+    refund = cli("log", order, input=lines("退款到账", "abc", "100", "", ""))
+    assert refund.exit_code == 0, refund.output
+    assert "cannot read amount" in refund.stderr
+    data = json.loads(cli("status", order, "--json").stdout)["orders"][0]
+    assert data["stage"] == "refused"
+    record = next(Path(os.environ["REFUNDKIT_HOME"]).glob("orders/*/order.json"))
+    events = json.loads(record.read_text())["events"]
+    assert [(e["kind"], e.get("asked"), e.get("reason")) for e in events] == [
+        ("contacted-merchant", "return", None),
+        ("merchant-refused", None, "opened"),
+        ("refund-received", None, None),
+    ]
+    assert events[0]["on"] == (TODAY - timedelta(days=1)).isoformat()
+
+
+def test_log_without_event_and_no_terminal_lists_the_events(cli: Cli, add: Any) -> None:
+    result = cli("log", add())
+    assert result.exit_code == 2
+    assert "contacted the merchant (contacted-merchant)" in result.stderr
+
+
+# --- edit and profile fill in what is missing ------------------------------------------------
+
+
+def test_edit_with_no_option_asks_for_what_is_missing(
+    cli: Cli, add: Any, terminal: None, home: Path
+) -> None:
+    order = add(payment_method="alipay", purchased="3 days ago")
+    answers = ("昨天", "左耳有电流声", "", "", "", "深圳市南山区", "", "")
+    result = cli("edit", order, input=lines(*answers))
+    assert result.exit_code == 0, result.output
+    record = json.loads((home / "orders" / order / "order.json").read_text())
+    assert record["received"] == (TODAY - timedelta(days=1)).isoformat()
+    assert record["details"] == "左耳有电流声"
+    assert record["merchant_address"] == "深圳市南山区" and record["order_no"] is None
+    assert "How it was paid" not in result.stdout  # recorded already: not asked
+
+
+def test_edit_with_nothing_entered_changes_nothing(
+    cli: Cli, add: Any, terminal: None, home: Path
+) -> None:
+    order = add()
+    before = snapshot(home)
+    result = cli("edit", order, input=lines(*[""] * 12))
+    assert result.exit_code == 0 and "Nothing changed." in result.stdout
+    assert snapshot(home) == before
+
+
+def test_profile_asks_for_the_missing_name_phone_and_address(cli: Cli, terminal: None) -> None:
+    result = cli("profile", input=lines("张三", "12345", "上海"))
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and "12345" in result.stderr
+    again = cli("profile", input="")
+    assert again.exit_code == 0 and "张三" in again.stdout and "[Enter" not in again.stdout
+
+
+# --- a real terminal ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_a_real_terminal_edits_chinese_and_records(tmp_path: Path, home: Path) -> None:
+    """The prompt through a pty, with readline: a Chinese character typed and erased with
+    one backspace, the session ended by the last answer."""
+    import pty
+    import select
+    import subprocess
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "REFUNDKIT_HOME": str(home), "LANG": "C.UTF-8", "TERM": "dumb"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refundkit", "add-order", "--merchant", "店", "--item", "物",
+         "--received", "today", "--details", "x", "--platform", "jd",
+         "--payment-method", "alipay", "--category", "goods", "--problem", "fraud",
+         "--purchased", "today"],
+        stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _, _ = select.select([primary], [], [], 30)
+            assert ready, seen.decode(errors="replace")
+            seen += os.read(primary, 4096)
+
+    try:
+        # --amount is missing: the journey asks for it alone (everything else was given).
+        read_until(b"Amount paid")
+        os.write(primary, "39元9\x7f\x7f9\r".encode())  # 39元9, two backspaces, 9: 399
+        assert process.wait(timeout=60) == 0
+        read_until(b"Recorded order")
+    finally:
+        os.close(primary)
+        if process.poll() is None:
+            process.kill()
+    record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
+    assert record["amount"] == "399.00"
