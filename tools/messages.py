@@ -41,6 +41,7 @@ def main() -> None:
             str(template),
             str(PACKAGE),
         )
+        add_help_texts(template)
         for language in LANGUAGES:
             po = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
             if po.exists():
@@ -78,6 +79,45 @@ def main() -> None:
         DOMAIN,
         "--use-fuzzy" if "--fuzzy" in sys.argv else "--statistics",
     )
+
+
+def add_help_texts(template: Path) -> None:
+    """Add the help of every command and option to the template: the code writes it in English
+    (docstrings, help=), not inside `_()`, and cli/helpview.py looks it up when help is shown."""
+    from babel.messages.pofile import read_po, write_po
+
+    with template.open("rb") as f:
+        catalog = read_po(f)
+    for text in help_texts():
+        if text not in catalog:
+            catalog.add(text, auto_comments=["help text (cli/helpview.py)"])
+    with template.open("wb") as f:
+        write_po(f, catalog, omit_header=False, sort_output=True)
+
+
+def help_texts() -> list[str]:
+    """Each command's help and short help, each parameter's help, in the app as built."""
+    sys.path.insert(0, str(ROOT / "src"))
+    import typer
+
+    from refundkit.cli import app
+
+    texts: list[str] = []
+
+    def walk(command: object) -> None:
+        for text in (getattr(command, "help", None), getattr(command, "short_help", None)):
+            if text:
+                texts.append(text)
+        for param in getattr(command, "params", []):
+            if getattr(param, "help", None):
+                texts.append(param.help)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    root = typer.main.get_command(app)
+    walk(root)
+    texts.append("Show this message and exit.")  # --help's, which click adds to each command
+    return sorted(set(texts))
 
 
 def run(*args: str) -> None:

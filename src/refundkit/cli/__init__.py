@@ -25,6 +25,7 @@ import typer
 from refundkit import __version__
 from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
 from refundkit.errors import BadFile, BadInput, RefundkitError
+from refundkit.i18n import _
 from refundkit.sanitize import visible
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def guarded(func: F) -> F:
             if os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
             # Messages quote what the user or a file gave: shown, never emitted raw.
-            typer.echo(f"error: {visible(exc.message)}", err=True)
+            typer.echo(_("error: {message}").format(message=visible(exc.message)), err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A closed pipe (`refundkit calendar | head`) is not an error to report: Typer
@@ -77,7 +78,8 @@ def guarded(func: F) -> F:
             if exc.errno == errno.EPIPE or os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"error: {visible(where + str(exc.strerror or exc))}", err=True)
+            message = visible(where + str(exc.strerror or exc))
+            typer.echo(_("error: {message}").format(message=message), err=True)
             raise typer.Exit(2 if exc.errno in PATH_ERRNOS else 1) from None
         finally:
             _tidy_modes(kwargs.get("ctx"))
@@ -91,7 +93,11 @@ def _refuse_nul_paths(values: dict[str, Any]) -> None:
     for value in values.values():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, Path) and "\x00" in str(item):
-                raise BadFile(f"file name {str(item)!r} contains a NUL: give a real path")
+                raise BadFile(
+                    _("file name {name} contains a NUL: give a real path").format(
+                        name=repr(str(item))
+                    )
+                )
 
 
 OUTPUT_OPTIONS = ("out", "folder")  # the options that name a file or folder a command writes
@@ -115,8 +121,10 @@ def _refuse_output_in_data_folder(values: dict[str, Any]) -> None:
             continue
         if inside:
             raise BadFile(
-                f"--{name} {target} is inside the data folder {home}: "
-                "write it somewhere else, the data folder holds only refundkit's own files"
+                _(
+                    "--{option} {target} is inside the data folder {home}: write it somewhere "
+                    "else, the data folder holds only refundkit's own files"
+                ).format(option=name, target=target, home=home)
             )
 
 
@@ -182,20 +190,18 @@ def root(
     _echo_undecodable_bytes_back()
     _choose_language(ui_lang, home)
     if home is not None and "\x00" in home:
-        raise typer.BadParameter(
-            "a folder name cannot contain a NUL character", param_hint="--home"
-        )
+        raise typer.BadParameter(_("--home: a folder name cannot contain a NUL character"))
     if home is not None and not home.strip():
         # Path("") is the current folder: an empty --home (an unset shell variable) would
         # make whatever folder the command runs in the data folder.
-        raise typer.BadParameter("is empty: give the data folder's path", param_hint="--home")
+        raise typer.BadParameter(_("--home is empty: give the data folder's path"))
     ctx.obj = Path(home) if home is not None else None
 
 
 def _choose_language(option: str | None, home: str | None) -> None:
-    """The interface's language for this run (cli-contract.md, "The interface's language").
-    The profile is only peeked at (its language), never validated here."""
-    from refundkit import i18n
+    """The interface's language for this run; a --ui-lang refundkit cannot read is refused in
+    one line (RefundkitGroup.main chose from the same words already, ignoring it)."""
+    from refundkit.cli import language
 
     if option is not None:
         from refundkit.choices import language_code
@@ -203,18 +209,10 @@ def _choose_language(option: str | None, home: str | None) -> None:
         try:
             option = language_code(option)
         except RefundkitError as exc:  # one line, as every bad value (no usage box)
-            typer.echo(
-                f"error: {visible(exc.message.replace('--language', '--ui-lang', 1))}", err=True
-            )
+            message = visible(exc.message.replace("--language", "--ui-lang", 1))
+            typer.echo(_("error: {message}").format(message=message), err=True)
             raise typer.Exit(2) from None
-    try:
-        from refundkit.store import PROFILE_FILE, resolve_home
-
-        folder = resolve_home(Path(home) if home and "\x00" not in home else None)
-        profile: Path | None = folder / PROFILE_FILE
-    except RefundkitError:
-        profile = None  # the command itself reports a bad REFUNDKIT_HOME
-    i18n.setup(option, profile)
+    language.choose(option, home)
 
 
 def _echo_undecodable_bytes_back() -> None:
@@ -286,7 +284,8 @@ def write_out(out: Path, data: bytes, force: bool) -> None:
 
 
 def _exists(out: Path) -> str:
-    return f"--out {out} already exists: add --force to replace it, or choose another name"
+    message = _("--out {path} already exists: add --force to replace it, or choose another name")
+    return message.format(path=out)
 
 
 def today() -> date:
@@ -303,15 +302,17 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        typer.echo(_("interrupted"), err=True)
         sys.exit(130)
     except Exception as exc:  # a bug, not a user error: say so in one line
         if os.environ.get("REFUNDKIT_DEBUG") == "1":
             raise
         typer.echo(
             visible(
-                f"error: internal error ({type(exc).__name__}: {exc}); "
-                "rerun with REFUNDKIT_DEBUG=1 for details"
+                _(
+                    "error: internal error ({kind}: {error}); rerun with REFUNDKIT_DEBUG=1 "
+                    "for details"
+                ).format(kind=type(exc).__name__, error=exc)
             ),
             err=True,
         )

@@ -16,6 +16,8 @@ any other command costs nothing:
   between characters), never to be cut.
 """
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -54,6 +56,28 @@ def panel_names() -> dict[str, str]:
 class RefundkitGroup(TyperGroup):
     """The app (and `templates`): commands in journey order, help laid out and paged."""
 
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Before click reads the command line: the interface's language (so that `--help`
+        and a mistyped option, which never reach the app's callback, speak it too), and
+        usage errors said in one line (cli/usage.py)."""
+        import sys
+
+        from refundkit.cli import language
+
+        words = list(sys.argv[1:] if args is None else args)
+        language.choose(
+            language.option_value(words, "--ui-lang"), language.option_value(words, "--home")
+        )
+        return super().main(args, *rest, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with said_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with said_in_one_line():
+            return super().invoke(ctx)
+
     def list_commands(self, ctx: Any) -> list[str]:
         listed = super().list_commands(ctx)
         known = [name for name in ORDER if name in listed]
@@ -63,9 +87,15 @@ class RefundkitGroup(TyperGroup):
         panels = panel_names()
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
-            if command is not None and self.parent_is_root(ctx):
+            if command is None:
+                continue
+            translate_help(command)  # the list shows each command's first line
+            if self.parent_is_root(ctx):
                 command.rich_help_panel = panels.get(name, _("More"))  # type: ignore[attr-defined]
         show(ctx, self, lambda: super(RefundkitGroup, self).format_help(ctx, formatter))
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        write_usage(self, ctx, formatter)
 
     @staticmethod
     def parent_is_root(ctx: Any) -> bool:
@@ -85,6 +115,46 @@ class RefundkitCommand(TyperCommand):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         show(ctx, self, lambda: super(RefundkitCommand, self).format_help(ctx, formatter))
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        write_usage(self, ctx, formatter)
+
+
+@contextlib.contextmanager
+def said_in_one_line() -> Iterator[None]:
+    """A usage error (click's, raised while the command line is read) said in one line in the
+    interface's language (cli/usage.py) rather than in Typer's English panel, exit 2."""
+    from refundkit.cli import usage
+
+    click = usage.exceptions()
+    try:
+        yield
+    except getattr(click, "NoArgsIsHelpError", ()):  # click 8.2 on; Typer shows the help
+        raise
+    except click.ClickException as error:
+        usage.usage_error(error)
+        raise typer.Exit(error.exit_code) from None
+
+
+def write_usage(command: Any, ctx: Any, formatter: Any) -> None:
+    """`Usage: refundkit status [OPTIONS] [order]`, its words in the interface's language."""
+    command.options_metavar = _("[OPTIONS]")
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
+    pieces = command.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+
+def translate_help(command: Any) -> None:
+    """A command's help in the interface's language. The code writes it in English (the
+    docstring, help=); tools/messages.py puts those texts in the catalog, and they are
+    looked up here, when help is shown, from the English kept on first use."""
+    if not hasattr(command, "_refundkit_english"):
+        command._refundkit_english = (command.help, command.short_help, command.epilog)
+    help_text, short, epilog = command._refundkit_english
+    command.help = _(help_text) if help_text else help_text
+    command.short_help = _(short) if short else short
+    command.epilog = _(epilog) if epilog else epilog
 
 
 def complete_choices(command: Any) -> None:
@@ -111,9 +181,11 @@ def show(ctx: Any, command: Any, draw: Any) -> None:
     """Draw the help with the parameters described in words, through the pager."""
     from refundkit import pager
 
+    translate_help(command)
     for param in command.get_params(ctx):
         describe(param)
     fold_long_words()
+    typer_words()
     with pager.paging():
         draw()
 
@@ -121,9 +193,13 @@ def show(ctx: Any, command: Any, draw: Any) -> None:
 def describe(param: Any) -> None:
     """A parameter's metavar in words instead of its Python type, and its choices in its
     help. Done once per parameter; a metavar the code gave is kept."""
-    if getattr(param, "_refundkit_described", False) or not hasattr(param, "type_descriptor"):
+    if not hasattr(param, "type_descriptor"):
         return
-    param._refundkit_described = True
+    if not hasattr(param, "_refundkit_english"):
+        param._refundkit_english = (param.help, param.metavar)
+    english, metavar = param._refundkit_english
+    param.help = _(english) if english else english
+    param.metavar = metavar
     kind = param.type_descriptor
     if isinstance(param, typer.core.TyperArgument):
         # Its name says what it is; Typer would add the type (`<str>`, `<list[Path]>`).
@@ -145,9 +221,12 @@ def describe(param: Any) -> None:
         param.metavar = _("PATH")
     elif kind.annotation is int:
         param.metavar = _("NUMBER")
-        bounds = param._get_number_range_help_str()
-        if bounds:  # in the help, not beside NUMBER, where it widens the narrow type column
+        if not hasattr(param, "_refundkit_bounds"):
+            param._refundkit_bounds = param._get_number_range_help_str()
+            # in the help, not beside NUMBER, where it widens the narrow type column
             setattr(param, "_get_number_range_help_str", _no_type)  # noqa: B010
+        bounds = param._refundkit_bounds
+        if bounds:
             param.help = f"{param.help} [{bounds}]" if param.help else f"[{bounds}]"
     else:
         param.metavar = _("TEXT")
@@ -156,6 +235,27 @@ def describe(param: Any) -> None:
 def _no_type(ctx: Any = None) -> None:
     """An argument's type column: empty (its name says what it is)."""
     return None
+
+
+def typer_words() -> None:
+    """The words Typer's help frames are made of, in the interface's language (Typer reads
+    them from rich_utils when it draws)."""
+    from typer import rich_utils
+
+    words = {
+        "ARGUMENTS_PANEL_TITLE": _("Arguments"),
+        "OPTIONS_PANEL_TITLE": _("Options"),
+        "COMMANDS_PANEL_TITLE": _("Commands"),
+        "ERRORS_PANEL_TITLE": _("Error"),
+        "DEFAULT_STRING": _("[default: {}]"),
+        "REQUIRED_LONG_STRING": _("[required]"),
+        "ENVVAR_STRING": _("[env var: {}]"),
+        "DEPRECATED_STRING": _("(deprecated) "),
+        "ABORTED_TEXT": _("Aborted."),
+    }
+    for name, word in words.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, word)
 
 
 def fold_long_words() -> None:

@@ -1,0 +1,75 @@
+"""A mistyped command line is one line on stderr, in the interface's language, exit 2: the
+option or argument that was wrong and the help that shows the fix (cli/usage.py), never
+Typer's framed English panel."""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from refundkit.cli import usage
+
+Cli = Callable[..., Any]
+
+CASES = [
+    (["add-order", "--bogus"], "--bogus", "refundkit add-order --help"),
+    (["log"], "ORDER", "refundkit log --help"),
+    (["nosuch"], "nosuch", "refundkit --help"),
+    (["stauts"], "status", "refundkit --help"),  # the command meant is offered
+    (["status", "--as-of"], "--as-of", None),
+    (["log", "k3f", "refused", "too", "many"], "too many", "refundkit log --help"),
+    (["--home", "", "status"], "--home", "refundkit --help"),
+    (["add-order", "--amount", "1", "--amount-units", "x"], "--amount-units", None),
+]
+
+
+@pytest.mark.parametrize(("args", "named", "help_command"), CASES)
+def test_one_line_naming_what_was_wrong(
+    cli: Cli, args: list[str], named: str, help_command: str | None
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and named in lines[0], lines[0]
+    assert "╭" not in result.stderr and "Usage:" not in result.stderr
+    if help_command:
+        assert f"(see `{help_command}`)" in lines[0]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "named", "help_command"), CASES)
+def test_in_chinese(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, args: list[str], named: str, help_command: Any
+) -> None:
+    monkeypatch.setenv("REFUNDKIT_LANG", "zh")
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert line.startswith("错误：") and named in line, line
+    assert re.search(r"[\u4e00-\u9fff]{2}", line.split(named)[-1] + line.split(named)[0][3:]), line
+
+
+def test_the_language_is_known_before_the_command_line_is_read(cli: Cli) -> None:
+    """--ui-lang given before the command counts for `--help` and for a mistyped option."""
+    result = cli("--ui-lang", "zh", "add-order", "--bogus")
+    assert result.stderr.startswith("错误："), result.stderr
+    assert "用法" in cli("--ui-lang", "zh", "status", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("english", "expected"),
+    [
+        ("No such command 'x'.", "no such command: x"),
+        ("No such command 'stat'. Did you mean 'status'?", "did you mean status?"),
+        ("Got unexpected extra argument (a)", "too many arguments: a"),
+        ("Got unexpected extra argument(s) (a b)", "too many arguments: a b"),
+        ("Option '--x' requires an argument.", "--x needs a value after it"),
+        ("Option '--x' does not take a value.", "--x takes no value"),
+        ("Value 'q' is not a valid int.", "'q' is not a whole number"),
+        ("Something click may say one day", "Something click may say one day"),
+    ],
+)
+def test_clicks_messages_are_worded_again(english: str, expected: str) -> None:
+    assert expected in usage._message(english)
