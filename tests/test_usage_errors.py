@@ -21,6 +21,8 @@ CASES = [
     (["log", "k3f", "refused", "too", "many"], "too many", "refundkit log --help"),
     (["--home", "", "status"], "--home", "refundkit --help"),
     (["add-order", "--amount", "1", "--amount-units", "x"], "--amount-units", None),
+    (["add-order", "--units", "2.5"], "--units", "refundkit add-order --help"),
+    (["add-order", "--units", "0"], "--units", "refundkit add-order --help"),
 ]
 
 
@@ -68,6 +70,10 @@ def test_the_language_is_known_before_the_command_line_is_read(cli: Cli) -> None
         ("Option '--x' requires an argument.", "--x needs a value after it"),
         ("Option '--x' does not take a value.", "--x takes no value"),
         ("Value 'q' is not a valid int.", "'q' is not a whole number"),
+        ("Input should be a valid integer, unable to parse string", "give a whole number"),
+        ("Input should be greater than or equal to 1", "give at least 1"),
+        ("Input should be less than or equal to 100000", "give at most 100000"),
+        ("Path 'x.csv' does not exist.", "no such file or folder: 'x.csv'"),
         ("Something click may say one day", "Something click may say one day"),
     ],
 )

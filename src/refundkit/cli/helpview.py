@@ -186,8 +186,48 @@ def show(ctx: Any, command: Any, draw: Any) -> None:
         describe(param)
     fold_long_words()
     typer_words()
-    with pager.paging():
+    with pager.paging(), breaking_between_cjk():
         draw()
+
+
+# A "word" for line breaking: one CJK character (Chinese is written without spaces, and a
+# line may break between any two of its characters) or a run of anything else, each with the
+# punctuation that must stay with it (no line starts with ，。） nor ends with （).
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_OPENING = "（《「『“‘【〔"
+_CLOSING = "，。、；：！？）》」』”’】〕…"
+_WORD = rf"\s*[{_OPENING}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{_CLOSING}]*\s*"
+
+
+@contextlib.contextmanager
+def breaking_between_cjk() -> Iterator[None]:
+    """While help is drawn, rich wraps text between Chinese characters as between words.
+    rich splits lines at spaces only (rich/_wrap.py `words`), so a Chinese sentence was one
+    long word that jumped whole to the next line, leaving a short fragment behind. If a later
+    rich has no such function, its own wrapping stays."""
+    import re
+
+    from rich import _wrap
+
+    original = getattr(_wrap, "words", None)
+    if original is None or not hasattr(_wrap, "re_word"):
+        yield
+        return
+    pattern = re.compile(_WORD)
+
+    def words(text: str) -> Iterator[tuple[int, int, str]]:
+        position = 0
+        match = pattern.match(text, position)
+        while match is not None and match.end() > position:
+            yield match.start(), match.end(), match.group(0)
+            position = match.end()
+            match = pattern.match(text, position)
+
+    _wrap.words = words
+    try:
+        yield
+    finally:
+        _wrap.words = original
 
 
 def describe(param: Any) -> None:

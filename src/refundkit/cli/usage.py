@@ -85,7 +85,29 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(r"Option '(?P<option>.*?)' requires an argument\.?$"), "needs-value"),
         (re.compile(r"Option '(?P<option>.*?)' does not take a value\.?$"), "no-value"),
         (re.compile(r"Value (?P<value>.*) is not a valid (?P<kind>\w+)\.?$"), "not-valid"),
+        # Pydantic's, through which Typer coerces option values
+        (re.compile(r"Input should be a valid integer"), "integer"),
+        (re.compile(r"Input should be a valid (?:number|decimal)"), "number"),
+        (re.compile(r"Input should be greater than or equal to (?P<n>\S+)$"), "at-least"),
+        (re.compile(r"Input should be less than or equal to (?P<n>\S+)$"), "at-most"),
+        (re.compile(r"Input should be greater than (?P<n>\S+)$"), "more-than"),
+        (re.compile(r"Input should be less than (?P<n>\S+)$"), "less-than"),
+        (re.compile(r"(?:File|Directory|Path) (?P<path>.*) does not exist\.$"), "no-path"),
     ]
+
+
+_BOUNDS = ("integer", "number", "at-least", "at-most", "more-than", "less-than")
+
+
+def _bounds() -> dict[str, str]:
+    return {
+        "integer": _("give a whole number"),
+        "number": _("give a number"),
+        "at-least": _("give at least {n}"),
+        "at-most": _("give at most {n}"),
+        "more-than": _("give more than {n}"),
+        "less-than": _("give less than {n}"),
+    }
 
 
 def _message(text: str, option: str | None = None) -> str:
@@ -109,6 +131,10 @@ def _message(text: str, option: str | None = None) -> str:
             return _("{option} needs a value after it").format(option=parts["option"])
         if kind == "no-value":
             return _("{option} takes no value").format(option=parts["option"])
+        if kind in _BOUNDS:
+            return _bounds()[kind].format(n=parts.get("n"))
+        if kind == "no-path":
+            return _("no such file or folder: {path}").format(path=parts["path"])
         if kind == "not-valid":
             number = {"int": _("a whole number"), "float": _("a number")}
             return _("{value} is not {kind}").format(
