@@ -477,3 +477,16 @@ def test_every_rule_ground_clock_limitation_and_regulator_code_is_in_docs_law() 
     missing = sorted(c for c in codes if c not in listed)
     undocumented_clocks = {"regulator-follow-up", "platform-follow-up"}  # no law: fixed days
     assert set(missing) <= undocumented_clocks, missing
+
+
+def test_a_prepaid_service_is_asked_to_end_not_to_take_goods_back(
+    cli: Any, add: Any, monkeypatch: Any
+) -> None:
+    """A prepaid service has no goods: its next step asks for the service to end and the
+    prepaid money back (--asked refund), and says nothing of goods coming back."""
+    order = add(category="prepaid-service", units="10", purchased="2026-11-29")
+    monkeypatch.setenv("COLUMNS", "200")
+    out = cli("--no-pager", "status", order, "--as-of", "2026-11-30").stdout
+    assert "end the service and refund what you prepaid" in out
+    assert "--asked refund" in out
+    assert "goods" not in out.split("Return windows")[0]

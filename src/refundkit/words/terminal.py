@@ -274,6 +274,12 @@ def step_action(a: Assessment, order_id: str) -> str:
     code = s.code
     if code == "demand-delivery":
         return _("Ask the merchant in writing to deliver or refund, and keep the chat")
+    if code == "request-return" and s.params.get("rule") == "cn-prepaid-7day":
+        return _(
+            "Send the merchant a written request by {by} to end the service and refund what "
+            "you prepaid (`refundkit draft-complaint {id} --to merchant`), then log it with "
+            "`refundkit log {id} contacted-merchant --asked refund`"
+        ).format(by=by, id=order_id)
     if code == "request-return":
         return _(
             "Send the merchant a written return request by {by} "
@@ -503,6 +509,11 @@ def step_reason(a: Assessment) -> str:
     s = a.step
     code = s.code
     p = s.params
+    if code in ("request-return", "request-remedy") and p.get("rule") == "cn-prepaid-7day":
+        window = a.window("cn-prepaid-7day")
+        return _("{rule}: open until {date}; the request must be sent by then.").format(
+            rule=names.rule("cn-prepaid-7day"), date=_d(window.deadline if window else s.by)
+        )
     if code in ("request-return", "request-remedy"):
         window = a.window(str(p.get("rule")))
         return _(
