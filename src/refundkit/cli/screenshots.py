@@ -114,21 +114,22 @@ def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
     '-' leaves it out. A correction that does not read is asked again, never dropped."""
     from refundkit.sanitize import visible
     from refundkit.screenshots import record
+    from refundkit.screenshots.layouts import shown as said
 
     values: dict[str, str] = {}
     for name in record.REVIEWED:
         fact = facts.get(name)
         label = record.label(name)
         if fact is not None:
-            shown = visible(fact.value) if fact.value else _("(unreadable)")
-            typer.echo(f"{label}: {shown}")
+            value = visible(fact.value) if fact.value else _("(unreadable)")
+            typer.echo(f"{label}: {value}")
             typer.echo(
                 _("  read from: {source} (confidence {confidence})").format(
-                    source=visible(fact.source), confidence=f"{fact.confidence:.2f}"
+                    source=visible(said(fact.source) or ""), confidence=f"{fact.confidence:.2f}"
                 )
             )
             if fact.uncertain:
-                problem = fact.problem or _("it could not be read")
+                problem = said(fact.problem) or _("it could not be read")
                 typer.echo(_("  check this: {problem}").format(problem=visible(problem)))
         else:
             typer.echo(_("{fact}: not on the screenshot").format(fact=label))

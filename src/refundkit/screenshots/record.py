@@ -21,7 +21,7 @@ from refundkit.errors import BadFile, BadInput, Duplicate
 from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind, PaymentMethod
 from refundkit.parse import format_money, parse_money, parse_past
-from refundkit.screenshots.layouts import Fact, Reading
+from refundkit.screenshots.layouts import Fact, Reading, shown
 from refundkit.screenshots.text import TEXT_MODE, keep_text, text_bytes, text_name
 from refundkit.store import Store
 
@@ -133,13 +133,15 @@ def as_read(facts: dict[str, Fact]) -> tuple[dict[str, str], list[str]]:
         if not fact.uncertain and fact.value:
             values[name] = fact.value
             continue
-        why = fact.problem or _("it could not be read")
+        why = shown(fact.problem) or _("it could not be read")
         if fact.value:
             left = _("left out the {fact} {value} ({why}; read from {source})")
         else:
             left = _("left out the {fact} ({why}; read from {source})")
         warnings.append(
-            left.format(fact=noun(name), value=fact.value, why=why, source=repr(fact.source))
+            left.format(
+                fact=noun(name), value=fact.value, why=why, source=repr(str(shown(fact.source)))
+            )
         )
     return values, warnings
 
