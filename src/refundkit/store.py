@@ -1071,7 +1071,7 @@ def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
             problem = _("not valid JSON ({error})").format(error=exc)
         else:
             problem = _("empty file")
-        raise DamagedData(f"{path}: {problem}") from None
+        raise DamagedData(_("{path}: {problem}").format(path=path, problem=problem)) from None
     if not isinstance(raw, dict):
         raise DamagedData(_("{path}: not a JSON object").format(path=path))
     version = raw.get("schema_version", 1)
@@ -1081,7 +1081,7 @@ def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
             if first_error is not None
             else _("schema_version {version} is not a version number").format(version=repr(version))
         )
-        raise DamagedData(f"{path}: {problem}")
+        raise DamagedData(_("{path}: {problem}").format(path=path, problem=problem))
     try:
         upgraded = models.migrate(raw)
     except Exception as exc:  # a step meeting hand-edited data: report the file, not a bug

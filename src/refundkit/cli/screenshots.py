@@ -122,7 +122,7 @@ def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
         label = record.label(name)
         if fact is not None:
             value = visible(fact.value) if fact.value else _("(unreadable)")
-            typer.echo(f"{label}: {value}")
+            typer.echo(_("{fact}: {value}").format(fact=label, value=value))
             typer.echo(
                 _("  read from: {source} (confidence {confidence})").format(
                     source=visible(said(fact.source) or ""), confidence=f"{fact.confidence:.2f}"

@@ -111,7 +111,7 @@ def read_screenshot(path: Path, today: date, engine: Engine | None = None) -> tu
     try:
         lines = reader.recognise(data)
     except BadFile as exc:
-        raise BadFile(f"{path}: {exc.message}") from None
+        raise BadFile(_("{path}: {problem}").format(path=path, problem=exc.message)) from None
     return data, read_lines(lines, today)
 
 
