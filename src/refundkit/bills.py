@@ -207,7 +207,9 @@ class Transaction:
         """One line naming the row, for lists of candidates in error messages."""
         who = self.counterparty or self.kind or "?"
         number = self.transaction_id or _("(no number)")
-        return f"{number} ({self.time:%Y-%m-%d %H:%M}, {who}, ¥{self.amount:,.2f})"
+        return _("{number} ({time}, {who}, ¥{amount})").format(
+            number=number, time=f"{self.time:%Y-%m-%d %H:%M}", who=who, amount=f"{self.amount:,.2f}"
+        )
 
     def refund_text(self) -> str:
         """How the bill marks a refund, in words for the listing and the order."""
