@@ -22,16 +22,13 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from refundkit.errors import BadFile
+from refundkit.i18n import _
 from refundkit.sanitize import visible
 
 MAX_BILL_BYTES = 64 << 20  # a year of bills is a few MB; anything this big is not one
 MAX_LINE_BYTES = 64 << 10  # one physical line; a bill's are a few hundred bytes
 MAX_LINES = 100_000 + 200  # the row budget (bills.MAX_ROWS) and a preamble
 HEAD_BYTES = 64 << 10  # what the kind and the encoding are judged from
-EXPECTED = (
-    "expected the CSV or XLSX file of a WeChat Pay bill (微信支付账单), or the CSV of an "
-    "Alipay statement (支付宝交易明细, from the app or the website)"
-)
 
 # Words every bill's header row holds, in each encoding a bill may arrive in: they tell which
 # encoding the file really is, independently of what a decoder would accept.
@@ -41,10 +38,21 @@ MARKS_GBK = tuple(m.encode("gb18030") for m in MARKS)
 MARKS_UTF16 = tuple(m.encode(e) for m in MARKS for e in ("utf-16-le", "utf-16-be"))
 
 
-def refuse(name: str, problem: str) -> NoReturn:
+def expected() -> str:
+    """What import-bill takes, closing the refusals of a file that is no bill at all."""
+    return _(
+        "expected the CSV or XLSX file of a WeChat Pay bill (微信支付账单), or the CSV of an "
+        "Alipay statement (支付宝交易明细, from the app or the website)"
+    )
+
+
+def refuse(name: str, problem: str, **values: object) -> NoReturn:
     """Refuse the file: one line, with whatever came from the file or its name shown, not
-    emitted (a control character in a cell or a name must not reach the terminal)."""
-    raise BadFile(visible(f"{name} {problem}"))
+    emitted (a control character in a cell or a name must not reach the terminal).
+
+    problem is a whole message, already looked up in the interface's language, naming the
+    file as {file} and its other values by name: refuse fills them in."""
+    raise BadFile(visible(problem.format(file=name, **values)))
 
 
 @contextlib.contextmanager
@@ -56,92 +64,156 @@ def open_regular(path: Path) -> Iterator[IO[bytes]]:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise BadFile(f"no such file: {shown}") from None
+        raise BadFile(_("no such file: {path}").format(path=shown)) from None
     except IsADirectoryError:
-        raise BadFile(
-            f"{shown} is a folder, not a bill: give the CSV or XLSX file inside it"
-        ) from None
+        raise BadFile(_folder(shown)) from None
     except OSError as exc:
-        raise BadFile(f"cannot read {shown}: {exc.strerror}") from None
+        raise BadFile(
+            _("cannot read {path}: {error}").format(path=shown, error=exc.strerror)
+        ) from None
     except ValueError:
-        raise BadFile(f"no such file: {shown!r} (a file name cannot hold a NUL)") from None
+        raise BadFile(
+            _("no such file: {path} (a file name cannot hold a NUL)").format(path=repr(shown))
+        ) from None
     info = os.fstat(fd)
     if stat.S_ISDIR(info.st_mode) or not stat.S_ISREG(info.st_mode):
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise BadFile(f"{shown} is a folder, not a bill: give the CSV or XLSX file inside it")
-        raise BadFile(f"{shown} is not a regular file (a FIFO, socket or device); {EXPECTED}")
+            raise BadFile(_folder(shown))
+        raise BadFile(
+            _("{path} is not a regular file (a FIFO, socket or device); {expected}").format(
+                path=shown, expected=expected()
+            )
+        )
     if info.st_size > MAX_BILL_BYTES:
         os.close(fd)
         raise BadFile(
-            f"{shown} is {info.st_size:,} bytes, too large for a bill (a year of bills is a "
-            f"few MB; refused above {MAX_BILL_BYTES >> 20} MB); {EXPECTED}"
+            _(
+                "{path} is {size} bytes, too large for a bill (a year of bills is a few MB; "
+                "refused above {limit} MB); {expected}"
+            ).format(
+                path=shown,
+                size=f"{info.st_size:,}",
+                limit=MAX_BILL_BYTES >> 20,
+                expected=expected(),
+            )
         )
     with os.fdopen(fd, "rb") as handle:
         yield handle
+
+
+def _folder(shown: str) -> str:
+    return _("{path} is a folder, not a bill: give the CSV or XLSX file inside it").format(
+        path=shown
+    )
+
+
+def grew(name: str) -> NoReturn:
+    refuse(
+        name,
+        _("{file} grew beyond {limit} MB while being read: not a bill"),
+        limit=MAX_BILL_BYTES >> 20,
+    )
 
 
 def read_capped(handle: IO[bytes], name: str) -> bytes:
     """The whole file, refused if it grew past the cap while being read."""
     data = handle.read(MAX_BILL_BYTES + 1)
     if len(data) > MAX_BILL_BYTES:
-        refuse(name, f"grew beyond {MAX_BILL_BYTES >> 20} MB while being read: not a bill")
+        grew(name)
     return data
 
 
 # --- what kind of file ---------------------------------------------------------------------
 
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "is a PDF document (a 交易流水证明 or 交易明细证明 is for printing, not importing)"),
-    (b"\x89PNG\r\n\x1a\n", "is a PNG image, not a bill (attach a screenshot with add-evidence)"),
-    (b"\xff\xd8\xff", "is a JPEG image, not a bill (attach a screenshot with add-evidence)"),
-    (b"GIF8", "is a GIF image, not a bill"),
-    (b"7z\xbc\xaf\x27\x1c", "is a 7-Zip archive: extract the bill from it first"),
-    (b"Rar!\x1a\x07", "is a RAR archive: extract the bill from it first"),
-    (b"\x1f\x8b", "is a gzip archive: extract the bill from it first"),
-)
+
+def _signatures() -> tuple[tuple[bytes, str], ...]:
+    """The files a bill is mistaken for, by their first bytes, and what to say of each."""
+    return (
+        (
+            b"%PDF",
+            _(
+                "{file} is a PDF document (a 交易流水证明 or 交易明细证明 is for printing, "
+                "not importing); {expected}"
+            ),
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _(
+                "{file} is a PNG image, not a bill (attach a screenshot with add-evidence); "
+                "{expected}"
+            ),
+        ),
+        (
+            b"\xff\xd8\xff",
+            _(
+                "{file} is a JPEG image, not a bill (attach a screenshot with add-evidence); "
+                "{expected}"
+            ),
+        ),
+        (b"GIF8", _("{file} is a GIF image, not a bill; {expected}")),
+        (
+            b"7z\xbc\xaf\x27\x1c",
+            _("{file} is a 7-Zip archive: extract the bill from it first; {expected}"),
+        ),
+        (b"Rar!\x1a\x07", _("{file} is a RAR archive: extract the bill from it first; {expected}")),
+        (b"\x1f\x8b", _("{file} is a gzip archive: extract the bill from it first; {expected}")),
+    )
 
 
 def sniff(head: bytes, name: str) -> str:
     """'zip' or 'text'; any other kind of file is refused, saying what it is."""
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        refuse(name, f"is empty; {EXPECTED}")
+        refuse(name, _("{file} is empty; {expected}"), expected=expected())
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if "EncryptionInfo".encode("utf-16-le") in head or b"EncryptedPackage" in head:
             refuse(
                 name,
-                "is a password-protected Excel workbook: open it with its password and save it "
-                "again without one (or as CSV), then import that file",
+                _(
+                    "{file} is a password-protected Excel workbook: open it with its password "
+                    "and save it again without one (or as CSV), then import that file"
+                ),
             )
         refuse(
             name,
-            "is an old Excel .xls workbook, not a bill as exported: import the CSV or XLSX file "
-            "from the bill e-mail (or save it as .xlsx)",
+            _(
+                "{file} is an old Excel .xls workbook, not a bill as exported: import the CSV or "
+                "XLSX file from the bill e-mail (or save it as .xlsx)"
+            ),
         )
-    for magic, what in _SIGNATURES:
+    for magic, what in _signatures():
         if head.startswith(magic):
-            refuse(name, f"{what}; {EXPECTED}")
+            refuse(name, what, expected=expected())
     if head[:12].startswith(b"RIFF") and head[8:12] == b"WEBP":
-        refuse(name, f"is a WebP image, not a bill; {EXPECTED}")
+        refuse(name, _("{file} is a WebP image, not a bill; {expected}"), expected=expected())
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or any(m in head for m in MARKS_UTF16):
         refuse(
             name,
-            "is UTF-16 text (the wrong encoding): a WeChat Pay CSV is UTF-8 and an Alipay CSV is "
-            "GBK; import the file exactly as downloaded, or save it as CSV UTF-8",
+            _(
+                "{file} is UTF-16 text (the wrong encoding): a WeChat Pay CSV is UTF-8 and an "
+                "Alipay CSV is GBK; import the file exactly as downloaded, or save it as CSV UTF-8"
+            ),
         )
     if b"\x00" in head[:8192]:
-        refuse(name, f"is a binary file, not a CSV or XLSX bill; {EXPECTED}")
+        refuse(
+            name,
+            _("{file} is a binary file, not a CSV or XLSX bill; {expected}"),
+            expected=expected(),
+        )
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:64].lower()
     for marker, what in (
-        (b"<!doctype html", "an HTML page (saved from a browser?)"),
-        (b"<html", "an HTML page (saved from a browser?)"),
-        (b"<?xml", "an XML file"),
-        (b"{", "JSON data"),
+        (
+            b"<!doctype html",
+            _("{file} is an HTML page (saved from a browser?), not a bill; {expected}"),
+        ),
+        (b"<html", _("{file} is an HTML page (saved from a browser?), not a bill; {expected}")),
+        (b"<?xml", _("{file} is an XML file, not a bill; {expected}")),
+        (b"{", _("{file} is JSON data, not a bill; {expected}")),
     ):
         if start.startswith(marker):
-            refuse(name, f"is {what}, not a bill; {EXPECTED}")
+            refuse(name, what, expected=expected())
     return "text"
 
 
@@ -161,7 +233,12 @@ def text_encoding(head: bytes, name: str) -> str:
             continue
         return codec
     refuse(
-        name, f"is neither UTF-8 nor GBK text: not a bill in any encoding the apps use; {EXPECTED}"
+        name,
+        _(
+            "{file} is neither UTF-8 nor GBK text: not a bill in any encoding the apps use; "
+            "{expected}"
+        ),
+        expected=expected(),
     )
 
 
@@ -177,8 +254,10 @@ def _refuse_garbled(head: bytes, name: str) -> None:
         if any(m in raw for m in MARKS_UTF8 + MARKS_GBK):
             refuse(
                 name,
-                "was saved with the wrong text encoding (its Chinese text is garbled): download "
-                "the bill again and import the file as it came",
+                _(
+                    "{file} was saved with the wrong text encoding (its Chinese text is "
+                    "garbled): download the bill again and import the file as it came"
+                ),
             )
 
 
@@ -218,14 +297,21 @@ class Lines:
         if len(raw) > MAX_LINE_BYTES:
             refuse(
                 self.name,
-                f"has a line longer than {MAX_LINE_BYTES >> 10} KB (line {self._read_lines}): "
-                "not a bill, whose lines are a few hundred bytes",
+                _(
+                    "{file} has a line longer than {limit} KB (line {line}): "
+                    "not a bill, whose lines are a few hundred bytes"
+                ),
+                limit=MAX_LINE_BYTES >> 10,
+                line=self._read_lines,
             )
         if self._read_lines > MAX_LINES:
             refuse(
                 self.name,
-                f"has more than {MAX_LINES - 200:,} rows: more than any bill (a heavy user's "
-                "year has a few thousand); export a shorter period",
+                _(
+                    "{file} has more than {limit} rows: more than any bill (a heavy user's "
+                    "year has a few thousand); export a shorter period"
+                ),
+                limit=f"{MAX_LINES - 200:,}",
             )
         return raw
 
@@ -252,14 +338,20 @@ class Lines:
             if self.at_end and cut and not self.final_newline:
                 refuse(
                     self.name,
-                    "ends in the middle of a character: the file is truncated; download the "
-                    "bill again",
+                    _(
+                        "{file} ends in the middle of a character: the file is truncated; "
+                        "download the bill again"
+                    ),
                 )
             refuse(
                 self.name,
-                f"is not valid {self.label} text at line {self.number} (byte "
-                f"{offset + exc.start}): part of it is in another encoding; import the bill "
-                "exactly as downloaded",
+                _(
+                    "{file} is not valid {encoding} text at line {line} (byte {byte}): part of "
+                    "it is in another encoding; import the bill exactly as downloaded"
+                ),
+                encoding=self.label,
+                line=self.number,
+                byte=offset + exc.start,
             )
         if self.number == 1:
             text = text.removeprefix("\ufeff")
@@ -272,6 +364,4 @@ class Lines:
             self.digest.update(chunk)
             self.size += len(chunk)
             if self.size > MAX_BILL_BYTES:
-                refuse(
-                    self.name, f"grew beyond {MAX_BILL_BYTES >> 20} MB while being read: not a bill"
-                )
+                grew(self.name)

@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import IO, Any, Literal, NoReturn
 
 from refundkit import billfile
-from refundkit.billfile import EXPECTED, refuse
+from refundkit.billfile import expected, refuse
 from refundkit.errors import BadFile, BadInput
+from refundkit.i18n import _
 from refundkit.sanitize import visible
 
 Direction = Literal["expense", "income", "neutral"]
@@ -48,12 +49,6 @@ MAX_TEXT = 2_000  # characters in one cell of the table; a bill's hold a few doz
 MAX_EXTRA_CELLS = 16  # cells a row may have beyond its header (an unquoted comma or two)
 HEADER_SEARCH = 200  # lines (or sheet rows) in which the table's header must appear
 CENT = Decimal("0.01")
-SOURCE_LABELS: dict[str, str] = {
-    "wechat-csv": "WeChat Pay bill (CSV)",
-    "wechat-xlsx": "WeChat Pay bill (XLSX)",
-    "alipay-csv": "Alipay statement (CSV)",
-    "alipay-web-csv": "Alipay web statement (CSV)",
-}
 PAYMENT_METHODS: dict[str, str] = {
     "wechat-csv": "wechat-pay",
     "wechat-xlsx": "wechat-pay",
@@ -70,10 +65,19 @@ STATUS_COLUMNS: dict[str, str] = {
 PLATFORMS = {"淘宝": "taobao", "天猫": "tmall"}
 # Titles that start each kind of bill: a file holding one but no table was cut short.
 TITLES = {
-    "微信支付账单明细": "a WeChat Pay bill",
-    "支付宝交易记录明细查询": "an Alipay web statement",
-    "电子客户回单": "an Alipay statement",
+    "微信支付账单明细": "wechat",
+    "支付宝交易记录明细查询": "alipay-web",
+    "电子客户回单": "alipay",
 }
+
+
+def _title_name(kind: str) -> str:
+    """A kind of bill (TITLES' values) named in a sentence."""
+    return {
+        "wechat": _("a WeChat Pay bill"),
+        "alipay-web": _("an Alipay web statement"),
+        "alipay": _("an Alipay statement"),
+    }[kind]
 
 
 @dataclass(frozen=True)
@@ -194,38 +198,42 @@ class Transaction:
         return self.amount > 0
 
     def unpickable_reason(self) -> str:
-        return (
-            f"the bill shows ¥{self.amount:.2f} for it (paid by other means, such as medical "
+        return _(
+            "the bill shows ¥{amount} for it (paid by other means, such as medical "
             "insurance): there is no amount to claim back"
-        )
+        ).format(amount=f"{self.amount:.2f}")
 
     def describe(self) -> str:
         """One line naming the row, for lists of candidates in error messages."""
         who = self.counterparty or self.kind or "?"
-        number = self.transaction_id or "(no number)"
-        return f"{number} ({self.time:%Y-%m-%d %H:%M}, {who}, ¥{self.amount:,.2f})"
+        number = self.transaction_id or _("(no number)")
+        return _("{number} ({time}, {who}, ¥{amount})").format(
+            number=number, time=f"{self.time:%Y-%m-%d %H:%M}", who=who, amount=f"{self.amount:,.2f}"
+        )
 
     def refund_text(self) -> str:
         """How the bill marks a refund, in words for the listing and the order."""
         if self.refunded == "full":
-            return "refunded in full"
+            return _("refunded in full")
         if self.refunded == "partial":
             if self.refunded_amount is not None:
-                return f"refunded in part (¥{self.refunded_amount:,.2f} of ¥{self.amount:,.2f})"
-            return "refunded in part"
+                return _("refunded in part (¥{refunded} of ¥{amount})").format(
+                    refunded=f"{self.refunded_amount:,.2f}", amount=f"{self.amount:,.2f}"
+                )
+            return _("refunded in part")
         return ""
 
     def marks(self) -> list[str]:
         """What the listing says of the row beyond its facts: status, refund, pickability."""
         shown = []
         if self.state == "closed":
-            shown.append(f"closed ({self.status})")
+            shown.append(_("closed ({status})").format(status=self.status))
         if self.state == "returned":
-            shown.append(f"returned to you ({self.status})")
+            shown.append(_("returned to you ({status})").format(status=self.status))
         if self.refunded:
             shown.append(self.refund_text())
         if not self.pickable:
-            shown.append(f"not pickable: {self.unpickable_reason()}")
+            shown.append(_("not pickable: {reason}").format(reason=self.unpickable_reason()))
         return shown
 
     def status_record(self) -> dict[str, object]:
@@ -274,7 +282,7 @@ class Listed:
     tx: Transaction
 
     def describe(self) -> str:
-        return f"row {self.row}: {self.tx.describe()}"
+        return _("row {row}: {payment}").format(row=self.row, payment=self.tx.describe())
 
 
 @dataclass(frozen=True)
@@ -292,7 +300,9 @@ class Bill:
 
     @property
     def label(self) -> str:
-        return SOURCE_LABELS[self.source]
+        from refundkit.words.names import bill
+
+        return bill(self.source)
 
     @property
     def payment_method(self) -> str:
@@ -337,7 +347,12 @@ def read_bill(path: Path) -> Bill:
 def parse_bill(data: bytes, name: str) -> Bill:
     """The same reading, from bytes in memory."""
     if len(data) > billfile.MAX_BILL_BYTES:
-        refuse(name, f"is {len(data):,} bytes, too large for a bill; {EXPECTED}")
+        refuse(
+            name,
+            _("{file} is {size} bytes, too large for a bill; {expected}"),
+            size=f"{len(data):,}",
+            expected=expected(),
+        )
     return _read(io.BytesIO(data), name)
 
 
@@ -353,33 +368,46 @@ def pick(bill: Bill, wanted: str) -> Listed:
     """The expense row a user means: an exact transaction number wins, else a unique prefix."""
     query = wanted.strip()
     if not query:
-        raise _bad_input("empty transaction number: give one from the list, e.g. --pick 4200")
+        raise _bad_input(_("empty transaction number: give one from the list, e.g. --pick 4200"))
     listed = bill.listing
     exact = [entry for entry in listed if entry.tx.transaction_id == query]
     if len(exact) == 1:
         return pickable(exact[0])
     if len(exact) > 1:
         raise _bad_input(
-            f"transaction number {query!r} appears on {len(exact)} expense rows of the bill "
-            f"({_candidates(exact)}): pick one by its row, e.g. --row {exact[0].row}"
+            _(
+                "transaction number {number} appears on {count} expense rows of the bill "
+                "({candidates}): pick one by its row, e.g. --row {row}"
+            ).format(
+                number=repr(query),
+                count=len(exact),
+                candidates=_candidates(exact),
+                row=exact[0].row,
+            )
         )
     other = [t for t in bill.transactions if t.transaction_id == query]
     if other:
         raise _bad_input(
-            f"transaction {query} is not an expense (收/支: {other[0].direction}): "
-            "only purchases can be recorded"
+            _(
+                "transaction {number} is not an expense (收/支: {direction}): "
+                "only purchases can be recorded"
+            ).format(number=query, direction=other[0].direction)
         )
     matches = [entry for entry in listed if entry.tx.transaction_id.startswith(query)]
     if len(matches) == 1:
         return pickable(matches[0])
     if not matches:
         raise _bad_input(
-            f"no expense transaction in the bill starts with {query!r}: run the same "
-            "import-bill command without --pick to list them"
+            _(
+                "no expense transaction in the bill starts with {number}: run the same "
+                "import-bill command without --pick to list them"
+            ).format(number=repr(query))
         )
     raise _bad_input(
-        f"transaction number {query!r} is ambiguous, it matches {_candidates(matches)}: "
-        f"type more digits, or pick by its row, e.g. --row {matches[0].row}"
+        _(
+            "transaction number {number} is ambiguous, it matches {candidates}: "
+            "type more digits, or pick by its row, e.g. --row {row}"
+        ).format(number=repr(query), candidates=_candidates(matches), row=matches[0].row)
     )
 
 
@@ -388,19 +416,27 @@ def pick_row(bill: Bill, number: int) -> Listed:
     listed = bill.listing
     if not listed:
         raise _bad_input(
-            f"this {bill.label} lists no expense transactions: there is no row {number}"
+            _("this {bill} lists no expense transactions: there is no row {row}").format(
+                bill=bill.label, row=number
+            )
         )
     if not 1 <= number <= len(listed):
         raise _bad_input(
-            f"row {number} is not in the listing: the bill's expense rows are numbered 1 to "
-            f"{len(listed)} (the same import-bill command without --row lists them)"
+            _(
+                "row {row} is not in the listing: the bill's expense rows are numbered 1 to "
+                "{count} (the same import-bill command without --row lists them)"
+            ).format(row=number, count=len(listed))
         )
     return pickable(listed[number - 1])
 
 
 def pickable(entry: Listed) -> Listed:
     if not entry.tx.pickable:
-        raise _bad_input(f"{entry.describe()} cannot be recorded: {entry.tx.unpickable_reason()}")
+        raise _bad_input(
+            _("{row} cannot be recorded: {reason}").format(
+                row=entry.describe(), reason=entry.tx.unpickable_reason()
+            )
+        )
     return entry
 
 
@@ -410,9 +446,11 @@ def _bad_input(message: str) -> BadInput:
 
 
 def _candidates(rows: list[Listed], limit: int = 8) -> str:
-    shown = "; ".join(entry.describe() for entry in rows[:limit])
+    shown = _("; ").join(entry.describe() for entry in rows[:limit])
     more = len(rows) - limit
-    return shown + (f"; and {more} more" if more > 0 else "")
+    if more <= 0:
+        return shown
+    return _("{rows}; and {n} more").format(rows=shown, n=more)
 
 
 def bill_json(bill: Bill) -> dict[str, Any]:
@@ -491,23 +529,31 @@ def _read_text(handle: IO[bytes], head: bytes, name: str) -> Bill:
             fitted = _fit(cells, width, layout, mapping, name, start, lines)
             rows.append(_transaction(fitted, mapping, layout.source, start, name, memo, lines, end))
             if len(rows) > MAX_ROWS:
-                refuse(name, f"has more than {MAX_ROWS:,} transactions: more than any bill")
+                _too_many(name)
         else:
             if lines.quotes % 2:
                 refuse(
                     name,
-                    "ends inside a quoted cell: the file is truncated; download the bill again",
+                    _(
+                        "{file} ends inside a quoted cell: the file is truncated; download the "
+                        "bill again"
+                    ),
                 )
     except csv.Error as exc:
         if lines.at_end:
             refuse(
                 name,
-                f"ends in the middle of a row ({exc}): the file is truncated; download the "
-                "bill again",
+                _(
+                    "{file} ends in the middle of a row ({error}): the file is truncated; "
+                    "download the bill again"
+                ),
+                error=exc,
             )
         refuse(
             name,
-            f"is damaged at line {header_line + reader.line_num} ({exc}); download the bill again",
+            _("{file} is damaged at line {line} ({error}); download the bill again"),
+            line=header_line + reader.line_num,
+            error=exc,
         )
     transactions = _finish(layout.source, rows)
     return Bill(
@@ -539,20 +585,25 @@ def _fit(
         if lines.at_end and not lines.final_newline:
             refuse(
                 name,
-                f"line {line} has {len(cells)} cells where the table has {width}: the file is "
-                "truncated; download the bill again",
+                _(
+                    "{file} line {line} has {cells} cells where the table has {width}: the file "
+                    "is truncated; download the bill again"
+                ),
+                line=line,
+                cells=len(cells),
+                width=width,
             )
-        refuse(
-            name,
-            f"line {line} has {len(cells)} cells where the table has {width}: the file was "
-            "edited or is damaged; download the bill again",
-        )
+        _edited_row(name, line, len(cells), width)
     extra = len(cells) - width
     if extra <= 0 or not any(c.strip() for c in cells[width:]):
         return cells
     if extra > MAX_EXTRA_CELLS:
         refuse(
-            name, f"line {line} has {len(cells):,} cells where the table has {width}: not a bill"
+            name,
+            _("{file} line {line} has {cells} cells where the table has {width}: not a bill"),
+            line=line,
+            cells=f"{len(cells):,}",
+            width=width,
         )
     if layout is WECHAT:
         for field_name in ("counterparty", "item"):
@@ -562,51 +613,90 @@ def _fit(
             amount = parse_bill_amount(_text(joined[mapping["amount"]]))
             if direction in ("支出", "收入", "") and amount is not None:
                 return joined
+    _edited_row(name, line, len(cells), width)
+
+
+def _edited_row(name: str, line: int, cells: int, width: int) -> NoReturn:
     refuse(
         name,
-        f"line {line} has {len(cells)} cells where the table has {width}: the file was edited "
-        "or is damaged; download the bill again",
+        _(
+            "{file} line {line} has {cells} cells where the table has {width}: the file was "
+            "edited or is damaged; download the bill again"
+        ),
+        line=line,
+        cells=cells,
+        width=width,
+    )
+
+
+def _too_many(name: str) -> NoReturn:
+    refuse(
+        name,
+        _("{file} has more than {limit} transactions: more than any bill"),
+        limit=f"{MAX_ROWS:,}",
     )
 
 
 def _refuse_headless(seen: list[str], at_end: bool, name: str) -> NoReturn:
     """No known header: say whether this is a cut-off bill, another layout, or not a bill."""
     text = "".join(seen)
-    title = next((what for mark, what in TITLES.items() if mark in text), None)
+    found = next((what for mark, what in TITLES.items() if mark in text), None)
+    title = _title_name(found) if found else None
     for line in seen:
         cells = _header_cells(line.rstrip("\r\n").split(","))
         known = [c for c in cells if c in KNOWN_COLUMNS]
         if "公众账号ID" in cells or "商户号" in cells:
             refuse(
                 name,
-                "is a WeChat Pay merchant settlement file (商户对账单), not a personal bill: "
-                "export your own bill in WeChat (我 > 服务 > 钱包 > 账单 > 下载账单)",
+                _(
+                    "{file} is a WeChat Pay merchant settlement file (商户对账单), not a personal "
+                    "bill: export your own bill in WeChat (我 > 服务 > 钱包 > 账单 > 下载账单)"
+                ),
             )
         if len(known) >= 3:
-            kind = title or "a WeChat Pay or Alipay bill"
+            kind = title or _("a WeChat Pay or Alipay bill")
             refuse(
                 name,
-                f"looks like {kind} in a layout refundkit does not know (its columns: "
-                f"{', '.join(c for c in cells if c)[:200]}): record the purchase with "
-                "`refundkit add-order` instead",
+                _(
+                    "{file} looks like {kind} in a layout refundkit does not know (its columns: "
+                    "{columns}): record the purchase with `refundkit add-order` instead"
+                ),
+                kind=kind,
+                columns=", ".join(c for c in cells if c)[:200],
             )
     if title and at_end:
         refuse(
             name,
-            f"starts like {title} but its table is missing: the file is truncated; download the "
-            "bill again",
+            _(
+                "{file} starts like {kind} but its table is missing: the file is truncated; "
+                "download the bill again"
+            ),
+            kind=title,
         )
     if title:
-        refuse(name, f"starts like {title} but holds no table refundkit knows; {EXPECTED}")
+        refuse(
+            name,
+            _("{file} starts like {kind} but holds no table refundkit knows; {expected}"),
+            kind=title,
+            expected=expected(),
+        )
     table = next((line for line in seen if line.count(",") >= 2 and line.strip(", \r\n")), None)
     if table is not None:
         first = ", ".join(c for c in _header_cells(table.rstrip("\r\n").split(",")) if c)[:120]
         refuse(
             name,
-            f"is not a WeChat Pay or Alipay bill: it is a CSV table of another kind (its first "
-            f"row: {first}); {EXPECTED}",
+            _(
+                "{file} is not a WeChat Pay or Alipay bill: it is a CSV table of another kind "
+                "(its first row: {row}); {expected}"
+            ),
+            row=first,
+            expected=expected(),
         )
-    refuse(name, f"is not a WeChat Pay or Alipay bill: it has no 交易时间 table; {EXPECTED}")
+    refuse(
+        name,
+        _("{file} is not a WeChat Pay or Alipay bill: it has no 交易时间 table; {expected}"),
+        expected=expected(),
+    )
 
 
 # --- XLSX bills ----------------------------------------------------------------------------
@@ -635,8 +725,11 @@ def _read_xlsx(data: bytes, name: str) -> Bill:
             )
     refuse(
         name,
-        "is an Excel workbook without a WeChat Pay bill table (no header row like "
-        f"交易时间,交易类型,交易对方,…); {EXPECTED}",
+        _(
+            "{file} is an Excel workbook without a WeChat Pay bill table (no header row like "
+            "交易时间,交易类型,交易对方,…); {expected}"
+        ),
+        expected=expected(),
     )
 
 
@@ -659,11 +752,17 @@ def _sheet_table(
             return None
         layout, mapping = found
         if layout is not WECHAT:
-            refuse(
-                name,
-                f"is {'an Alipay statement' if layout.source.startswith('alipay') else 'a bill'} "
-                "saved as an Excel workbook: import the CSV file exactly as downloaded",
-            )
+            if layout.source.startswith("alipay"):
+                saved = _(
+                    "{file} is an Alipay statement saved as an Excel workbook: import the CSV "
+                    "file exactly as downloaded"
+                )
+            else:
+                saved = _(
+                    "{file} is a bill saved as an Excel workbook: import the CSV file exactly "
+                    "as downloaded"
+                )
+            refuse(name, saved)
         width = max(mapping.values()) + 1
         memo: dict[str, str] = {}
         body: list[Transaction] = []
@@ -676,7 +775,7 @@ def _sheet_table(
             cells = cells + [None] * (width - len(cells))
             body.append(_transaction(cells, mapping, "wechat-xlsx", number, name, memo, None))
             if len(body) > MAX_ROWS:
-                refuse(name, f"has more than {MAX_ROWS:,} transactions: more than any bill")
+                _too_many(name)
         return header_row, mapping, body
     finally:
         rows.close()
@@ -710,15 +809,19 @@ def _transaction(
     lines: billfile.Lines | None,
     last_line: int = 0,
 ) -> Transaction:
-    at = f"row {line}" if source == "wechat-xlsx" else f"line {line}"
+    at = (_("row {n}") if source == "wechat-xlsx" else _("line {n}")).format(n=line)
     texts: dict[str, str] = {}
     for field_name, index in cols.items():
         value = _text(cells[index])
         if len(value) > MAX_TEXT:
             refuse(
                 name,
-                f"{at} has a cell of {len(value):,} characters (a bill's hold a few dozen): "
-                "not a bill",
+                _(
+                    "{file} {at} has a cell of {size} characters (a bill's hold a few dozen): "
+                    "not a bill"
+                ),
+                at=at,
+                size=f"{len(value):,}",
             )
         # the short texts that repeat row after row (a status, a shop) are stored once
         texts[field_name] = memo.setdefault(value, value) if len(value) < 40 else value
@@ -785,10 +888,13 @@ def _direction(text: str) -> Direction:
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
-def _damage(name: str, at: str, what: str, cut: bool) -> NoReturn:
+def _damage(problem: str, cut: bool) -> NoReturn:
+    """problem: a whole message, its values filled in; the ending says what to do."""
     if cut:
-        refuse(name, f"{at} {what}: the file is truncated; download the bill again")
-    refuse(name, f"{at} {what}: the file was edited or is damaged; download the bill again")
+        ending = _("{problem}: the file is truncated; download the bill again")
+    else:
+        ending = _("{problem}: the file was edited or is damaged; download the bill again")
+    raise BadFile(visible(ending.format(problem=problem)))
 
 
 def _time(value: object, name: str, at: str, cut: bool = False) -> datetime:
@@ -816,7 +922,8 @@ def _time(value: object, name: str, at: str, cut: bool = False) -> datetime:
             return datetime.strptime(text, form)
         except ValueError:
             continue
-    _damage(name, at, f"has no readable time in its time column ({text[:40]!r})", cut)
+    problem = _("{file} {at} has no readable time in its time column ({text})")
+    _damage(problem.format(file=name, at=at, text=repr(text[:40])), cut)
 
 
 def _amount(value: object, name: str, at: str, cut: bool = False) -> Decimal:
@@ -824,7 +931,8 @@ def _amount(value: object, name: str, at: str, cut: bool = False) -> Decimal:
     raw = getattr(value, "text", None)
     number = _number(raw) if raw is not None else parse_bill_amount(_text(value))
     if number is None:
-        _damage(name, at, f"has no readable amount ({_text(value)[:40]!r})", cut)
+        problem = _("{file} {at} has no readable amount ({text})")
+        _damage(problem.format(file=name, at=at, text=repr(_text(value)[:40])), cut)
     return abs(number).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -957,8 +1065,10 @@ def extract(bill: Bill, path: Path, entry: Listed) -> Extract:
 def _changed(path: Path) -> NoReturn:
     raise BadFile(
         visible(
-            f"{path} changed while it was being imported: nothing was recorded; run the "
-            "command again"
+            _(
+                "{path} changed while it was being imported: nothing was recorded; run the "
+                "command again"
+            ).format(path=path)
         )
     )
 

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from refundkit.errors import BadInput, DamagedData
+from refundkit.i18n import _
 from refundkit.models import Evidence, Order
 from refundkit.sanitize import visible
 from refundkit.store import Store, fsync_dir
@@ -55,18 +56,6 @@ STALE_PARTIAL_SECONDS = 60
 # Evidence that is text compresses; photos, recordings and PDFs already are compressed, and
 # deflating a 1 GB video would take about 20 s for nothing, so they are stored as they are.
 COMPRESSED_MEDIA = ("text/", "application/json", "application/xml", "application/csv")
-README = """\
-refundkit export of order {id}: {merchant} · {item}
-
-This folder is a BagIt 1.0 bag (RFC 8493). data/ holds:
-  order.json                 the order record (without the owner's private note)
-  evidence/                  every evidence file, as added (SHA-256 also in order.json)
-  timeline.md, timeline.json the dated steps of the dispute
-  lawyer-summary.zh.md/.html the case summary for a lawyer, in Chinese
-  lawyer-summary.en.md/.html the same in English
-manifest-sha256.txt lists the SHA-256 of every file under data/. To check that nothing was
-changed or lost:  pip install bagit && bagit.py --validate <this folder>
-"""
 
 # A renderer returns the lawyer summary for (lang, fmt) and the warnings it raised.
 Render = Callable[[str, str], tuple[str, list[str]]]
@@ -100,18 +89,52 @@ class Terminated(BaseException):
     """SIGTERM arrived while the zip was being written (raised so the temp file goes)."""
 
 
+def readme(order: Order) -> str:
+    """README.txt of the bag, in the interface's language (the one who exports reads it
+    first; the lawyer summaries beside it come in both languages)."""
+    return _(
+        "refundkit export of order {id}: {merchant} · {item}\n"
+        "\n"
+        "This folder is a BagIt 1.0 bag (RFC 8493). data/ holds:\n"
+        "  order.json                 the order record (without the owner's private note)\n"
+        "  evidence/                  every evidence file, as added (SHA-256 also in order.json)\n"
+        "  timeline.md, timeline.json the dated steps of the dispute\n"
+        "  lawyer-summary.zh.md/.html the case summary for a lawyer, in Chinese\n"
+        "  lawyer-summary.en.md/.html the same in English\n"
+        "manifest-sha256.txt lists the SHA-256 of every file under data/. To check that nothing "
+        "was\n"
+        "changed or lost:  pip install bagit && bagit.py --validate <this folder>\n"
+    ).format(id=order.id, merchant=order.merchant, item=order.item)
+
+
 def check_out(out: Path, force: bool) -> None:
     """--out must be a new (or, with --force, replaceable) .zip file in an existing folder."""
     if out.suffix.lower() != ".zip":
-        raise BadInput(f"--out {out} must name a .zip file, e.g. --out case.zip")
+        raise BadInput(
+            _("--out {path} must name a .zip file, e.g. --out case.zip").format(path=out)
+        )
     if not out.parent.is_dir():
-        raise BadInput(f"folder {out.parent} does not exist: create it or choose another --out")
+        raise BadInput(
+            _("folder {path} does not exist: create it or choose another --out").format(
+                path=out.parent
+            )
+        )
     if out.is_dir():
-        raise BadInput(f"--out {out} is a folder: give a file name ending in .zip")
+        raise BadInput(
+            _("--out {path} is a folder: give a file name ending in .zip").format(path=out)
+        )
     if out.exists() and not out.is_file():
-        raise BadInput(f"--out {out} is not a regular file (a FIFO or device): choose another")
+        raise BadInput(
+            _("--out {path} is not a regular file (a FIFO or device): choose another").format(
+                path=out
+            )
+        )
     if out.exists() and not force:
-        raise BadInput(f"{out} already exists: choose another name, or add --force to replace it")
+        raise BadInput(
+            _("{path} already exists: choose another name, or add --force to replace it").format(
+                path=out
+            )
+        )
 
 
 def export_order(
@@ -156,7 +179,7 @@ def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]
         "order.json": order_json(order),
         "timeline.md": timeline_md(order),
         "timeline.json": timeline_json(order),
-        "README.txt": README.format(id=order.id, merchant=order.merchant, item=order.item),
+        "README.txt": readme(order),
         **summaries,
     }
     parts = [Part(name, text.encode("utf-8")) for name, text in texts.items()]
@@ -168,8 +191,10 @@ def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise DamagedData(
-            f"two evidence records of order {order.id} are stored as {visible(repeated[0])}: "
-            "the record was edited by hand; run `refundkit verify`"
+            _(
+                "two evidence records of order {id} are stored as {name}: "
+                "the record was edited by hand; run `refundkit verify`"
+            ).format(id=order.id, name=visible(repeated[0]))
         )
     return sorted(parts, key=lambda p: p.name)
 
@@ -189,8 +214,10 @@ def evidence_name(entry: Evidence) -> PurePosixPath:
     parts = stored.parts[1:] if stored.parts[:1] == ("evidence",) else stored.parts
     if not parts or stored.is_absolute() or any(p in ("", ".", "..") for p in parts):
         raise DamagedData(
-            f"evidence {entry.id} of this order is stored as {visible(repr(entry.stored_as))}, "
-            "outside the order's folder: the record was tampered with; run `refundkit verify`"
+            _(
+                "evidence {id} of this order is stored as {name}, outside the order's folder: "
+                "the record was tampered with; run `refundkit verify`"
+            ).format(id=entry.id, name=visible(repr(entry.stored_as)))
         )
     return PurePosixPath(*parts)
 
@@ -199,22 +226,31 @@ def timeline_md(order: Order) -> str:
     """The dated facts and steps, oldest first; recorded facts only, nothing as of today."""
     from refundkit.models import sorted_events
 
-    lines = [f"# Timeline: {order.merchant} · {order.item} ({order.id})", ""]
+    lines = [
+        _("# Timeline: {merchant} · {item} ({id})").format(
+            merchant=order.merchant, item=order.item, id=order.id
+        ),
+        "",
+    ]
     when = order.purchased.isoformat() + (
         f" {order.purchased_time}" if order.purchased_time else ""
     )
-    lines.append(f"- {when}: purchased, {order.amount:.2f} {order.currency}")
+    lines.append(
+        _("- {when}: purchased, {amount} {currency}").format(
+            when=when, amount=f"{order.amount:.2f}", currency=order.currency
+        )
+    )
     if order.received:
-        lines.append(f"- {order.received.isoformat()}: goods received")
+        lines.append(_("- {when}: goods received").format(when=order.received.isoformat()))
     for event in sorted_events(order.events):
         when = event.on.isoformat() + (f" {event.at}" if event.at else "")
         details = [
             f"{event.amount:.2f} {order.currency}" if event.amount else "",
-            f"channel {event.channel.value}" if event.channel else "",
-            f"ref {event.ref}" if event.ref else "",
+            _("channel {channel}").format(channel=event.channel.value) if event.channel else "",
+            _("ref {ref}").format(ref=event.ref) if event.ref else "",
             event.note or "",
         ]
-        shown = "; ".join(d for d in details if d)
+        shown = _("; ").join(d for d in details if d)
         lines.append(f"- {when}: {event.kind.value}" + (f" ({shown})" if shown else ""))
     return "\n".join(lines) + "\n"
 
@@ -359,9 +395,10 @@ def _write_part(archive: zipfile.ZipFile, folder: str, part: Part) -> str:
         digest, size = _copy(source, target, entry.size)
     if size != entry.size or digest != entry.sha256:
         raise DamagedData(
-            f"evidence {entry.id} ({visible(entry.original_name)}) was modified after it was "
-            "added (its SHA-256 no longer matches the record): run `refundkit verify`; "
-            "nothing was exported"
+            _(
+                "evidence {id} ({name}) was modified after it was added (its SHA-256 no longer "
+                "matches the record): run `refundkit verify`; nothing was exported"
+            ).format(id=entry.id, name=visible(entry.original_name))
         )
     return digest
 
@@ -387,20 +424,24 @@ def _copy(source: io.RawIOBase, target: IO[bytes], expected: int) -> tuple[str, 
 def _open_evidence(path: Path, entry: Evidence) -> Iterator[io.RawIOBase]:
     """The stored file, only if it is a regular file: a link, FIFO or device is refused
     (O_NOFOLLOW, O_NONBLOCK, then fstat), never followed or waited on."""
-    name = f"evidence {entry.id} ({visible(entry.original_name)})"
+    name = _("evidence {id} ({name})").format(id=entry.id, name=visible(entry.original_name))
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise DamagedData(
-            f"{name} is missing from {path.parent}: run `refundkit verify`; nothing was exported"
+            _("{what} is missing from {path}: run `refundkit verify`; nothing was exported").format(
+                what=name, path=path.parent
+            )
         ) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _not_regular(name, path) from None
         raise DamagedData(
-            f"cannot read {name} at {path}: {exc.strerror} (the file is unreadable, not "
-            "modified: check its permissions); nothing was exported"
+            _(
+                "cannot read {what} at {path}: {error} (the file is unreadable, not "
+                "modified: check its permissions); nothing was exported"
+            ).format(what=name, path=path, error=exc.strerror)
         ) from None
     with os.fdopen(fd, "rb", buffering=0) as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
@@ -410,9 +451,15 @@ def _open_evidence(path: Path, entry: Evidence) -> Iterator[io.RawIOBase]:
 
 def _not_regular(name: str, path: Path) -> DamagedData:
     return DamagedData(
-        f"{name} at {path} is not a regular file (a link, FIFO or device): run "
-        "`refundkit verify`; nothing was exported"
+        _(
+            "{what} at {path} is not a regular file (a link, FIFO or device): run "
+            "`refundkit verify`; nothing was exported"
+        ).format(what=name, path=path)
     )
+
+
+def _exists(out: Path) -> str:
+    return _("{path} already exists: choose another name, or add --force").format(path=out)
 
 
 def _place(temp: Path, out: Path, force: bool) -> None:
@@ -423,10 +470,10 @@ def _place(temp: Path, out: Path, force: bool) -> None:
     try:
         os.link(temp, out)  # fails if out exists: no window in which another file is clobbered
     except FileExistsError:
-        raise BadInput(f"{out} already exists: choose another name, or add --force") from None
+        raise BadInput(_exists(out)) from None
     except OSError:  # a file system without hard links
         if out.exists():
-            raise BadInput(f"{out} already exists: choose another name, or add --force") from None
+            raise BadInput(_exists(out)) from None
         os.replace(temp, out)
         return
     temp.unlink()

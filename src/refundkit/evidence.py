@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from refundkit import filecopy
 from refundkit.errors import BadFile, BadInput, DamagedData, Duplicate
 from refundkit.filecopy import Progress
+from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind
 from refundkit.models import Evidence, Order, describe_validation_error
 from refundkit.parse import parse_past
@@ -78,17 +79,25 @@ def check_source(path: Path) -> os.stat_result:
     try:
         info = os.stat(path)  # follows symlinks: a link is judged by what it points to
     except FileNotFoundError:
-        raise BadFile(f"no such file: {path}") from None
+        raise BadFile(_("no such file: {path}").format(path=path)) from None
     except OSError as exc:
-        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+        raise BadFile(
+            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     except ValueError:  # a NUL in the name: no such file can exist
-        raise BadFile(f"no such file: {str(path)!r} (a file name cannot hold a NUL)") from None
+        raise BadFile(
+            _("no such file: {path} (a file name cannot hold a NUL)").format(path=repr(str(path)))
+        ) from None
     if stat.S_ISDIR(info.st_mode):
-        raise BadFile(f"{path} is a folder: give the files inside it")
+        raise BadFile(_("{path} is a folder: give the files inside it").format(path=path))
     if not stat.S_ISREG(info.st_mode):
-        raise BadFile(f"{path} is not a regular file (a FIFO, socket or device): give a file")
+        raise BadFile(
+            _("{path} is not a regular file (a FIFO, socket or device): give a file").format(
+                path=path
+            )
+        )
     if not os.access(path, os.R_OK):
-        raise BadFile(f"cannot read {path}: permission denied")
+        raise BadFile(_("cannot read {path}: permission denied").format(path=path))
     return info
 
 
@@ -132,7 +141,9 @@ def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Inc
     try:
         fd = os.open(source, flags)
     except OSError as exc:
-        raise BadFile(f"cannot read {source}: {exc.strerror}") from None
+        raise BadFile(
+            _("cannot read {path}: {error}").format(path=source, error=exc.strerror)
+        ) from None
     handle, temp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
     temp = Path(temp_name)
     try:
@@ -142,11 +153,13 @@ def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Inc
             open(temp, "rb", buffering=0) as copy,
         ):
             if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise BadFile(f"{source} is not a regular file")
+                raise BadFile(_("{path} is not a regular file").format(path=source))
             digest = filecopy.copy_and_hash(src.fileno(), dst.fileno(), copy, progress)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise BadFile(f"cannot copy {source}: {exc.strerror}") from None
+        raise BadFile(
+            _("cannot copy {path}: {error}").format(path=source, error=exc.strerror)
+        ) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -211,13 +224,21 @@ def _refuse_known_content(order: Order, paths: list[Path], sizes: list[int]) -> 
 
     seen: dict[int, list[tuple[str | Path, str]]] = {}
     for entry in order.evidence:
-        seen.setdefault(entry.size, []).append((entry.sha256, f"is already attached as {entry.id}"))
+        seen.setdefault(entry.size, []).append((entry.sha256, entry.id))
     for path, size in zip(paths, sizes, strict=True):
         for known, where in seen.get(size, []):
             other = digest(known) if isinstance(known, Path) else known
             if digest(path) == other:
-                raise Duplicate(f"{path} {where} (same SHA-256); nothing was added")
-        seen.setdefault(size, []).append((path, f"has the same content as {path}"))
+                if isinstance(known, Path):
+                    same = _(
+                        "{path} has the same content as {other} (same SHA-256); nothing was added"
+                    )
+                else:
+                    same = _(
+                        "{path} is already attached as {other} (same SHA-256); nothing was added"
+                    )
+                raise Duplicate(same.format(path=path, other=where))
+        seen.setdefault(size, []).append((path, str(path)))
 
 
 def _check_entry(kind: EvidenceKind, note: str | None, taken: date | None, now: datetime) -> None:
@@ -243,7 +264,11 @@ def _refuse_repeats(incoming: list[Incoming]) -> None:
     seen: dict[str, Path] = {}
     for item in incoming:
         if item.sha256 in seen:
-            raise Duplicate(f"{item.source} has the same content as {seen[item.sha256]}")
+            raise Duplicate(
+                _("{path} has the same content as {other}").format(
+                    path=item.source, other=seen[item.sha256]
+                )
+            )
         seen[item.sha256] = item.source
 
 
@@ -289,8 +314,9 @@ def _commit(
         for item in incoming:
             if item.sha256 in existing:
                 raise Duplicate(
-                    f"{item.source} is already attached as {existing[item.sha256]} "
-                    f"(same SHA-256); nothing was added"
+                    _(
+                        "{path} is already attached as {other} (same SHA-256); nothing was added"
+                    ).format(path=item.source, other=existing[item.sha256])
                 )
         for item in incoming:
             number += 1
@@ -443,9 +469,10 @@ def refuse_special_files(store: Store, order: Order) -> None:
             os.close(open_stored(store, order.id, entry.stored_as))
         except NotRegularFile as exc:
             raise DamagedData(
-                f"evidence {entry.id} of order {order.id} ({exc.path}) is {exc.kind}, not a "
-                "regular file, so not the file that was stored: run `refundkit verify`; "
-                "nothing was done"
+                _(
+                    "evidence {evidence} of order {id} ({path}) is {kind}, not a regular file, "
+                    "so not the file that was stored: run `refundkit verify`; nothing was done"
+                ).format(evidence=entry.id, id=order.id, path=exc.path, kind=exc.kind)
             ) from None
         except OSError:
             continue  # missing or unreadable: the reader reports it in its own words

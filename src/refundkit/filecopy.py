@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from io import RawIOBase
 from types import TracebackType
 
+from refundkit.i18n import _
+
 CHUNK = 64 << 10  # fits the CPU cache (see above)
 WINDOW = 16 << 20  # bytes per copy_file_range call: the unit in which the hasher follows
 REPORT = 1 << 20  # progress is reported in steps of at least this many bytes
@@ -50,7 +52,7 @@ class Digest:
             if not count:
                 if limit is None:
                     break
-                raise OSError(errno.EIO, "the copy is shorter than what was copied")
+                raise OSError(errno.EIO, _("the copy is shorter than what was copied"))
             self.update(view[:count])
         self.report(final=True)
 
@@ -96,7 +98,7 @@ class ReadAhead:
         self.handle = handle
         self.free: queue.Queue[bytearray | None] = queue.Queue()
         self.full: queue.Queue[tuple[bytearray, int] | OSError] = queue.Queue()
-        for _ in range(self.BUFFERS):
+        for _buffer in range(self.BUFFERS):
             self.free.put(bytearray(self.SIZE))
         self.thread = threading.Thread(target=self.read, name="refundkit-read", daemon=True)
 

@@ -160,7 +160,7 @@ def _with_next_step(found: list[Deadline], order: Order, a: Assessment) -> list[
         if deadline.day == step.by:
             merged = replace(deadline, description=f"{deadline.description}\n\n{text}")
             return [*found[:index], merged, *found[index + 1 :]]
-    summary = f"{terminal.step_short(a)}: {case_label(order)}"
+    summary = _("{what}: {case}").format(what=terminal.step_short(a), case=case_label(order))
     return [*found, Deadline(order.id, "next-step", step.by, summary, text)]
 
 
@@ -181,7 +181,7 @@ def to_ical(deadlines: Iterable[Deadline], stamp: datetime) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "refundkit deadlines")
+    calendar.add("x-wr-calname", _("refundkit deadlines"))
     for deadline in deadlines:
         event = Event()
         event.add("uid", deadline.uid)

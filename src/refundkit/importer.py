@@ -31,6 +31,7 @@ from typing import Any
 
 from refundkit.bills import Bill, Listed, Transaction, extract
 from refundkit.errors import BadFile, BadInput
+from refundkit.i18n import _
 from refundkit.models import Evidence, Order
 from refundkit.sanitize import visible
 from refundkit.store import Store
@@ -52,19 +53,25 @@ FACT_FIELDS = (
     "received",
     "category",
 )
-LABELS = {
-    "transaction_id": "transaction number",
-    "order_no": "merchant order number",
-    "purchased": "purchase date",
-    "purchased_time": "time of purchase",
-    "payment_method": "payment method",
-    "received": "receipt date",
-}
 
 
 def label(field: str) -> str:
-    """A field's name in messages."""
-    return LABELS.get(field, field.replace("_", " "))
+    """A field's name in messages, in the interface's language (looked up when called)."""
+    names = {
+        "merchant": _("merchant"),
+        "item": _("item"),
+        "amount": _("amount"),
+        "currency": _("currency"),
+        "transaction_id": _("transaction number"),
+        "order_no": _("merchant order number"),
+        "purchased": _("purchase date"),
+        "purchased_time": _("time of purchase"),
+        "payment_method": _("payment method"),
+        "platform": _("platform"),
+        "received": _("receipt date"),
+        "category": _("category"),
+    }
+    return names.get(field, field.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,9 @@ class Conflict:
     bill: str
 
     def describe(self) -> str:
-        return f"{label(self.field)} {self.recorded!r} where the bill says {self.bill!r}"
+        return _("{fact} {recorded} where the bill says {bill}").format(
+            fact=label(self.field), recorded=repr(self.recorded), bill=repr(self.bill)
+        )
 
 
 # --- what the bill says ----------------------------------------------------------------------
@@ -122,8 +131,10 @@ def order_raw(bill: Bill, tx: Transaction, options: dict[str, str | None]) -> di
     merchant = _cell(tx.counterparty or tx.kind or tx.item)
     if not merchant:
         raise BadInput(
-            f"transaction {tx.transaction_id} names no merchant (交易对方 is empty): "
-            "record it with `refundkit add-order` instead"
+            _(
+                "transaction {transaction} names no merchant (交易对方 is empty): "
+                "record it with `refundkit add-order` instead"
+            ).format(transaction=tx.transaction_id)
         )
     raw: dict[str, Any] = {
         "merchant": merchant,
@@ -236,12 +247,16 @@ def refuse_recorded(store: Store, entry: Listed, into: str | None, bill_path: Pa
         )
         if into is None:
             raise BadInput(
-                f"{what} {value} is already recorded in order {order_id}: nothing was recorded; "
-                f"to add this bill to that order, run: {command}"
+                _(
+                    "{fact} {value} is already recorded in order {id}: nothing was recorded; "
+                    "to add this bill to that order, run: {command}"
+                ).format(fact=what, value=value, id=order_id, command=command)
             )
         raise BadInput(
-            f"{what} {value} is already recorded in order {order_id}, not in {into}: nothing "
-            f"was recorded; to add this bill to the order that holds it, run: {command}"
+            _(
+                "{fact} {value} is already recorded in order {id}, not in {into}: nothing "
+                "was recorded; to add this bill to the order that holds it, run: {command}"
+            ).format(fact=what, value=value, id=order_id, into=into, command=command)
         )
 
 
@@ -306,8 +321,10 @@ def place(proof: Proof, target: Path) -> None:
         if incoming.sha256 != proof.sha256:
             raise BadFile(
                 visible(
-                    f"{proof.source} changed while it was being imported: nothing was "
-                    "recorded; run the command again"
+                    _(
+                        "{path} changed while it was being imported: nothing was "
+                        "recorded; run the command again"
+                    ).format(path=proof.source)
                 )
             )
         os.chmod(incoming.temp, STORED_MODE)
@@ -366,8 +383,10 @@ def merge(
     open_ = [c for c in conflicts(order, facts) if c.field not in choices]
     if open_:
         raise BadInput(
-            f"order {order.id} records {'; '.join(c.describe() for c in open_)}: it changed "
-            "while the bill was being imported; nothing was recorded, run the command again"
+            _(
+                "order {id} records {differences}: it changed while the bill was being "
+                "imported; nothing was recorded, run the command again"
+            ).format(id=order.id, differences=_("; ").join(c.describe() for c in open_))
         )
     update: dict[str, Any] = {}
     filled = []
@@ -407,9 +426,8 @@ def preview(
 
 
 def conflict_message(order_id: str, found: list[Conflict], hint: str) -> str:
-    return (
-        f"order {order_id} records {'; '.join(c.describe() for c in found)}: nothing was "
-        f"recorded; {hint}"
+    return _("order {id} records {differences}: nothing was recorded; {hint}").format(
+        id=order_id, differences=_("; ").join(c.describe() for c in found), hint=hint
     )
 
 
@@ -480,8 +498,10 @@ def _incoming(proof: Proof, folder: Path) -> Any:
             incoming.temp.unlink(missing_ok=True)
             raise BadFile(
                 visible(
-                    f"{proof.source} changed while it was being imported: nothing was "
-                    "recorded; run the command again"
+                    _(
+                        "{path} changed while it was being imported: nothing was "
+                        "recorded; run the command again"
+                    ).format(path=proof.source)
                 )
             )
         return incoming

@@ -30,6 +30,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from refundkit.i18n import _
+
 MAX_TEMPLATE_BYTES = 1 << 20  # the built-in letters are a few KB each
 MAX_REPEAT = 1_000_000  # items or characters one `*` may build
 MAX_POWER_BITS = 100_000  # about 30,000 decimal digits
@@ -48,13 +50,19 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
 def check_binop(operator: str, left: Any, right: Any) -> None:
     """Refuse a power or a repetition whose result would be absurdly large."""
     if operator == "**" and _power_bits(left, right) > MAX_POWER_BITS:
-        raise SecurityError(f"the power {left}**{right} is too large for a letter")
+        raise SecurityError(
+            _("the power {power} is too large for a letter").format(power=f"{left}**{right}")
+        )
     if operator != "*":
         return
     for sequence, times in ((left, right), (right, left)):
         size = len(sequence) if isinstance(sequence, str | list | tuple) else 0
         if isinstance(times, int) and size * times > MAX_REPEAT:
-            raise SecurityError(f"repeating {size} items {times} times is too much for a letter")
+            raise SecurityError(
+                _("repeating {size} items {times} times is too much for a letter").format(
+                    size=size, times=times
+                )
+            )
 
 
 def _power_bits(base: Any, exponent: Any) -> int:
@@ -94,27 +102,41 @@ def read_template(root: Path, path: Path, name: str) -> str:
     real, real_root = os.path.realpath(path), os.path.realpath(root)
     if os.path.commonpath([real, real_root]) != real_root:
         raise SecurityError(
-            f"template {name!r} ({path}) is a link to {real}, outside {root}: templates may "
-            "only read files inside the template folders"
+            _(
+                "template {name} ({path}) is a link to {real}, outside {root}: templates may "
+                "only read files inside the template folders"
+            ).format(name=repr(name), path=path, real=real, root=root)
         )
     try:
         fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise jinja2.TemplateError(f"template {name!r} cannot be read ({exc.strerror})") from None
+        raise jinja2.TemplateError(
+            _("template {name} cannot be read ({error})").format(
+                name=repr(name), error=exc.strerror
+            )
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise jinja2.TemplateError(f"template {name!r} ({path}) is not a regular file")
+            raise jinja2.TemplateError(
+                _("template {name} ({path}) is not a regular file").format(
+                    name=repr(name), path=path
+                )
+            )
         data = handle.read(MAX_TEMPLATE_BYTES + 1)
     if len(data) > MAX_TEMPLATE_BYTES:
         raise jinja2.TemplateError(
-            f"template {name!r} ({path}) is larger than {MAX_TEMPLATE_BYTES >> 20} MB"
+            _("template {name} ({path}) is larger than {limit} MB").format(
+                name=repr(name), path=path, limit=MAX_TEMPLATE_BYTES >> 20
+            )
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise jinja2.TemplateError(
-            f"template {name!r} ({path}) is not UTF-8 text (byte {exc.start})"
+            _("template {name} ({path}) is not UTF-8 text (byte {byte})").format(
+                name=repr(name), path=path, byte=exc.start
+            )
         ) from None
 
 

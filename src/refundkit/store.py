@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound
+from refundkit.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -73,14 +74,16 @@ class NotRegularFile(Exception):
     """A link, FIFO, device, socket or folder where a regular file belongs."""
 
     def __init__(self, path: Path, kind: str) -> None:
-        super().__init__(f"{path} is {kind}, not a regular file")
+        super().__init__(_("{path} is {kind}, not a regular file").format(path=path, kind=kind))
         self.path = path
         self.kind = kind
 
 
 class TooLarge(Exception):
     def __init__(self, path: Path, size: int, limit: int) -> None:
-        super().__init__(f"{path} is {size} bytes, more than {limit}")
+        super().__init__(
+            _("{path} is {size} bytes, more than {limit}").format(path=path, size=size, limit=limit)
+        )
         self.path = path
         self.size = size
         self.limit = limit
@@ -89,16 +92,16 @@ class TooLarge(Exception):
 def kind_of(mode: int) -> str:
     """What a file of this mode is, in words, for a message."""
     for test, words in (
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, _("a symbolic link")),
+        (stat.S_ISFIFO, _("a FIFO (named pipe)")),
+        (stat.S_ISCHR, _("a device")),
+        (stat.S_ISBLK, _("a device")),
+        (stat.S_ISSOCK, _("a socket")),
+        (stat.S_ISDIR, _("a folder")),
     ):
         if test(mode):
             return words
-    return "not a regular file"
+    return _("not a regular file")
 
 
 def open_regular(path: Path, base: Path | None = None, parts: tuple[str, ...] | None = None) -> int:
@@ -138,7 +141,7 @@ def _open_checked(
             fd = os.open(parts[-1], flags, dir_fd=folder)
         except OSError as exc:
             if exc.errno in LINK_ERRNOS:
-                raise NotRegularFile(path, "a symbolic link") from None
+                raise NotRegularFile(path, _("a symbolic link")) from None
             raise
         return _checked(path, fd)
     finally:
@@ -245,7 +248,10 @@ def resolve_home(option: Path | None) -> Path:
     if env is not None:
         if not env.strip():
             raise BadInput(
-                f"{ENV_HOME} is set but empty: set it to a folder, or unset it to use the default"
+                _(
+                    "{variable} is set but empty: set it to a folder, or unset it to use the "
+                    "default"
+                ).format(variable=ENV_HOME)
             )
         return Path(env).expanduser()
     from platformdirs import user_data_dir
@@ -388,8 +394,10 @@ class Store:
             make_private_dir(self.orders_dir)
         except OSError as exc:
             raise BadFile(
-                f"cannot use {self.home} as the data folder ({exc.strerror}): "
-                "give a folder with --home or REFUNDKIT_HOME"
+                _(
+                    "cannot use {path} as the data folder ({error}): "
+                    "give a folder with --home or REFUNDKIT_HOME"
+                ).format(path=self.home, error=exc.strerror)
             ) from None
 
     def is_refundkit_folder(self) -> bool:
@@ -413,11 +421,18 @@ class Store:
         except OSError:
             return  # the command's own access reports it
         if foreign:
-            raise BadFile(
-                f"{self.home} is not a refundkit data folder (it holds {foreign[0]!r}"
-                f"{' and other files' if len(foreign) > 1 else ''}, and no orders/ or "
-                "profile.json): give an empty or new folder with --home or REFUNDKIT_HOME"
-            )
+            if len(foreign) > 1:
+                message = _(
+                    "{path} is not a refundkit data folder (it holds {name} and other files, "
+                    "and no orders/ or profile.json): give an empty or new folder with --home "
+                    "or REFUNDKIT_HOME"
+                )
+            else:
+                message = _(
+                    "{path} is not a refundkit data folder (it holds {name}, and no orders/ or "
+                    "profile.json): give an empty or new folder with --home or REFUNDKIT_HOME"
+                )
+            raise BadFile(message.format(path=self.home, name=repr(foreign[0])))
 
     def open(self) -> Store:
         """Check the folder before a command uses it, and make private again what refundkit
@@ -467,11 +482,17 @@ class Store:
         self.loose_seen = False
         if changed:
             folders = sum(1 for path in changed if path.is_dir())
-            counts = [(folders, "folder"), (len(changed) - folders, "file")]
-            what = " and ".join(f"{n} {word}{'s' * (n > 1)}" for n, word in counts if n)
+            files = len(changed) - folders
+            parts = []
+            if folders:
+                parts.append(ngettext("{n} folder", "{n} folders", folders).format(n=folders))
+            if files:
+                parts.append(ngettext("{n} file", "{n} files", files).format(n=files))
             self.notice(
-                f"notice: made {what} in the data folder {self.home} private again "
-                "(they were open to other users)"
+                _(
+                    "notice: made {what} in the data folder {path} private again "
+                    "(they were open to other users)"
+                ).format(what=_(" and ").join(parts), path=self.home)
             )
         return len(changed)
 
@@ -499,7 +520,7 @@ class Store:
 
         def lookup(relative: str) -> os.stat_result:
             if self.linked and relative.split("/", 1)[0] in self.linked:
-                raise OSError(errno.ELOOP, "a linked order folder", relative)
+                raise OSError(errno.ELOOP, _("a linked order folder"), relative)
             if fd < 0:
                 info = os.stat(os.path.join(base, relative), follow_symlinks=False)
             else:
@@ -526,8 +547,10 @@ class Store:
             return []
         except OSError as exc:
             raise BadFile(
-                f"cannot read the data folder {self.orders_dir} ({exc.strerror}): "
-                "give a folder with --home or REFUNDKIT_HOME"
+                _(
+                    "cannot read the data folder {path} ({error}): "
+                    "give a folder with --home or REFUNDKIT_HOME"
+                ).format(path=self.orders_dir, error=exc.strerror)
             ) from None
         names: list[str] = []
         linked: set[str] = set()
@@ -575,17 +598,24 @@ class Store:
                 path, MAX_ORDER_BYTES, base=self.orders_dir, parts=(order_id, ORDER_FILE)
             )
         except FileNotFoundError:
-            raise DamagedData(f"{path}: order.json is missing") from None
+            raise DamagedData(_("{path}: order.json is missing").format(path=path)) from None
         except NotRegularFile as exc:
-            where = "the order folder" if exc.path != path else "order.json"
-            raise DamagedData(f"{path}: {where} is {exc.kind}, not a regular one") from None
+            if exc.path != path:
+                message = _("{path}: the order folder is {kind}, not a regular one")
+            else:
+                message = _("{path}: order.json is {kind}, not a regular one")
+            raise DamagedData(message.format(path=path, kind=exc.kind)) from None
         except TooLarge as exc:
             raise DamagedData(
-                f"{path}: {exc.size:,} bytes, more than an order file may hold "
-                f"({MAX_ORDER_BYTES >> 20} MB): it was not written by refundkit"
+                _(
+                    "{path}: {size} bytes, more than an order file may hold "
+                    "({limit} MB): it was not written by refundkit"
+                ).format(path=path, size=f"{exc.size:,}", limit=MAX_ORDER_BYTES >> 20)
             ) from None
         except OSError as exc:
-            raise DamagedData(f"{path}: cannot read ({exc.strerror})") from None
+            raise DamagedData(
+                _("{path}: cannot read ({error})").format(path=path, error=exc.strerror)
+            ) from None
         if info.st_mode & 0o077:
             self.loose_seen = True
         return data, info
@@ -596,7 +626,11 @@ class Store:
         order = parse_order(data, path)
         if order.id != order_id:
             # A folder copied or renamed by hand: saving it would write to another folder.
-            raise DamagedData(f"{path}: its id {order.id!r} does not match its folder name")
+            raise DamagedData(
+                _("{path}: its id {id} does not match its folder name").format(
+                    path=path, id=repr(order.id)
+                )
+            )
         return order
 
     def load_all(self) -> tuple[list[Order], list[DamagedOrder]]:
@@ -624,7 +658,7 @@ class Store:
         try:
             if stage is not None:
                 stage(staging)
-            for _ in range(100):
+            for _attempt in range(100):
                 order = build(new_id())
                 atomic_write(staging / ORDER_FILE, _dump(order))
                 # The lock file is born with the order, so later commands that fail
@@ -650,8 +684,10 @@ class Store:
         data = _dump(order)
         if len(data) > MAX_ORDER_BYTES:
             raise BadInput(
-                f"order {order.id} would grow to {len(data):,} bytes, more than an order file "
-                f"may hold ({MAX_ORDER_BYTES >> 20} MB): nothing was changed"
+                _(
+                    "order {id} would grow to {size} bytes, more than an order file "
+                    "may hold ({limit} MB): nothing was changed"
+                ).format(id=order.id, size=f"{len(data):,}", limit=MAX_ORDER_BYTES >> 20)
             )
         atomic_write(self.order_path(order.id), data)
 
@@ -660,7 +696,7 @@ class Store:
         """The data folder's import lock: a check that a payment is not recorded yet and the
         recording of it happen under it, so concurrent imports of one payment make one order."""
         self.ensure()
-        with self._locked(self.home / "import.lock", "an import"):
+        with self._locked(self.home / "import.lock", _("an import")):
             yield
 
     @contextlib.contextmanager
@@ -701,8 +737,6 @@ class Store:
 
     @staticmethod
     def _gone(order_id: str) -> NotFound:
-        from refundkit.i18n import _
-
         return NotFound(
             _(
                 "order {id} is no longer there (removed to the trash?): "
@@ -720,7 +754,11 @@ class Store:
         try:
             lock.acquire(timeout=LOCK_NOTICE_SECONDS)
         except Timeout:
-            self.notice(f"waiting for another refundkit command to finish with {what}...")
+            self.notice(
+                _("waiting for another refundkit command to finish with {what}...").format(
+                    what=what
+                )
+            )
             lock.acquire()
         try:
             yield
@@ -811,16 +849,24 @@ class Store:
             return Profile()
         except NotRegularFile as exc:
             raise BadFile(
-                f"{self.profile_path} is {exc.kind}, not a regular file: move it away and "
-                "set the profile again with `refundkit profile`"
+                _(
+                    "{path} is {kind}, not a regular file: move it away and "
+                    "set the profile again with `refundkit profile`"
+                ).format(path=self.profile_path, kind=exc.kind)
             ) from None
         except TooLarge as exc:
             raise BadFile(
-                f"{self.profile_path}: {exc.size:,} bytes, more than a profile may hold "
-                f"({MAX_PROFILE_BYTES >> 10} KB): it was not written by refundkit"
+                _(
+                    "{path}: {size} bytes, more than a profile may hold "
+                    "({limit} KB): it was not written by refundkit"
+                ).format(
+                    path=self.profile_path, size=f"{exc.size:,}", limit=MAX_PROFILE_BYTES >> 10
+                )
             ) from None
         except OSError as exc:
-            raise BadFile(f"cannot read {self.profile_path} ({exc.strerror})") from None
+            raise BadFile(
+                _("cannot read {path} ({error})").format(path=self.profile_path, error=exc.strerror)
+            ) from None
         if info.st_mode & 0o077:
             self.loose_seen = True
         return parse_record(Profile, data, self.profile_path)
@@ -843,7 +889,7 @@ class Store:
 
         merged()
         self.ensure()
-        with self._locked(self.home / "profile.lock", "the profile"):
+        with self._locked(self.home / "profile.lock", _("the profile")):
             self._sweep_temp(self.home, PROFILE_FILE)
             profile = merged()
             self.save_profile(profile)
@@ -894,9 +940,11 @@ def _keep_timeline(before: Order, after: Order) -> None:
     first = min(after.events, key=lambda e: e.on)
     if first.on < after.purchased:
         raise BadInput(
-            f"purchase date {after.purchased} would come after the logged event {first.id} "
-            f"({first.kind.value} on {first.on}): the purchase must come first; give a date "
-            f"on or before {first.on}"
+            _(
+                "purchase date {purchased} would come after the logged event {id} "
+                "({event} on {day}): the purchase must come first; give a date "
+                "on or before {day}"
+            ).format(purchased=after.purchased, id=first.id, event=first.kind.value, day=first.on)
         )
 
 
@@ -976,13 +1024,16 @@ def parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
     """
     if json_too_deep(data):
         raise DamagedData(
-            f"{path}: JSON nested more than {MAX_JSON_DEPTH} levels deep: "
-            "it was not written by refundkit"
+            _(
+                "{path}: JSON nested more than {depth} levels deep: it was not written by refundkit"
+            ).format(path=path, depth=MAX_JSON_DEPTH)
         )
     try:
         return _parse_record(cls, data, path)
     except (RecursionError, MemoryError, ValueError, TypeError, KeyError) as exc:
-        raise DamagedData(f"{path}: cannot be read ({type(exc).__name__})") from None
+        raise DamagedData(
+            _("{path}: cannot be read ({error})").format(path=path, error=type(exc).__name__)
+        ) from None
 
 
 def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
@@ -1005,7 +1056,9 @@ def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
     except ValidationError as exc:
         if models.is_newer_schema(exc):
             raise NewerSchema(
-                f"{path}: {models.describe_validation_error(exc)}; upgrade refundkit to read it"
+                _("{path}: {problem}; upgrade refundkit to read it").format(
+                    path=path, problem=models.describe_validation_error(exc)
+                )
             ) from None
         first_error = exc
     else:
@@ -1014,28 +1067,35 @@ def _parse_record(cls: type[RecordT], data: bytes, path: Path) -> RecordT:
     try:
         raw = json.loads(data)
     except ValueError as exc:  # also a UnicodeDecodeError
-        problem = f"not valid JSON ({exc})" if data.strip() else "empty file"
-        raise DamagedData(f"{path}: {problem}") from None
+        if data.strip():
+            problem = _("not valid JSON ({error})").format(error=exc)
+        else:
+            problem = _("empty file")
+        raise DamagedData(_("{path}: {problem}").format(path=path, problem=problem)) from None
     if not isinstance(raw, dict):
-        raise DamagedData(f"{path}: not a JSON object")
+        raise DamagedData(_("{path}: not a JSON object").format(path=path))
     version = raw.get("schema_version", 1)
     if not (type(version) is int and version < models.SCHEMA_VERSION):
         problem = (
             models.describe_validation_error(first_error)
             if first_error is not None
-            else f"schema_version {version!r} is not a version number"
+            else _("schema_version {version} is not a version number").format(version=repr(version))
         )
-        raise DamagedData(f"{path}: {problem}")
+        raise DamagedData(_("{path}: {problem}").format(path=path, problem=problem))
     try:
         upgraded = models.migrate(raw)
     except Exception as exc:  # a step meeting hand-edited data: report the file, not a bug
         raise DamagedData(
-            f"{path}: cannot upgrade it from schema_version {version} ({type(exc).__name__}: {exc})"
+            _("{path}: cannot upgrade it from schema_version {version} ({error})").format(
+                path=path, version=version, error=f"{type(exc).__name__}: {exc}"
+            )
         ) from None
     try:
         return cls.model_validate_json(json.dumps(upgraded, ensure_ascii=False))
     except ValidationError as exc:
         problem = models.describe_validation_error(exc)
         raise DamagedData(
-            f"{path}: after upgrading from schema_version {version}: {problem}"
+            _("{path}: after upgrading from schema_version {version}: {problem}").format(
+                path=path, version=version, problem=problem
+            )
         ) from None

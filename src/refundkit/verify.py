@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from refundkit import filecopy
 from refundkit.errors import DamagedData
 from refundkit.filecopy import Progress
+from refundkit.i18n import _
 from refundkit.store import (
     EVIDENCE_MODE,
     DamagedOrder,
@@ -120,7 +121,7 @@ def open_stored(store: Store, order_id: str, stored_as: str) -> int:
     A record pointing outside its folder raises NotRegularFile too (it was tampered with)."""
     path = store.order_dir(order_id) / stored_as
     if not stored_inside(stored_as):
-        raise NotRegularFile(path, "outside the order's folder")
+        raise NotRegularFile(path, _("outside the order's folder"))
     return open_regular(path, base=store.orders_dir)
 
 

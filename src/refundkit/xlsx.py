@@ -32,6 +32,7 @@ from typing import NoReturn
 from xml.parsers import expat
 
 from refundkit.errors import BadFile
+from refundkit.i18n import _
 from refundkit.sanitize import visible
 
 MAX_ENTRIES = 1000  # a workbook has a dozen members
@@ -77,8 +78,9 @@ class _Stop(Exception):
     """Raised from a handler to end a parse early."""
 
 
-def refuse(label: str, problem: str) -> NoReturn:
-    raise BadFile(visible(f"{label} {problem}"))
+def refuse(label: str, problem: str, **values: object) -> NoReturn:
+    """problem: a whole message naming the file as {file}, its other values by name."""
+    raise BadFile(visible(problem.format(file=label, **values)))
 
 
 # --- the zip ---------------------------------------------------------------------------------
@@ -89,21 +91,32 @@ def open_workbook(data: bytes, label: str) -> Workbook:
     entries = _directory_entries(data, label)
     if entries > MAX_ENTRIES:
         refuse(
-            label, f"is a ZIP archive with {entries} entries, not a bill (a workbook has a dozen)"
+            label,
+            _(
+                "{file} is a ZIP archive with {entries} entries, not a bill (a workbook has a "
+                "dozen)"
+            ),
+            entries=entries,
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         refuse(
             label,
-            "is a damaged ZIP/XLSX file (its directory cannot be read): download the bill again",
+            _(
+                "{file} is a damaged ZIP/XLSX file (its directory cannot be read): download the "
+                "bill again"
+            ),
         )
     infos = archive.infolist()
     if any(info.flag_bits & 0x1 for info in infos):
         refuse(
             label,
-            "is a password-protected ZIP archive (the bill as the app sends it): unzip it with "
-            "the password shown in WeChat Pay or Alipay, then import the CSV or XLSX inside",
+            _(
+                "{file} is a password-protected ZIP archive (the bill as the app sends it): unzip "
+                "it with the password shown in WeChat Pay or Alipay, then import the CSV or XLSX "
+                "inside"
+            ),
         )
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
@@ -122,37 +135,40 @@ def _directory_entries(data: bytes, label: str) -> int:
     tail_start = max(0, len(data) - (22 + 0xFFFF))
     at = data.rfind(b"PK\x05\x06", tail_start)
     if at < 0 or len(data) - at < 22:
-        refuse(label, "is a truncated ZIP/XLSX file (its end is missing): download the bill again")
+        refuse(
+            label,
+            _("{file} is a truncated ZIP/XLSX file (its end is missing): download the bill again"),
+        )
     (entries,) = struct.unpack_from("<H", data, at + 10)
     if entries != 0xFFFF:
         return int(entries)
     locator = at - 20  # ZIP64: the real count is in the ZIP64 end record
     if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
-        refuse(label, "is a damaged ZIP/XLSX file (its end record is inconsistent)")
+        refuse(label, _("{file} is a damaged ZIP/XLSX file (its end record is inconsistent)"))
     (offset,) = struct.unpack_from("<Q", data, locator + 8)
     if offset + 56 > len(data) or data[offset : offset + 4] != b"PK\x06\x06":
-        refuse(label, "is a damaged ZIP/XLSX file (its ZIP64 end record is missing)")
+        refuse(label, _("{file} is a damaged ZIP/XLSX file (its ZIP64 end record is missing)"))
     (count,) = struct.unpack_from("<Q", data, offset + 32)
     return int(count)
 
 
 def _what_zip(archive: zipfile.ZipFile, names: set[str]) -> str:
-    """Name the kind of ZIP that is not a workbook."""
+    """Name the kind of ZIP that is not a workbook (a message naming the file as {file})."""
     if "word/document.xml" in names:
-        return "is a Word document, not a bill; export the bill from WeChat Pay or Alipay"
+        return _("{file} is a Word document, not a bill; export the bill from WeChat Pay or Alipay")
     if "mimetype" in names:
         try:
             kind = archive.read("mimetype")[:100].decode("ascii", "replace")
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError):
             kind = ""
         if "opendocument.spreadsheet" in kind:
-            return (
-                "is an OpenDocument spreadsheet (.ods), not a bill as exported: import the "
+            return _(
+                "{file} is an OpenDocument spreadsheet (.ods), not a bill as exported: import the "
                 "CSV or XLSX file from the bill e-mail (or save it as .xlsx)"
             )
-    return (
-        "is a ZIP archive, not a bill: unzip it first (the password is in the WeChat Pay or "
-        "Alipay message) and import the CSV or XLSX inside"
+    return _(
+        "{file} is a ZIP archive, not a bill: unzip it first (the password is in the WeChat Pay "
+        "or Alipay message) and import the CSV or XLSX inside"
     )
 
 
@@ -161,12 +177,21 @@ def member_chunks(book: Workbook, member: str) -> Iterator[bytes]:
     try:
         info = book.archive.getinfo(member)
     except KeyError:
-        refuse(book.label, f"is a damaged XLSX workbook (its part {member} is missing)")
+        refuse(
+            book.label,
+            _("{file} is a damaged XLSX workbook (its part {member} is missing)"),
+            member=member,
+        )
     if info.file_size > MAX_MEMBER_BYTES:
         refuse(
             book.label,
-            f"declares {info.file_size:,} bytes for its part {member}: far more than any bill "
-            f"(refused above {MAX_MEMBER_BYTES >> 20} MB)",
+            _(
+                "{file} declares {size} bytes for its part {member}: far more than any bill "
+                "(refused above {limit} MB)"
+            ),
+            size=f"{info.file_size:,}",
+            member=member,
+            limit=MAX_MEMBER_BYTES >> 20,
         )
     total = 0
     try:
@@ -176,12 +201,20 @@ def member_chunks(book: Workbook, member: str) -> Iterator[bytes]:
                 if total > MAX_MEMBER_BYTES:
                     refuse(
                         book.label,
-                        f"inflates its part {member} beyond {MAX_MEMBER_BYTES >> 20} MB: far "
-                        "more than any bill",
+                        _(
+                            "{file} inflates its part {member} beyond {limit} MB: far more "
+                            "than any bill"
+                        ),
+                        member=member,
+                        limit=MAX_MEMBER_BYTES >> 20,
                     )
                 yield chunk
     except (zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError, NotImplementedError):
-        refuse(book.label, f"is a damaged XLSX workbook (its part {member} cannot be read)")
+        refuse(
+            book.label,
+            _("{file} is a damaged XLSX workbook (its part {member} cannot be read)"),
+            member=member,
+        )
 
 
 # --- XML -------------------------------------------------------------------------------------
@@ -206,8 +239,11 @@ def _parse(
     def no_doctype(*_args: object) -> None:
         refuse(
             book.label,
-            f"has a document type declaration in {member}: not a workbook as Excel or WeChat "
-            "writes one",
+            _(
+                "{file} has a document type declaration in {member}: not a workbook as Excel "
+                "or WeChat writes one"
+            ),
+            member=member,
         )
 
     depth = [0]
@@ -217,7 +253,9 @@ def _parse(
         if depth[0] > MAX_DEPTH:
             refuse(
                 book.label,
-                f"nests its XML deeper than {MAX_DEPTH} levels in {member}: not a workbook",
+                _("{file} nests its XML deeper than {depth} levels in {member}: not a workbook"),
+                depth=MAX_DEPTH,
+                member=member,
             )
         start(_local(name), attrs)
 
@@ -239,7 +277,12 @@ def _parse(
         parser.Parse(b"", True)
         yield
     except expat.ExpatError as exc:
-        refuse(book.label, f"is a damaged XLSX workbook (bad XML in {member}: {exc})")
+        refuse(
+            book.label,
+            _("{file} is a damaged XLSX workbook (bad XML in {member}: {error})"),
+            member=member,
+            error=exc,
+        )
 
 
 def _attr(attrs: dict[str, str], name: str) -> str | None:
@@ -262,10 +305,12 @@ def _sheets(book: Workbook) -> list[Sheet]:
         if name == "Relationship" and len(targets) < 1000:
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
-    for _ in _parse(book, "xl/workbook.xml", sheet, lambda _n: None, lambda _t: None):
+    for _chunk in _parse(book, "xl/workbook.xml", sheet, lambda _n: None, lambda _t: None):
         pass
     if "xl/_rels/workbook.xml.rels" in book.archive.namelist():
-        for _ in _parse(book, "xl/_rels/workbook.xml.rels", rel, lambda _n: None, lambda _t: None):
+        for _chunk in _parse(
+            book, "xl/_rels/workbook.xml.rels", rel, lambda _n: None, lambda _t: None
+        ):
             pass
     sheets = []
     for number, (name, rid) in enumerate(listed, start=1):
@@ -279,18 +324,24 @@ class _Text:
     """Character data of one cell or string, refused once longer than a cell can be."""
 
     def __init__(self, label: str, what: str) -> None:
-        self.label, self.what = label, what
+        self.label, self.what = label, what  # what: "string" (shared) or "cell"
         self.parts: list[str] = []
         self.size = 0
 
     def add(self, data: str) -> None:
         self.size += len(data)
         if self.size > MAX_CELL_CHARS:
-            refuse(
-                self.label,
-                f"has {self.what} longer than {MAX_CELL_CHARS:,} characters (the most a cell "
-                "can hold): not a bill",
-            )
+            if self.what == "string":
+                problem = _(
+                    "{file} has a shared string longer than {limit} characters (the most a cell "
+                    "can hold): not a bill"
+                )
+            else:
+                problem = _(
+                    "{file} has a cell longer than {limit} characters (the most a cell can "
+                    "hold): not a bill"
+                )
+            refuse(self.label, problem, limit=f"{MAX_CELL_CHARS:,}")
         self.parts.append(data)
 
     def value(self) -> str:
@@ -312,9 +363,11 @@ def shared_strings(book: Workbook) -> list[str]:
         if name == "si":
             if len(strings) >= MAX_SHARED_STRINGS:
                 refuse(
-                    book.label, f"has more than {MAX_SHARED_STRINGS:,} shared strings: not a bill"
+                    book.label,
+                    _("{file} has more than {limit} shared strings: not a bill"),
+                    limit=f"{MAX_SHARED_STRINGS:,}",
                 )
-            state["si"] = _Text(book.label, "a shared string")
+            state["si"] = _Text(book.label, "string")
         elif name == "rPh":
             state["phonetic"] = int(state["phonetic"]) + 1  # type: ignore[call-overload]
         elif name == "t" and state["si"] is not None and not state["phonetic"]:
@@ -331,8 +384,11 @@ def shared_strings(book: Workbook) -> list[str]:
             if int(state["chars"]) > MAX_SHARED_CHARS:  # type: ignore[call-overload]
                 refuse(
                     book.label,
-                    f"has more than {MAX_SHARED_CHARS >> 20} million characters of shared "
-                    "strings: not a bill",
+                    _(
+                        "{file} has more than {limit} million characters of shared strings: "
+                        "not a bill"
+                    ),
+                    limit=MAX_SHARED_CHARS >> 20,
                 )
             strings.append(text)
             state["si"] = None
@@ -342,7 +398,7 @@ def shared_strings(book: Workbook) -> list[str]:
         if state["in_t"] and isinstance(current, _Text):
             current.add(data)
 
-    for _ in _parse(book, member, start, end, text):
+    for _chunk in _parse(book, member, start, end, text):
         pass
     book.shared = strings
     return strings
@@ -404,8 +460,12 @@ def rows(book: Workbook, sheet: Sheet) -> Generator[tuple[int, list[object]], No
             if s.count > MAX_ROWS:
                 refuse(
                     label,
-                    f"has more than {MAX_ROWS:,} rows in sheet {sheet.name!r}: not a bill (a "
-                    "heavy user's year has a few thousand)",
+                    _(
+                        "{file} has more than {limit} rows in sheet {sheet}: not a bill (a "
+                        "heavy user's year has a few thousand)"
+                    ),
+                    limit=f"{MAX_ROWS:,}",
+                    sheet=repr(sheet.name),
                 )
             s.number = _row_number(attrs.get("r"), s.number)
             s.row, s.col = [], -1
@@ -413,7 +473,10 @@ def rows(book: Workbook, sheet: Sheet) -> Generator[tuple[int, list[object]], No
             s.cells += 1
             if s.cells > MAX_CELLS:
                 refuse(
-                    label, f"has more than {MAX_CELLS:,} cells in sheet {sheet.name!r}: not a bill"
+                    label,
+                    _("{file} has more than {limit} cells in sheet {sheet}: not a bill"),
+                    limit=f"{MAX_CELLS:,}",
+                    sheet=repr(sheet.name),
                 )
             s.col = _column(attrs.get("r"), s.col)
             s.kind = attrs.get("t")
@@ -422,9 +485,9 @@ def rows(book: Workbook, sheet: Sheet) -> Generator[tuple[int, list[object]], No
         elif s.skip:
             return
         elif name == "v":
-            s.value = _Text(label, "a cell")
+            s.value = _Text(label, "cell")
         elif name == "is":
-            s.inline = _Text(label, "a cell")
+            s.inline = _Text(label, "cell")
 
     def end(name: str) -> None:
         if name == "row" and s.row is not None:
@@ -436,8 +499,12 @@ def rows(book: Workbook, sheet: Sheet) -> Generator[tuple[int, list[object]], No
             if s.chars > MAX_SHEET_CHARS:
                 refuse(
                     label,
-                    f"has more than {MAX_SHEET_CHARS >> 20} million characters in the cells of "
-                    f"sheet {sheet.name!r} (shared strings repeated): not a bill",
+                    _(
+                        "{file} has more than {limit} million characters in the cells of sheet "
+                        "{sheet} (shared strings repeated): not a bill"
+                    ),
+                    limit=MAX_SHEET_CHARS >> 20,
+                    sheet=repr(sheet.name),
                 )
             if cell is not None:
                 s.row.extend([None] * (s.col + 1 - len(s.row)))
@@ -450,7 +517,7 @@ def rows(book: Workbook, sheet: Sheet) -> Generator[tuple[int, list[object]], No
         if target is not None:
             target.add(data)
 
-    for _ in _parse(book, sheet.member, start, end, text):
+    for _chunk in _parse(book, sheet.member, start, end, text):
         if s.rows:
             ready, s.rows = s.rows, []
             yield from ready
@@ -467,7 +534,11 @@ def _cell(s: _RowState, shared: list[str], label: str) -> object:
         try:
             return shared[int(raw)]
         except (ValueError, IndexError):
-            refuse(label, f"is a damaged XLSX workbook (a cell names shared string {raw[:20]!r})")
+            refuse(
+                label,
+                _("{file} is a damaged XLSX workbook (a cell names shared string {index})"),
+                index=repr(raw[:20]),
+            )
     if s.kind in (None, "n"):
         return Number(raw.strip()) if raw.strip() else None
     return raw  # str (a formula's text), b (boolean), e (error), d (ISO date)

@@ -11,6 +11,7 @@ import typer
 
 from refundkit.cli import command, get_store, interactive, refuse_overwrite, today, write_out
 from refundkit.errors import BadInput, RefundkitError
+from refundkit.i18n import _, ngettext
 from refundkit.kinds import Category
 from refundkit.sanitize import visible
 
@@ -75,10 +76,10 @@ def import_bill(
     from refundkit import bills
 
     if pick is not None and row is not None:
-        raise BadInput("give --pick or --row, not both")
+        raise BadInput(_("give --pick or --row, not both"))
     if as_json and (pick is not None or row is not None or order is not None):
         raise BadInput(
-            "--json lists the bill and records nothing: leave out --pick, --row and --order"
+            _("--json lists the bill and records nothing: leave out --pick, --row and --order")
         )
     bill = bills.read_bill(file)
     if as_json:
@@ -97,8 +98,10 @@ def import_bill(
             where = f" --order {_quoted(Path(order))}" if order else ""
             first = next((e.row for e in bill.listing if e.tx.pickable), bill.listing[0].row)
             typer.echo(
-                f"Record one by its row number (1 to {len(bill.listing)}), e.g.: "
-                f"{again} --row {first}{where} (or by its transaction number, with --pick)"
+                _(
+                    "Record one by its row number (1 to {count}), e.g.: {command} "
+                    "(or by its transaction number, with --pick)"
+                ).format(count=len(bill.listing), command=f"{again} --row {first}{where}")
             )
             return
         entry = _ask(bill)
@@ -123,7 +126,7 @@ def _record(
     now = datetime.now()
     if order is None:
         if keep_recorded:
-            raise BadInput("--keep-recorded goes with --order: a new order has nothing recorded")
+            raise BadInput(_("--keep-recorded goes with --order: a new order has nothing recorded"))
         done = importer.import_new(store, bill, file, entry, options, now, whole=whole)
     else:
         choices = _settle(store, bill, file, entry, options, order, now, keep_recorded)
@@ -132,10 +135,18 @@ def _record(
         )
     order_id = done.order.id
     if not done.created:
-        filled = ", ".join(importer.label(f) for f in done.filled) or "nothing new"
+        filled = _(", ").join(importer.label(f) for f in done.filled) or _("nothing new")
         typer.echo(
-            f"Added the payment in row {entry.row} of the {bill.label} "
-            f"({visible(entry.tx.describe())}) to order {order_id}; filled in: {filled}"
+            _(
+                "Added the payment in row {row} of the {bill} ({payment}) to order {id}; "
+                "filled in: {filled}"
+            ).format(
+                row=entry.row,
+                bill=bill.label,
+                payment=visible(entry.tx.describe()),
+                id=order_id,
+                filled=filled,
+            )
         )
     display.print_added(
         cases.report(done.order, today()), "Recorded" if done.created else "Updated"
@@ -143,20 +154,32 @@ def _record(
     if done.order.bill_state:
         from refundkit.caseview import bill_status_text
 
-        typer.echo(f"Note: {visible(bill_status_text(done.order) or '')}")
+        typer.echo(_("Note: {text}").format(text=visible(bill_status_text(done.order) or "")))
     evidence = done.evidence
     if whole:
         name = visible(evidence.original_name)
-        typer.echo(f"Attached the bill as payment evidence {evidence.id}: {name}")
+        typer.echo(
+            _("Attached the bill as payment evidence {id}: {name}").format(
+                id=evidence.id, name=name
+            )
+        )
         return
     typer.echo(
-        f"Attached an extract of the bill (its header and this payment) as payment evidence "
-        f"{evidence.id}: {visible(evidence.original_name)}"
+        _(
+            "Attached an extract of the bill (its header and this payment) as payment evidence "
+            "{id}: {name}"
+        ).format(id=evidence.id, name=visible(evidence.original_name))
     )
     typer.echo(
-        f"Keep the original, {visible(bill.name)} (SHA-256 {bill.sha256[:16]}…, recorded with the "
-        f"extract). To attach it whole: refundkit import-bill {_quoted(file)} --row {entry.row} "
-        f"--order {order_id} --whole-bill"
+        _(
+            "Keep the original, {name} (SHA-256 {sha}…, recorded with the extract). "
+            "To attach it whole: {command}"
+        ).format(
+            name=visible(bill.name),
+            sha=bill.sha256[:16],
+            command=f"refundkit import-bill {_quoted(file)} --row {entry.row} "
+            f"--order {order_id} --whole-bill",
+        )
     )
 
 
@@ -181,15 +204,19 @@ def _settle(
     if keep_recorded:
         return {c.field: "order" for c in found}
     if not interactive():
-        hint = (
+        hint = _(
             "keep the order's values with --keep-recorded, or change them first with "
-            f"`refundkit edit {order_id}`, then run: refundkit import-bill {_quoted(file)} "
-            f"--row {entry.row} --order {order_id}"
+            "`{edit}`, then run: {command}"
+        ).format(
+            edit=f"refundkit edit {order_id}",
+            command=f"refundkit import-bill {_quoted(file)} --row {entry.row} --order {order_id}",
         )
         raise BadInput(visible(importer.conflict_message(order_id, found, hint)))
     choices = {}
     for conflict in found:
-        question = f"{visible(conflict.describe())}. Keep the order's (o) or take the bill's (b)?"
+        question = _("{conflict}. Keep the order's (o) or take the bill's (b)?").format(
+            conflict=visible(conflict.describe())
+        )
         answer = ""
         while answer not in ("o", "b"):
             answer = typer.prompt(question, default="o").strip().lower()[:1]
@@ -203,44 +230,63 @@ def _ask(bill: Bill) -> Listed:
 
     count = len(bill.listing)
     while True:
-        answer = typer.prompt(f"Row number (1-{count}) or transaction number").strip()
+        answer = typer.prompt(
+            _("Row number (1-{count}) or transaction number").format(count=count)
+        ).strip()
         try:
             if answer.lstrip("#").isdigit() and len(answer.lstrip("#")) <= len(str(count)):
                 return pick_row(bill, int(answer.lstrip("#")))
             return pick(bill, answer)
         except RefundkitError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
+            typer.echo(_("error: {message}").format(message=exc.message), err=True)
 
 
 def bill_lines(bill: Bill) -> list[str]:
     """The expense rows, newest first and numbered: fixed columns first, free text last, so
     that the transaction number is never cut or wrapped, in a terminal or a pipe."""
     from refundkit.sanitize import visible
+    from refundkit.wrap import cell_width
 
     listed = bill.listing
     count = len(listed)
     if not count:
-        return [f"No expense transactions in this {bill.label}: nothing to record."]
-    noun = "expense transaction" if count == 1 else "expense transactions"
+        return [
+            _("No expense transactions in this {bill}: nothing to record.").format(bill=bill.label)
+        ]
     ids = [visible(e.tx.transaction_id) or "-" for e in listed]
     amounts = [f"¥{e.tx.amount:,.2f}" for e in listed]
+    id_head, time_head, amount_head = _("Transaction no."), _("Time"), _("Amount")
     row_width = max(len("#"), len(str(count)))
-    id_width = max(len("Transaction no."), *map(len, ids))
-    amount_width = max(len("Amount"), *map(len, amounts))
+    id_width = max(cell_width(id_head), *map(len, ids))
+    time_width = max(16, cell_width(time_head))
+    amount_width = max(cell_width(amount_head), *map(len, amounts))
     lines = [
-        f"{bill.label}: {count} {noun}, newest first",
-        f"{'#':>{row_width}}  {'Transaction no.':<{id_width}}  {'Time':<16}  "
-        f"{'Amount':>{amount_width}}  Merchant · item",
+        ngettext(
+            "{bill}: {n} expense transaction, newest first",
+            "{bill}: {n} expense transactions, newest first",
+            count,
+        ).format(bill=bill.label, n=count),
+        f"{'#':>{row_width}}  {_pad(id_head, id_width)}  {_pad(time_head, time_width)}  "
+        f"{_pad(amount_head, amount_width, right=True)}  {_('Merchant · item')}",
     ]
     for entry, tx_id, amount in zip(listed, ids, amounts, strict=True):
         tx = entry.tx
         what = visible(" · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p))
         marks = "".join(f"  [{visible(m)}]" for m in tx.marks())
         lines.append(
-            f"{entry.row:>{row_width}}  {tx_id:<{id_width}}  {tx.time:%Y-%m-%d %H:%M}  "
+            f"{entry.row:>{row_width}}  {tx_id:<{id_width}}  "
+            f"{tx.time:%Y-%m-%d %H:%M}{' ' * (time_width - 16)}  "
             f"{amount:>{amount_width}}  {what}{marks}"
         )
     return lines
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """text filled to width terminal columns (a CJK character takes two)."""
+    from refundkit.wrap import cell_width
+
+    fill = " " * max(0, width - cell_width(text))
+    return fill + text if right else text + fill
 
 
 def _quoted(path: Path) -> str:
@@ -269,10 +315,15 @@ def export(
     refuse_special_files(store, store.load(store.resolve(order)))
     done = bundle.export_order(store, order, out, force=force, as_of=today())
     for warning in done.warnings:
-        typer.echo(visible(f"warning: {warning}"), err=True)
+        typer.echo(visible(_("warning: {message}").format(message=warning)), err=True)
     typer.echo(
-        f"Exported {done.files} files to {done.path} (a BagIt 1.0 bag, without your private "
-        "note); check it with: unzip it, then bagit.py --validate <folder>"
+        ngettext(
+            "Exported {n} file to {path} (a BagIt 1.0 bag, without your private note); "
+            "check it with: unzip it, then bagit.py --validate <folder>",
+            "Exported {n} files to {path} (a BagIt 1.0 bag, without your private note); "
+            "check it with: unzip it, then bagit.py --validate <folder>",
+            done.files,
+        ).format(n=done.files, path=done.path)
     )
 
 
@@ -306,13 +357,19 @@ def calendar(
     if out is None:
         typer.echo(data, nl=False)
         if not deadlines:
-            typer.echo(f"note: no open deadlines on or after {day}", err=True)
+            typer.echo(_("note: no open deadlines on or after {day}").format(day=day), err=True)
     else:
         write_out(out, data, force)
         cases = len({d.order_id for d in deadlines})
-        typer.echo(f"Wrote {len(deadlines)} deadlines of {cases} open cases to {out}")
+        typer.echo(
+            _("Wrote {n} deadlines of {cases} open cases to {path}").format(
+                n=len(deadlines), cases=cases, path=out
+            )
+        )
     for bad in damaged:
-        typer.echo(visible(f"damaged: {bad.path}: {bad.error}"), err=True)
+        typer.echo(
+            visible(_("damaged: {path}: {error}").format(path=bad.path, error=bad.error)), err=True
+        )
     if damaged:
         raise typer.Exit(1)
 
@@ -326,10 +383,22 @@ def _visible_lines(data: bytes) -> bytes:
 
 def _check_ics(out: Path) -> None:
     if out.suffix.lower() != ".ics":
-        raise BadInput(f"--out {out} must name an .ics file, e.g. --out refundkit.ics")
+        raise BadInput(
+            _("--out {path} must name an .ics file, e.g. --out refundkit.ics").format(path=out)
+        )
     if not out.parent.is_dir():
-        raise BadInput(f"folder {out.parent} does not exist: create it or choose another --out")
+        raise BadInput(
+            _("folder {path} does not exist: create it or choose another --out").format(
+                path=out.parent
+            )
+        )
     if out.is_dir():
-        raise BadInput(f"--out {out} is a folder: give a file name ending in .ics")
+        raise BadInput(
+            _("--out {path} is a folder: give a file name ending in .ics").format(path=out)
+        )
     if out.exists() and not out.is_file():
-        raise BadInput(f"--out {out} is not a regular file (a FIFO or device): choose another")
+        raise BadInput(
+            _("--out {path} is not a regular file (a FIFO or device): choose another").format(
+                path=out
+            )
+        )

@@ -12,6 +12,7 @@ import typer
 
 from refundkit.cli import command, get_store, interactive, today
 from refundkit.errors import BadFile, BadInput, RefundkitError
+from refundkit.i18n import _
 
 if TYPE_CHECKING:
     from refundkit.models import Evidence, Order
@@ -50,11 +51,13 @@ def import_screenshot(
 
     if not (json_ or yes or interactive()):
         raise BadInput(
-            "import-screenshot shows what it read for you to check, which needs a terminal: "
-            "add --yes to record it as read, or --json to see it"
+            _(
+                "import-screenshot shows what it read for you to check, which needs a terminal: "
+                "add --yes to record it as read, or --json to see it"
+            )
         )
     if not json_ and not yes:
-        typer.echo("Reading the screenshot (offline, a few seconds)...", err=True)
+        typer.echo(_("Reading the screenshot (offline, a few seconds)..."), err=True)
     data, reading = record.read_screenshot(file, today())
     if json_:
         from refundkit.display import print_json
@@ -62,19 +65,25 @@ def import_screenshot(
         print_json(reading.as_json())
     if not reading.found:
         raise BadFile(
-            f"no payment or order details found in {file}: give a screenshot of a WeChat Pay "
-            "or Alipay bill detail (账单详情) or of a shop's order page"
+            _(
+                "no payment or order details found in {path}: give a screenshot of a WeChat Pay "
+                "or Alipay bill detail (账单详情) or of a shop's order page"
+            ).format(path=file)
         )
     if json_:
         return
     facts = record.reviewable(reading)
-    label = record.PAGE[reading.source][0]
+    label = record.page_label(reading.source)
     if yes:
         values, warnings = record.as_read(facts)
         for warning in warnings:
-            typer.echo(f"warning: {visible(warning)}", err=True)
+            typer.echo(_("warning: {message}").format(message=visible(warning)), err=True)
     else:
-        typer.echo(f"Read a {label} from {visible(file.name)}. Check each fact:")
+        typer.echo(
+            _("Read a {page} from {name}. Check each fact:").format(
+                page=label, name=visible(file.name)
+            )
+        )
         values = _review(facts, new=order is None)
     store = get_store(ctx)
     now = datetime.now()
@@ -92,8 +101,11 @@ def import_screenshot(
         done = record.fill_order(store, order, file, data, reading, values, replace, now)
         _print_filled(done)
     typer.echo(
-        f"Attached the screenshot as {done.evidence.kind.value} evidence {done.evidence.id}: "
-        f"{visible(file.name)}"
+        _("Attached the screenshot as {kind} evidence {id}: {name}").format(
+            kind=done.evidence.kind.value,
+            id=done.evidence.id,
+            name=visible(file.name),
+        )
     )
 
 
@@ -102,33 +114,47 @@ def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
     '-' leaves it out. A correction that does not read is asked again, never dropped."""
     from refundkit.sanitize import visible
     from refundkit.screenshots import record
+    from refundkit.screenshots.layouts import shown as said
 
     values: dict[str, str] = {}
     for name in record.REVIEWED:
         fact = facts.get(name)
-        label = record.LABELS[name]
+        label = record.label(name)
         if fact is not None:
-            shown = visible(fact.value) if fact.value else "(unreadable)"
-            typer.echo(f"{label}: {shown}")
-            typer.echo(f"  read from: {visible(fact.source)} (confidence {fact.confidence:.2f})")
+            value = visible(fact.value) if fact.value else _("(unreadable)")
+            typer.echo(_("{fact}: {value}").format(fact=label, value=value))
+            typer.echo(
+                _("  read from: {source} (confidence {confidence})").format(
+                    source=visible(said(fact.source) or ""), confidence=f"{fact.confidence:.2f}"
+                )
+            )
             if fact.uncertain:
-                typer.echo(f"  check this: {visible(fact.problem or 'it could not be read')}")
+                problem = said(fact.problem) or _("it could not be read")
+                typer.echo(_("  check this: {problem}").format(problem=visible(problem)))
         else:
-            typer.echo(f"{label}: not on the screenshot")
+            typer.echo(_("{fact}: not on the screenshot").format(fact=label))
         required = new and name in record.REQUIRED
-        hint = "Enter to keep, or type the right one" if fact and fact.value else "type it"
-        if not required:
-            hint += ", - to leave out"
+        keeps = bool(fact and fact.value)
+        if required:
+            hint = _("Enter to keep, or type the right one") if keeps else _("type it")
+        elif keeps:
+            hint = _("Enter to keep, or type the right one, - to leave out")
+        else:
+            hint = _("type it, - to leave out")
         default = fact.value if fact and fact.value else ("" if required else "-")
         while True:
-            answer = typer.prompt(f"{label} ({hint})", default=default, show_default=bool(default))
+            answer = typer.prompt(
+                _("{fact} ({hint})").format(fact=label, hint=hint),
+                default=default,
+                show_default=bool(default),
+            )
             if answer.strip() == "-" and not required:
                 break
             try:
                 values[name] = record.check_value(name, answer, today())
                 break
             except RefundkitError as exc:
-                typer.echo(f"error: {exc.message}", err=True)
+                typer.echo(_("error: {message}").format(message=exc.message), err=True)
     return values
 
 
@@ -138,19 +164,28 @@ def _refuse_another_purchase(
     """--yes never attaches a screenshot whose amount, number or day says it is another
     purchase: that is a question for the user, in a terminal."""
     from refundkit.sanitize import visible
-    from refundkit.screenshots.record import NOUNS, another_purchase
+    from refundkit.screenshots.record import another_purchase, noun
 
     names = another_purchase(clashing)
     if not names:
         return
-    differ = "; ".join(
-        f"the {NOUNS[n]} {clashing[n][0]} where the screenshot says {clashing[n][1]}" for n in names
+    differ = _("; ").join(
+        _("the {fact} {recorded} where the screenshot says {read}").format(
+            fact=noun(n), recorded=clashing[n][0], read=clashing[n][1]
+        )
+        for n in names
     )
     raise BadInput(
         visible(
-            f"order {order_id} records {differ}: is the screenshot of another purchase? Nothing "
-            f"was recorded; run refundkit import-screenshot {file} --order {order_id} in a "
-            "terminal to choose, or leave out --order to record it as a new order"
+            _(
+                "order {id} records {differences}: is the screenshot of another purchase? "
+                "Nothing was recorded; run {command} in a terminal to choose, or leave out "
+                "--order to record it as a new order"
+            ).format(
+                id=order_id,
+                differences=differ,
+                command=f"refundkit import-screenshot {file} --order {order_id}",
+            )
         )
     )
 
@@ -159,34 +194,40 @@ def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:
     """Which recorded facts to replace with the screenshot's: asked one by one in a
     terminal; with --yes none, and a warning names each one kept."""
     from refundkit.sanitize import visible
-    from refundkit.screenshots.record import NOUNS
+    from refundkit.screenshots.record import noun
 
     replace = set()
     for name, (recorded, read) in clashing.items():
-        label = NOUNS[name]
+        label = noun(name)
         if ask and typer.confirm(
-            f"The order's {label} is {visible(recorded)}; the screenshot says {visible(read)}. "
-            "Replace it?",
+            _("The order's {fact} is {recorded}; the screenshot says {read}. Replace it?").format(
+                fact=label, recorded=visible(recorded), read=visible(read)
+            ),
             default=False,
         ):
             replace.add(name)
         elif not ask:
             typer.echo(
-                f"warning: kept the order's {label} {visible(recorded)} "
-                f"(the screenshot says {visible(read)})",
+                _(
+                    "warning: kept the order's {fact} {recorded} (the screenshot says {read})"
+                ).format(fact=label, recorded=visible(recorded), read=visible(read)),
                 err=True,
             )
     return replace
 
 
 def _print_filled(done: "Recorded") -> None:
-    from refundkit.screenshots.record import NOUNS
+    from refundkit.screenshots.record import noun
 
     if done.filled:
-        names = ", ".join(NOUNS[n] for n in done.filled)
-        typer.echo(f"Order {done.order.id}: filled in the {names}")
+        names = _(", ").join(noun(n) for n in done.filled)
+        typer.echo(_("Order {id}: filled in the {facts}").format(id=done.order.id, facts=names))
     else:
-        typer.echo(f"Order {done.order.id}: nothing to fill in, it already had every fact read")
+        typer.echo(
+            _("Order {id}: nothing to fill in, it already had every fact read").format(
+                id=done.order.id
+            )
+        )
 
 
 @command("suggest-events")
@@ -209,19 +250,27 @@ def suggest_events(
     current = store.load(order_id)
     entry = next((e for e in current.evidence if e.id == evidence), None)
     if entry is None:
-        known = ", ".join(e.id for e in current.evidence) or "none yet"
-        raise BadInput(f"order {order_id} has no evidence {evidence!r} (it has: {known})")
+        known = ", ".join(e.id for e in current.evidence) or _("none yet")
+        raise BadInput(
+            _("order {id} has no evidence {evidence} (it has: {known})").format(
+                id=order_id, evidence=repr(evidence), known=known
+            )
+        )
     text = _evidence_text(store, current, entry)
     reference = entry.taken or entry.added.date()
     logged = {(e.kind.value, e.on) for e in current.events}
     found = [s for s in suggest(text, reference) if (s.event, s.on) not in logged]
     if not found:
         typer.echo(
-            f"No new events suggested by the text of {entry.id} ({visible(entry.original_name)})."
+            _("No new events suggested by the text of {evidence} ({name}).").format(
+                evidence=entry.id, name=visible(entry.original_name)
+            )
         )
         return
     if not interactive():
-        typer.echo(f"Suggested by the text of {entry.id}; run what is right:")
+        typer.echo(
+            _("Suggested by the text of {evidence}; run what is right:").format(evidence=entry.id)
+        )
         for item in found:
             typer.echo(f"  {visible(item.command(order_id))}")
         return
@@ -235,9 +284,14 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
     from refundkit import timeline
     from refundkit.sanitize import visible
 
-    when = f" on {item.on}" if item.on else ""
-    typer.echo(f"{item.event} (reason: {item.reason}){when}: “{visible(item.note)}”")
-    if not typer.confirm("Log this event?", default=False):
+    if item.on:
+        said = _("{event} (reason: {reason}) on {day}: “{note}”")
+    else:
+        said = _("{event} (reason: {reason}): “{note}”")
+    typer.echo(
+        said.format(event=item.event, reason=item.reason, day=item.on, note=visible(item.note))
+    )
+    if not typer.confirm(_("Log this event?"), default=False):
         return
     on = _day(item.on, item.at)
     while True:
@@ -246,14 +300,18 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
             event = timeline.log_event(store, order_id, raw, datetime.now())
             break
         except RefundkitError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            on = typer.prompt("When was it said (YYYY-MM-DD)")
-    typer.echo(f"Logged {event.kind.value} on {event.on} ({event.id})")
+            typer.echo(_("error: {message}").format(message=exc.message), err=True)
+            on = typer.prompt(_("When was it said (YYYY-MM-DD)"))
+    typer.echo(
+        _("Logged {event} on {day} ({id})").format(
+            event=event.kind.value, day=event.on, id=event.id
+        )
+    )
 
 
 def _day(on: date | None, at: object) -> str:
     if on is None:
-        return str(typer.prompt("When was it said (YYYY-MM-DD)"))
+        return str(typer.prompt(_("When was it said (YYYY-MM-DD)")))
     return f"{on.isoformat()} {at:%H:%M}" if at else on.isoformat()
 
 
@@ -265,13 +323,19 @@ def _evidence_text(store: "Store", order: "Order", entry: "Evidence") -> str:
     if found is not None:
         return found
     if not entry.media_type.startswith("image/"):
-        raise BadInput(f"evidence {entry.id} is not an image: there is no text to read")
+        raise BadInput(
+            _("evidence {id} is not an image: there is no text to read").format(id=entry.id)
+        )
     if not engine.available():
         raise engine.MissingExtra("suggest-events")
     for warning in text.recognise_new(store, order.id, [entry], every_kind=True):
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(_("warning: {message}").format(message=warning), err=True)
     again = next(e for e in store.load(order.id).evidence if e.id == entry.id)
     found = text.recognised_text(store, order, again)
     if found is None:
-        raise BadInput(f"no text was found in evidence {entry.id} ({entry.original_name})")
+        raise BadInput(
+            _("no text was found in evidence {id} ({name})").format(
+                id=entry.id, name=entry.original_name
+            )
+        )
     return found

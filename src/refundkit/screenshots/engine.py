@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from refundkit.errors import BadFile, BadInput
+from refundkit.i18n import _
 
 if TYPE_CHECKING:
     import numpy
@@ -72,8 +73,10 @@ class MissingExtra(BadInput):
 
     def __init__(self, what: str) -> None:
         super().__init__(
-            f"{what} needs the optional OCR extra, which is not installed: "
-            f"run {INSTALL} (Python 3.12 or older)"
+            _(
+                "{what} needs the optional OCR extra, which is not installed: "
+                "run {command} (Python 3.12 or older)"
+            ).format(what=what, command=INSTALL)
         )
 
 
@@ -113,7 +116,9 @@ class RapidOcrEngine:
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # installed but broken (a missing system library)
-                raise MissingExtra(f"reading images (its import failed: {exc})") from None
+                raise MissingExtra(
+                    _("reading images (its import failed: {error})").format(error=exc)
+                ) from None
 
             # No angle classifier: screenshots are never upside down, and it costs time.
             self._model = RapidOCR(max_side_len=WORK_SIDE * 2, print_verbose=False)
@@ -166,17 +171,21 @@ def decode(image: bytes) -> numpy.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     if len(image) > MAX_BYTES:
-        raise BadFile(f"the image is larger than {MAX_BYTES >> 20} MB: is it a screenshot?")
+        raise BadFile(
+            _("the image is larger than {limit} MB: is it a screenshot?").format(
+                limit=MAX_BYTES >> 20
+            )
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below
             rgb = _upright_rgb(Image.open(io.BytesIO(image)))
     except UnidentifiedImageError:
-        raise BadFile("not an image Pillow can read (PNG, JPEG, WebP, GIF...)") from None
+        raise BadFile(_("not an image Pillow can read (PNG, JPEG, WebP, GIF...)")) from None
     except Image.DecompressionBombError:
-        raise BadFile("the image has too many pixels to be a screenshot") from None
+        raise BadFile(_("the image has too many pixels to be a screenshot")) from None
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or damaged data
-        raise BadFile(f"the image is damaged or truncated ({exc})") from None
+        raise BadFile(_("the image is damaged or truncated ({error})").format(error=exc)) from None
     import numpy
 
     return numpy.ascontiguousarray(numpy.asarray(rgb)[:, :, ::-1])
@@ -189,8 +198,10 @@ def _upright_rgb(opened: Image.Image) -> Image.Image:
         width, height = opened.size
         if width * height > MAX_PIXELS:
             raise BadFile(
-                f"the image is {width}x{height} pixels, too many for a screenshot "
-                f"(at most {MAX_PIXELS // 1_000_000} million)"
+                _(
+                    "the image is {size} pixels, too many for a screenshot (at most {limit} "
+                    "million)"
+                ).format(size=f"{width}x{height}", limit=MAX_PIXELS // 1_000_000)
             )
         upright = ImageOps.exif_transpose(opened) or opened
         return upright.convert("RGB")
@@ -227,7 +238,7 @@ class FakeEngine:
         if image in self.answers:
             return list(self.answers[image])
         if self.default is None:
-            raise BadFile("not an image Pillow can read (PNG, JPEG, WebP, GIF...)")
+            raise BadFile(_("not an image Pillow can read (PNG, JPEG, WebP, GIF...)"))
         return list(self.default)
 
 

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from refundkit.errors import BadInput
+from refundkit.i18n import _
 from refundkit.parse import format_money, parse_money, parse_when
 from refundkit.screenshots.engine import Line
 
@@ -122,6 +123,53 @@ TXN_LENGTHS: dict[str, dict[int, int | None]] = {
 }
 
 
+class Said(str):
+    """A problem (or a source) in English, as --json gives it whatever the interface's
+    language, that can also be shown in the interface's language: its template is an English
+    message of _messages() below, looked up when shown."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Said:
+        said = super().__new__(cls, template.format(**values))
+        said.template = template
+        said.values = values
+        return said
+
+    def shown(self) -> str:
+        values = {k: v.shown() if isinstance(v, Said) else v for k, v in self.values.items()}
+        return _(self.template).format(**values)
+
+
+def shown(text: str | None) -> str | None:
+    """A fact's problem or source in the interface's language (the reader's own text, or the
+    message of a parser, as it is)."""
+    return text.shown() if isinstance(text, Said) else text
+
+
+def _messages() -> tuple[str, ...]:
+    """The templates of Said, wrapped here so the message extractor sees them (the calls that
+    make a Said give the English, for --json; Said.shown looks them up)."""
+    return (
+        _("could not be read"),
+        _("商户全称 (the registered name) was not found"),
+        _("WeChat Pay bill detail (账单详情)"),
+        _("Alipay bill detail (账单详情)"),
+        _("the text was hard to read (confidence {confidence})"),
+        _("cannot read {text} as a date"),
+        _("the date {day} is after today"),
+        _("cannot read {text} as an amount"),
+        _("the page shows money received (+), not a payment"),
+        _("a transaction number has only digits"),
+        _("{count} digits where this page's transaction numbers have {expected}"),
+        _("{a} or {b}"),
+        _("its date part {text} is not a date: check the digits"),
+        _("its date part {text} does not match the payment time {day}"),
+        _("order numbers have letters, digits, - and _ only: check it"),
+    )
+
+
 @dataclass(frozen=True)
 class Fact:
     """One value read from the page, with the text it came from and how sure we are.
@@ -170,7 +218,9 @@ class Reading:
             "source": self.source,
             "facts": facts,
             "uncertain": {
-                k: f.problem or "could not be read" for k, f in self.facts.items() if f.uncertain
+                k: str(f.problem or "could not be read")
+                for k, f in self.facts.items()
+                if f.uncertain
             },
             "lines": self.lines,
         }
@@ -312,7 +362,7 @@ def _wrapped(
 ) -> tuple[str, list[Box]]:
     """A long value goes on under itself, in the value column: collect those lines."""
     last = row
-    for _ in range(3):
+    for _step in range(3):
         nxt = _continuation(rows, index, row[0], after=last)
         if nxt is None:
             break
@@ -389,8 +439,10 @@ def _wechat(
     facts, details = _labelled(values, WECHAT, "wechat-pay", today)
     amount_row = _amount(rows, values, facts)
     if "merchant" not in facts and amount_row is not None:
-        _header_merchant(rows, amount_row, facts, "商户全称 (the registered name) was not found")
-    facts["payment_method"] = Fact("wechat-pay", "WeChat Pay bill detail (账单详情)", 1.0)
+        _header_merchant(
+            rows, amount_row, facts, Said("商户全称 (the registered name) was not found")
+        )
+    facts["payment_method"] = Fact("wechat-pay", Said("WeChat Pay bill detail (账单详情)"), 1.0)
     return facts, details
 
 
@@ -401,7 +453,7 @@ def _alipay(
     amount_row = _amount(rows, values, facts)
     if "merchant" not in facts and amount_row is not None:
         _header_merchant(rows, amount_row, facts)
-    facts["payment_method"] = Fact("alipay", "Alipay bill detail (账单详情)", 1.0)
+    facts["payment_method"] = Fact("alipay", Said("Alipay bill detail (账单详情)"), 1.0)
     return facts, details
 
 
@@ -461,7 +513,10 @@ def _checked(fact: Fact) -> Fact:
             fact.value,
             fact.source,
             fact.confidence,
-            f"the text was hard to read (confidence {fact.confidence:.2f})",
+            Said(
+                "the text was hard to read (confidence {confidence})",
+                confidence=f"{fact.confidence:.2f}",
+            ),
         )
     return fact
 
@@ -475,11 +530,11 @@ def _date_facts(value: Value, facts: Facts, today: date) -> None:
     try:
         day, clock = parse_when(text, today)
     except BadInput:
-        unread = f"cannot read {value.text!r} as a date"
+        unread = Said("cannot read {text} as a date", text=repr(value.text))
         facts["purchased"] = Fact(None, value.source, value.confidence, unread)
         facts["purchased_time"] = Fact(None, value.source, value.confidence, unread)
         return
-    problem = f"the date {day.isoformat()} is after today" if day > today else None
+    problem = Said("the date {day} is after today", day=day.isoformat()) if day > today else None
     facts["purchased"] = _checked(Fact(day.isoformat(), value.source, value.confidence, problem))
     if clock is not None:
         facts["purchased_time"] = _checked(
@@ -491,10 +546,12 @@ def _money_fact(text: str, source: str, confidence: float) -> Fact:
     compact = re.sub(r"\s+", "", normalise(text)).replace("−", "-").replace("–", "-")
     match = AMOUNT.search(compact)
     if match is None:
-        return Fact(None, source, confidence, f"cannot read {text!r} as an amount")
+        return Fact(
+            None, source, confidence, Said("cannot read {text} as an amount", text=repr(text))
+        )
     problem = None
     if match["sign"] == "+":
-        problem = "the page shows money received (+), not a payment"
+        problem = Said("the page shows money received (+), not a payment")
     try:
         value = format_money(parse_money(match["n"]))
     except BadInput as exc:
@@ -507,14 +564,24 @@ def _transaction_fact(value: Value, source: str, purchased: Fact | None) -> Fact
     fact = Fact(digits, value.source, value.confidence)
     lengths = TXN_LENGTHS.get(source, {})
     if not digits.isdigit() or not digits.isascii():
-        return Fact(digits, fact.source, fact.confidence, "a transaction number has only digits")
+        return Fact(
+            digits, fact.source, fact.confidence, Said("a transaction number has only digits")
+        )
     if len(digits) not in lengths:
-        expected = " or ".join(str(n) for n in sorted(lengths))
+        counts = [str(n) for n in sorted(lengths)]
+        if len(counts) == 2:
+            expected: str = Said("{a} or {b}", a=counts[0], b=counts[1])
+        else:
+            expected = " or ".join(counts)
         return Fact(
             digits,
             fact.source,
             fact.confidence,
-            f"{len(digits)} digits where this page's transaction numbers have {expected}",
+            Said(
+                "{count} digits where this page's transaction numbers have {expected}",
+                count=len(digits),
+                expected=expected,
+            ),
         )
     at = lengths[len(digits)]
     if at is not None:
@@ -530,12 +597,16 @@ def _embedded_date(text: str, purchased: Fact | None) -> str | None:
     try:
         day = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        return f"its date part {text} is not a date: check the digits"
+        return Said("its date part {text} is not a date: check the digits", text=text)
     if purchased is None or purchased.value is None:
         return None
     paid = date.fromisoformat(purchased.value)
     if not timedelta(0) <= paid - day <= timedelta(days=1):
-        return f"its date part {text} does not match the payment time {paid.isoformat()}"
+        return Said(
+            "its date part {text} does not match the payment time {day}",
+            text=text,
+            day=paid.isoformat(),
+        )
     return None
 
 
@@ -546,7 +617,7 @@ def _order_no_fact(value: Value) -> Fact:
             text,
             value.source,
             value.confidence,
-            "order numbers have letters, digits, - and _ only: check it",
+            Said("order numbers have letters, digits, - and _ only: check it"),
         )
     return _checked(Fact(text, value.source, value.confidence))
 

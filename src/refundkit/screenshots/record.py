@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from refundkit.errors import BadFile, BadInput, Duplicate
+from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind, PaymentMethod
 from refundkit.parse import format_money, parse_money, parse_past
-from refundkit.screenshots.layouts import Fact, Reading
+from refundkit.screenshots.layouts import Fact, Reading, shown
 from refundkit.screenshots.text import TEXT_MODE, keep_text, text_bytes, text_name
 from refundkit.store import Store
 
@@ -39,27 +40,50 @@ REVIEWED = (
     "order_no",
     "payment_method",
 )
-LABELS = {
-    "merchant": "Merchant",
-    "item": "Item",
-    "amount": "Amount",
-    "purchased": "Purchased",
-    "transaction_id": "Transaction no.",
-    "order_no": "Order no.",
-    "payment_method": "Payment",
-}
-# How a fact is named inside a sentence ("left out the transaction no.").
-NOUNS = {
-    **{name: label.lower() for name, label in LABELS.items()},
-    "purchased": "purchase date",
-    "payment_method": "payment method",
-}
 REQUIRED = ("merchant", "item", "amount", "purchased")  # a new order cannot do without these
-PAGE = {
-    "wechat-pay": ("WeChat Pay bill detail (账单详情)", EvidenceKind.PAYMENT),
-    "alipay": ("Alipay bill detail (账单详情)", EvidenceKind.PAYMENT),
-    "order-page": ("shop order page", EvidenceKind.ORDER),
+PAGE_KIND = {
+    "wechat-pay": EvidenceKind.PAYMENT,
+    "alipay": EvidenceKind.PAYMENT,
+    "order-page": EvidenceKind.ORDER,
 }
+
+
+def label(name: str) -> str:
+    """A reviewed fact's name as a prompt shows it, in the interface's language (looked up
+    when called, so never a module constant)."""
+    return {
+        "merchant": _("Merchant"),
+        "item": _("Item"),
+        "amount": _("Amount"),
+        "purchased": _("Purchased"),
+        "transaction_id": _("Transaction no."),
+        "order_no": _("Order no."),
+        "payment_method": _("Payment"),
+    }[name]
+
+
+def noun(name: str) -> str:
+    """How a fact is named inside a sentence ("left out the transaction no.")."""
+    return {
+        "merchant": _("merchant"),
+        "item": _("item"),
+        "amount": _("amount"),
+        "purchased": _("purchase date"),
+        "transaction_id": _("transaction no."),
+        "order_no": _("order no."),
+        "payment_method": _("payment method"),
+    }[name]
+
+
+def page_label(source: str) -> str:
+    """What kind of page a screenshot shows, for a person."""
+    return {
+        "wechat-pay": _("WeChat Pay bill detail (账单详情)"),
+        "alipay": _("Alipay bill detail (账单详情)"),
+        "order-page": _("shop order page"),
+    }[source]
+
+
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff")
 
 
@@ -73,15 +97,21 @@ def read_screenshot(path: Path, today: date, engine: Engine | None = None) -> tu
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BadFile(f"cannot read {path}: {exc.strerror}") from None
+        raise BadFile(
+            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     kind = media_type(path, data[:16])
     if not (kind in IMAGE_TYPES or data[:16].startswith((b"BM", b"II*\x00", b"MM\x00*"))):
-        raise BadFile(f"{path} is not an image ({kind}): give a PNG or JPEG screenshot")
+        raise BadFile(
+            _("{path} is not an image ({kind}): give a PNG or JPEG screenshot").format(
+                path=path, kind=kind
+            )
+        )
     reader = engine or ocr.get_engine("import-screenshot")
     try:
         lines = reader.recognise(data)
     except BadFile as exc:
-        raise BadFile(f"{path}: {exc.message}") from None
+        raise BadFile(_("{path}: {problem}").format(path=path, problem=exc.message)) from None
     return data, read_lines(lines, today)
 
 
@@ -103,9 +133,16 @@ def as_read(facts: dict[str, Fact]) -> tuple[dict[str, str], list[str]]:
         if not fact.uncertain and fact.value:
             values[name] = fact.value
             continue
-        why = fact.problem or "it could not be read"
-        shown = f" {fact.value}" if fact.value else ""
-        warnings.append(f"left out the {NOUNS[name]}{shown} ({why}; read from {fact.source!r})")
+        why = shown(fact.problem) or _("it could not be read")
+        if fact.value:
+            left = _("left out the {fact} {value} ({why}; read from {source})")
+        else:
+            left = _("left out the {fact} ({why}; read from {source})")
+        warnings.append(
+            left.format(
+                fact=noun(name), value=fact.value, why=why, source=repr(str(shown(fact.source)))
+            )
+        )
     return values, warnings
 
 
@@ -113,7 +150,7 @@ def check_value(name: str, text: str, today: date) -> str:
     """A value typed as a correction, checked and written the way it will be recorded."""
     text = text.strip()
     if not text:
-        raise BadInput(f"the {NOUNS[name]} cannot be empty")
+        raise BadInput(_("the {fact} cannot be empty").format(fact=noun(name)))
     if name == "amount":
         return format_money(parse_money(text))
     if name == "purchased":
@@ -122,9 +159,17 @@ def check_value(name: str, text: str, today: date) -> str:
     if name == "payment_method":
         choices = [m.value for m in PaymentMethod]
         if text not in choices:
-            raise BadInput(f"payment method {text!r} is not one of {', '.join(choices)}")
+            raise BadInput(
+                _("payment method {value} is not one of {choices}").format(
+                    value=repr(text), choices=", ".join(choices)
+                )
+            )
     if name in ("transaction_id", "order_no") and any(c.isspace() for c in text):
-        raise BadInput(f"{NOUNS[name]} {text!r} has spaces: type it without them")
+        raise BadInput(
+            _("{fact} {value} has spaces: type it without them").format(
+                fact=noun(name), value=repr(text)
+            )
+        )
     return text
 
 
@@ -161,10 +206,12 @@ def import_new(
 
     missing = missing_required(values)
     if missing:
-        names = ", ".join(NOUNS[name] for name in missing)
+        names = _(", ").join(noun(name) for name in missing)
         raise BadInput(
-            f"the screenshot gives no certain {names}: nothing was recorded; run it in a "
-            "terminal without --yes to check and type them, or use refundkit add-order"
+            _(
+                "the screenshot gives no certain {facts}: nothing was recorded; run it in a "
+                "terminal without --yes to check and type them, or use refundkit add-order"
+            ).format(facts=names)
         )
     fields = cases.order_fields(raw_fields(values), now.date())
     if "jurisdiction" not in fields:  # as add-order does
@@ -193,8 +240,8 @@ def _entry(
     from refundkit.evidence import media_type, readable_name, safe_name
     from refundkit.models import Evidence
 
-    label, kind = PAGE[reading.source]
-    note = f"Screenshot of a {label}"
+    kind = PAGE_KIND[reading.source]
+    note = _("Screenshot of a {page}").format(page=page_label(reading.source))
     method = reading.details.get("payment_detail")
     if method:
         note += f"; 支付方式 {method}"
@@ -281,7 +328,11 @@ def fill_order(
     digest = hashlib.sha256(data).hexdigest()
     for attached in order.evidence:
         if attached.sha256 == digest:
-            raise Duplicate(f"{path} is already attached to {order_id} as {attached.id}")
+            raise Duplicate(
+                _("{path} is already attached to {id} as {evidence}").format(
+                    path=path, id=order_id, evidence=attached.id
+                )
+            )
     clashing = conflicts(order, values)
     changes = {
         name: value
@@ -356,7 +407,8 @@ def _not_recorded_yet(store: Store, transaction_id: str | None) -> None:
     for order in orders:
         if order.transaction_id == transaction_id:
             raise BadInput(
-                f"transaction {transaction_id} is already recorded as order {order.id}: see "
-                f"`refundkit status {order.id}`, or add the screenshot to it with "
-                f"--order {order.id}"
+                _(
+                    "transaction {transaction} is already recorded as order {id}: see "
+                    "`refundkit status {id}`, or add the screenshot to it with --order {id}"
+                ).format(transaction=transaction_id, id=order.id)
             )

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind
 from refundkit.store import Store, atomic_write
 
@@ -99,12 +100,16 @@ def recognise_new(
     for entry in wanted:
         try:
             data = (store.order_dir(order_id) / entry.stored_as).read_bytes()
-            reader = engine or ocr.get_engine("reading the evidence's text")
+            reader = engine or ocr.get_engine(_("reading the evidence's text"))
             lines = text_rows(reader.recognise(data))
         except BadFile:
             continue
         except OSError as exc:
-            warnings.append(f"could not read the text of {entry.id}: {exc.strerror or exc}")
+            warnings.append(
+                _("could not read the text of {id}: {error}").format(
+                    id=entry.id, error=exc.strerror or exc
+                )
+            )
             continue
         if lines:
             keep_text(store, order_id, entry, lines)
