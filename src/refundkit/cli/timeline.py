@@ -112,7 +112,9 @@ def log(
     logged = timeline.log_event(store, order, raw, datetime.now())
     report = cases.report(store.load(store.resolve(order)), today())
     typer.echo(
-        f"Logged {logged.kind.value} on {logged.on} ({logged.id}); stage: {report.stage.value}"
+        _("Logged {event} on {date} ({id}); stage: {stage}").format(
+            event=logged.kind.value, date=logged.on, id=logged.id, stage=report.stage.value
+        )
     )
     display.print_next(report)
 
@@ -136,6 +138,7 @@ def correct(
     Example: refundkit correct k3f t2 --asked return
     """
     from refundkit import cases, display, timeline
+    from refundkit.i18n import _
 
     store = get_store(ctx)
     raw = {
@@ -149,12 +152,16 @@ def correct(
         "why": why,
     }
     fixed = timeline.correct_event(store, order, event, raw, datetime.now())
-    changes = ", ".join(
+    changes = _(", ").join(
         f"{c.field} {c.old} → {c.new}"
         for c in fixed.corrections
         if c.recorded == fixed.corrections[-1].recorded
     )
-    typer.echo(f"Corrected {fixed.id} ({fixed.kind.value}): {changes}")
+    typer.echo(
+        _("Corrected {id} ({event}): {changes}").format(
+            id=fixed.id, event=fixed.kind.value, changes=changes
+        )
+    )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))
 
 
@@ -170,8 +177,13 @@ def withdraw(
     Example: refundkit withdraw k3f t4 --why "logged the refund twice"
     """
     from refundkit import cases, display, timeline
+    from refundkit.i18n import _
 
     store = get_store(ctx)
     gone = timeline.withdraw_event(store, order, event, why, datetime.now())
-    typer.echo(f"Withdrew {gone.id} ({gone.kind.value} on {gone.on}); it stays in the record")
+    typer.echo(
+        _("Withdrew {id} ({event} on {date}); it stays in the record").format(
+            id=gone.id, event=gone.kind.value, date=gone.on
+        )
+    )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))
