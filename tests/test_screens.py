@@ -157,6 +157,8 @@ def test_windows_never_cut_a_date(
     out = cli("status", order, "--as-of", "2026-11-16").stdout
     section = out.split("\n\n")[2]
     assert "2026-11-19" in section  # the 7-day window's last day, whole
-    assert ("┃" in section) is (width == 120)  # a table only where it fits
-    exercised = names.window_state("exercised") if width == 120 else "2026-11-13"
+    tabled = "┃" in section
+    if language == "en":  # Chinese headers are narrower: its table may fit 60 columns too
+        assert tabled is (width == 120)  # a table only where it fits
+    exercised = names.window_state("exercised") if tabled else "2026-11-13"
     assert exercised in section

@@ -42,7 +42,10 @@ def window_summary(window: Window | None) -> Text:
     if window is None:
         return Text(_("none"), style="dim")
     style = urgency_style(window)
-    return Text(f"{names.rule(window.rule)}: {terminal.window_state_text(window)}", style=style)
+    text = _("{rule}: {state}").format(
+        rule=names.rule(window.rule), state=terminal.window_state_text(window)
+    )
+    return Text(text, style=style)
 
 
 def days_left_cell(window: Window | None) -> Text:
