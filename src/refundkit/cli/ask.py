@@ -151,9 +151,8 @@ def choice(
             return choices.find(vocabulary, answer) or answer
         return choices.parse(vocabulary, answer)
 
-    hint = _("number or name")
     return value(
-        f"{label} ({hint})",
+        _("{label} (number or name)").format(label=label),
         read=read,
         default=default,
         default_label=default_label,
@@ -176,7 +175,7 @@ def confirm(question: str) -> bool:
     yes = {"y", "yes", "是", "是的", "好", "确定", "确认", "对"}
     no = {"n", "no", "否", "不", "不是", "取消"}
     while True:
-        answer = _read(f"{question} [{_('y/N')}] ").lower()
+        answer = _read(_("{question} [y/N] ").format(question=question)).lower()
         if answer in yes:
             return True
         if not answer or answer in no:

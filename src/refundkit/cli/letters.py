@@ -129,8 +129,9 @@ def _list(ctx: typer.Context) -> None:
 
     rows = letters.list_templates(get_store(ctx))
     width = max((len(name) for name, _file in rows), default=0)
+    builtin = _("built-in")
     for name, user_file in rows:
-        typer.echo(visible(f"{name.ljust(width)}  {user_file if user_file else _('built-in')}"))
+        typer.echo(visible(f"{name.ljust(width)}  {user_file or builtin}"))
 
 
 def _copy(
