@@ -293,9 +293,20 @@ def describe_validation_error(error: ValidationError) -> str:
 
 def _constraint_message(item: Any) -> str | None:
     """Pydantic's message for a broken limit (gt=0, max_length=500 ...) in the interface's
-    language; None for any other, and in English, where Pydantic's own message is used."""
+    language; None for any other, and in English, where Pydantic's own message is used.
+    A text checked after its validator (Line, Name) is too long in "items after validation"
+    for Pydantic: it is told in characters, in English too."""
     from refundkit.i18n import language
 
+    ctx = item.get("ctx") or {}
+    texts = {
+        "too_long": ("string_too_long", "max_length"),
+        "too_short": ("string_too_short", "min_length"),
+    }
+    if item.get("type") in texts and ctx.get("field_type") == "Value":
+        kind, limit = texts[item["type"]]
+        if limit in ctx:
+            return _limit(kind, ctx[limit])
     keys = {
         "greater_than": "gt",
         "greater_than_equal": "ge",
@@ -306,7 +317,6 @@ def _constraint_message(item: Any) -> str | None:
         "decimal_max_places": "decimal_places",
     }
     key = keys.get(item.get("type"))
-    ctx = item.get("ctx") or {}
     if language() == "en" or key is None or key not in ctx:
         return None
     return _limit(item["type"], ctx[key])
