@@ -121,3 +121,19 @@ def test_english_counts_are_singular_for_one(cli: Cli, add: Any, tmp_path: Path)
     proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
     assert cli("add-evidence", order, str(proof), "--kind", "chat").exit_code == 0
     assert "1 file checked, 0 not ok\n" in cli("verify").stdout
+
+
+def test_a_damaged_record_is_described_in_chinese(
+    cli: Cli, add: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    order = add()
+    path = home / "orders" / order / "order.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["merchant"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "300")  # no line wraps
+    assert "merchant: Field required" in cli("status").stdout  # Pydantic's, in English
+    monkeypatch.setenv("REFUNDKIT_LANG", "zh")
+    assert f"merchant: {chinese('Field required')}" in cli("status").stdout

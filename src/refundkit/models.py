@@ -316,10 +316,34 @@ def _constraint_message(item: Any) -> str | None:
         "decimal_max_digits": "max_digits",
         "decimal_max_places": "decimal_places",
     }
-    key = keys.get(item.get("type"))
-    if language() == "en" or key is None or key not in ctx:
+    if language() == "en":
         return None
+    key = keys.get(item.get("type"))
+    if key is None or key not in ctx:
+        return _wrong_kind(item.get("type"))
     return _limit(item["type"], ctx[key])
+
+
+def _wrong_kind(kind: Any) -> str | None:
+    """What Pydantic says of a value of the wrong kind (in a damaged file, mostly), in the
+    interface's language; None for the rest."""
+    from refundkit.i18n import _
+
+    if kind == "missing":
+        return _("Field required")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Input should be a valid integer")
+    if kind in ("decimal_parsing", "decimal_type"):
+        return _("Input should be a valid decimal")
+    if kind in ("string_type",):
+        return _("Input should be a valid string")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return _("Input should be a valid date")
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+        return _("Input should be a valid datetime")
+    if kind == "enum":
+        return _("Input is not one of the known codes")
+    return None
 
 
 def _limit(kind: str, n: Any) -> str:
