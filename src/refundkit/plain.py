@@ -155,11 +155,15 @@ def warning(text: str, width: int, paint: Painter, style: str, path: object) -> 
 
 
 def print_evidence_added(added: list[Evidence]) -> None:
+    from refundkit.words import names
+
     paint = painter()
     for e in added:
         size = paint(f"  {human_size(e.size)}  sha256 {e.sha256[:16]}…", "dim")
         line = _("Added {id} ({kind}): {name}").format(
-            id=e.id, kind=e.kind.value, name=visible(e.original_name)
+            id=e.id,
+            kind=names.shown(names.evidence_kind, e.kind.value, with_code=False),
+            name=visible(e.original_name),
         )
         sys.stdout.write(f"{line}{size}\n")
 

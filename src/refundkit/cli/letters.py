@@ -63,6 +63,7 @@ def draft_complaint(
     from refundkit import cases, choices, letters
     from refundkit.cli.ask import warn
     from refundkit.i18n import _
+    from refundkit.words import names
 
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
     wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
@@ -87,9 +88,9 @@ def draft_complaint(
         write_out(out, letter.text.encode("utf-8"), force)
         typer.echo(
             _("Wrote the {recipient} letter ({language}, {format}) to {path}").format(
-                recipient=recipient.value,
-                language=language.value,
-                format=letter_format.value,
+                recipient=names.shown(names.recipient, recipient.value, with_code=False),
+                language=names.shown(names.language, language.value, with_code=False),
+                format=names.shown(names.letter_format, letter_format.value, with_code=False),
                 path=out,
             )
         )

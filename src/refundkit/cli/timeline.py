@@ -111,9 +111,14 @@ def log(
         )
     logged = timeline.log_event(store, order, raw, datetime.now())
     report = cases.report(store.load(store.resolve(order)), today())
+    from refundkit.words import names
+
     typer.echo(
         _("Logged {event} on {date} ({id}); stage: {stage}").format(
-            event=logged.kind.value, date=logged.on, id=logged.id, stage=report.stage.value
+            event=names.shown(names.event_kind, logged.kind.value),
+            date=logged.on,
+            id=logged.id,
+            stage=names.shown(names.stage, report.stage.value, with_code=False),
         )
     )
     display.print_next(report)
@@ -157,9 +162,13 @@ def correct(
         for c in fixed.corrections
         if c.recorded == fixed.corrections[-1].recorded
     )
+    from refundkit.words import names
+
     typer.echo(
         _("Corrected {id} ({event}): {changes}").format(
-            id=fixed.id, event=fixed.kind.value, changes=changes
+            id=fixed.id,
+            event=names.shown(names.event_kind, fixed.kind.value, with_code=False),
+            changes=changes,
         )
     )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))
@@ -181,9 +190,13 @@ def withdraw(
 
     store = get_store(ctx)
     gone = timeline.withdraw_event(store, order, event, why, datetime.now())
+    from refundkit.words import names
+
     typer.echo(
         _("Withdrew {id} ({event} on {date}); it stays in the record").format(
-            id=gone.id, event=gone.kind.value, date=gone.on
+            id=gone.id,
+            event=names.shown(names.event_kind, gone.kind.value, with_code=False),
+            date=gone.on,
         )
     )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))
