@@ -85,7 +85,7 @@ def test_recording_confirms_in_chinese(cli: Cli, add: Any, zh: None, tmp_path: P
     added = cli("add-evidence", order, str(proof), "--kind", "聊天记录")
     assert added.exit_code == 0
     assert (
-        chinese("Added {id} ({kind}): {name}").format(id="e1", kind="chat", name="chat.png")
+        chinese("Added {id} ({kind}): {name}").format(id="e1", kind="聊天记录", name="chat.png")
         in added.stdout
     )
     checked = cli("verify")
@@ -137,3 +137,21 @@ def test_a_damaged_record_is_described_in_chinese(
     assert "merchant: Field required" in cli("status").stdout  # Pydantic's, in English
     monkeypatch.setenv("REFUNDKIT_LANG", "zh")
     assert f"merchant: {chinese('Field required')}" in cli("status").stdout
+
+
+def test_a_logged_event_is_confirmed_by_its_names(
+    cli: Cli, add: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refundkit.words import names
+
+    order = add(purchased="2026-11-20")
+    english = cli("log", order, "merchant-refused", "--on", "2026-11-21")
+    assert english.stdout.startswith("Logged merchant-refused on 2026-11-21 (t1); stage: refused")
+    monkeypatch.setenv("REFUNDKIT_LANG", "zh")
+    result = cli("log", order, "商家答复", "--on", "2026-11-22")
+    i18n.set_language("zh")
+    event = f"{names.event_kind('merchant-replied')}（merchant-replied）"
+    stage = names.stage("refused")
+    i18n.set_language("en")
+    wanted = chinese("Logged {event} on {date} ({id}); stage: {stage}")
+    assert wanted.format(event=event, date="2026-11-22", id="t2", stage=stage) in result.stdout
