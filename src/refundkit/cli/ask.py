@@ -200,11 +200,11 @@ def warn(message: str) -> None:
 def _prompt(label: str, example: str | None, default_label: str | None, required: bool) -> str:
     from refundkit.i18n import _
 
-    parts = [label]
-    if example:
-        parts.append(_("(e.g. {example})").format(example=example))
+    prompt = label
+    if example:  # each part brings its own spacing: Chinese brackets take none
+        prompt += _(" (e.g. {example})").format(example=example)
     if default_label:
-        parts.append(_("[Enter: {default}]").format(default=default_label))
+        prompt += _(" [Enter: {default}]").format(default=default_label)
     elif not required:
-        parts.append(_("[Enter: skip]"))
-    return " ".join(parts) + ": "
+        prompt += _(" [Enter: skip]")
+    return _("{question}: ").format(question=prompt)
