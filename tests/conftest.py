@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -67,9 +68,17 @@ def add(cli: Callable[..., Any]) -> Callable[..., str]:
             args += [f"--{key.replace('_', '-')}", value]
         result = cli(*args)
         assert result.exit_code == 0, result.output
-        return result.stdout.split("Recorded order ")[1].split(":")[0].strip()
+        return recorded_id(result.stdout)
 
     return make
+
+
+def recorded_id(stdout: str) -> str:
+    """The id add-order printed, in either language: "Recorded order ID: ...", "已记录订单
+    ID：..." (a profile's language may make the interface Chinese)."""
+    found = re.search(r"(?:order|订单) ([a-z0-9]{4,32})\b", stdout)
+    assert found, stdout
+    return found.group(1)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -753,7 +753,7 @@ def test_a_kill_between_placing_and_recording_is_taken_back(
     assert not (home / "orders" / order_id / ".placing").exists()
     assert cli("add-evidence", order_id, str(sources[0]), "--kind", "chat").exit_code == 0
     result = cli("verify", order_id)
-    assert result.exit_code == 0 and "1 files checked, 0 not ok\n" in result.stdout
+    assert result.exit_code == 0 and "1 file checked, 0 not ok\n" in result.stdout
 
 
 # --- undo: remove and restore, killed at random moments -------------------------------------

@@ -287,7 +287,7 @@ def test_verify_puts_evidence_back_to_read_only(
     stored.chmod(0o600)
     result = cli("verify")
     assert result.exit_code == 0 and result.stdout.startswith("ok")
-    assert result.stderr == "notice: made 1 evidence files read-only again (0400), as stored\n"
+    assert result.stderr == "notice: made 1 evidence file read-only again (0400), as stored\n"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o400
     assert cli("verify").stderr == ""
 

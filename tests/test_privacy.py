@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import typer.main
 
+from conftest import recorded_id
 from refundkit.cli import app
 
 Cli = Callable[..., Any]
@@ -115,7 +116,7 @@ def run_all(cli: Cli, box: Path, check: Callable[[str, list[str]], None] | None 
         result = cli(*filled)
         assert result.exit_code == 0, (filled, result.output)
         if name == "add-order":
-            names["{id}"] = result.stdout.split("Recorded order ")[1].split(":")[0].strip()
+            names["{id}"] = recorded_id(result.stdout)
         if check:
             check(name, filled)
 
@@ -258,7 +259,7 @@ def make_data(cli: Cli, box: Path) -> str:
     (box / "聊天记录.png").write_bytes(b"\x89PNG\r\n\x1a\nchat")
     result = cli("add-order", "--merchant", "声悦", "--item", "耳机", "--amount", "399")
     assert result.exit_code == 0, result.output
-    order_id: str = result.stdout.split("Recorded order ")[1].split(":")[0].strip()
+    order_id = recorded_id(result.stdout)
     for args in (
         ("log", order_id, "merchant-refused"),
         ("add-evidence", order_id, str(box / "聊天记录.png"), "--kind", "chat"),

@@ -75,7 +75,7 @@ def test_a_damaged_order_is_reported_and_its_files_left_alone(
     assert any(line.startswith("damaged: ") and bad_id in line for line in lines)
     assert stat.S_IMODE(good_file.stat().st_mode) == 0o400
     assert stat.S_IMODE(bad_file.stat().st_mode) == 0o600
-    assert "made 1 evidence files" in result.stderr
+    assert "made 1 evidence file read-only" in result.stderr
     single = cli("verify", bad_id)
     assert single.exit_code != 0 and "amount" in single.stderr
 

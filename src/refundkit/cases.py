@@ -92,9 +92,13 @@ def _match_currency_sign(amount: str | None, fields: dict[str, Any]) -> None:
         return
     given = fields.get("currency")
     if given is not None and given != signed:
+        from refundkit.i18n import _
+
         raise BadInput(
-            f"amount {amount!r} is in {signed} but --currency is {given}: "
-            "drop the sign or fix --currency"
+            _(
+                "amount {amount} is in {currency} but --currency is {given}: "
+                "drop the sign or fix --currency"
+            ).format(amount=repr(amount), currency=signed, given=given)
         )
     fields["currency"] = signed
 
@@ -150,7 +154,9 @@ def edit_order(store: Store, prefix: str, raw: dict[str, Any], now: datetime) ->
     order_id = store.resolve(prefix)
     changes = order_fields(raw, now.date())
     if not changes:
-        raise BadInput("nothing to change: give at least one option, e.g. --received today")
+        from refundkit.i18n import _
+
+        raise BadInput(_("nothing to change: give at least one option, e.g. --received today"))
 
     def change(order: Order) -> Order:
         implied = {}

@@ -274,7 +274,7 @@ def windows(report: CaseReport, width: int) -> list[Segments]:
     out += table or []
     indent = "" if fits else INDENT
     for w in (*applying, *(w for w in a.windows if not w.applies)):
-        name = f"{names.rule(w.rule)}:"
+        name = _("{rule}:").format(rule=names.rule(w.rule))
         basis = visible(terminal.window_basis(w, a.jurisdiction, order_id))
         if fits or not w.applies:  # its law beside its name (the table has its state)
             out += labelled(name, basis, width, lead=indent, rest=indent + INDENT)
@@ -434,5 +434,8 @@ def details(e: Event, o: Order) -> str:
     ]
     if e.withdrawn:
         withdrawn = _("WITHDRAWN {date}").format(date=f"{e.withdrawn:%Y-%m-%d}")
-        parts.append(f"{withdrawn}: {e.withdrawn_why}" if e.withdrawn_why else withdrawn)
+        why = e.withdrawn_why
+        parts.append(
+            _("{withdrawn}: {why}").format(withdrawn=withdrawn, why=why) if why else withdrawn
+        )
     return SEP.join(p for p in parts if p)

@@ -42,11 +42,17 @@ class Vocabulary:
 
     def labelled(self, code: str) -> str:
         """How a choice is listed for a person: its name, with the code to type beside it."""
+        from refundkit.i18n import _
+
         name = self.name(code)
-        return code if _key(name) == _key(code) else f"{name} ({code})"
+        return (
+            code if _key(name) == _key(code) else _("{name} ({code})").format(name=name, code=code)
+        )
 
     def listing(self) -> str:
-        return ", ".join(self.labelled(code) for code in self.codes)
+        from refundkit.i18n import _
+
+        return _(", ").join(self.labelled(code) for code in self.codes)
 
 
 def _key(text: str) -> str:
@@ -75,7 +81,7 @@ def parse(vocabulary: Vocabulary, text: str) -> str:
         )
     for word, codes in vocabulary.ambiguous.items():
         if _key(word) == wanted:
-            options = ", ".join(vocabulary.labelled(code) for code in codes)
+            options = _(", ").join(vocabulary.labelled(code) for code in codes)
             raise BadInput(
                 _("{option} {value} could mean several things: give one of: {choices}").format(
                     option=vocabulary.option, value=repr(text.strip()), choices=options

@@ -36,12 +36,16 @@ def print_json(data: Any) -> None:
 
 
 def window_summary(window: Window | None) -> Text:
+    from refundkit.i18n import _
     from refundkit.words import names, terminal
 
     if window is None:
-        return Text("none", style="dim")
+        return Text(_("none"), style="dim")
     style = urgency_style(window)
-    return Text(f"{names.rule(window.rule)}: {terminal.window_state_text(window)}", style=style)
+    text = _("{rule}: {state}").format(
+        rule=names.rule(window.rule), state=terminal.window_state_text(window)
+    )
+    return Text(text, style=style)
 
 
 def days_left_cell(window: Window | None) -> Text:
@@ -51,29 +55,45 @@ def days_left_cell(window: Window | None) -> Text:
 
 
 def print_added(report: CaseReport, verb: str = "Recorded") -> None:
+    """The order just recorded (verb "Recorded") or changed ("Updated"), with its windows."""
+    from refundkit.i18n import _
+
     out = console()
     order = report.order
+    if verb == "Updated":
+        line = _("Updated order [bold]{id}[/bold]: {merchant} · {item} · {amount}")
+    else:
+        line = _("Recorded order [bold]{id}[/bold]: {merchant} · {item} · {amount}")
     out.print(
-        f"{verb} order [bold]{order.id}[/bold]: {_esc(visible(order.merchant))} · "
-        f"{_esc(visible(order.item))} · "
-        f"{money(order.amount, order.currency)}"
+        line.format(
+            id=order.id,
+            merchant=_esc(visible(order.merchant)),
+            item=_esc(visible(order.item)),
+            amount=money(order.amount, order.currency),
+        )
     )
     print_window_lines(out, report.windows, order.id)
     print_next(report)
 
 
 def print_window_lines(out: Console, windows: tuple[Window, ...], order_id: str) -> None:
+    from refundkit.i18n import _, ngettext
+
     for window in windows:
         if window.state is WindowState.NOT_APPLICABLE:
             continue
         line = window_summary(window)
         if window.days_left is not None and window.state is WindowState.OPEN:
-            line.append(f" ({window.days_left} days left)")
+            left = ngettext("({count} day left)", "({count} days left)", window.days_left)
+            line.append(" " + left.format(count=window.days_left))
         out.print(Text("  ") + line)
     if all(w.state is WindowState.NOT_APPLICABLE for w in windows):
         out.print(
             Text(
-                f"  no no-reason return window applies (see `refundkit status {order_id}`)",
+                "  "
+                + _("no no-reason return window applies (see `refundkit status {id}`)").format(
+                    id=order_id
+                ),
                 style="dim",
             )
         )
@@ -89,16 +109,48 @@ def print_case(report: CaseReport, extras: Extras | None = None) -> None:
 
 
 def print_profile(profile: Profile) -> None:
+    from refundkit.i18n import _
+
     out = console()
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
-    for name in ("name", "phone", "email", "address", "language", "jurisdiction"):
+    for name, label in _profile_labels():
         value = getattr(profile, name)
         grid.add_row(
-            name, Text(visible(str(value))) if value is not None else Text("not set", style="dim")
+            label,
+            Text(visible(_profile_value(name, value)))
+            if value is not None
+            else Text(_("not set"), style="dim"),
         )
     out.print(grid)
+
+
+def _profile_labels() -> tuple[tuple[str, str], ...]:
+    """The profile's fields and their names in the interface's language."""
+    from refundkit.i18n import _
+
+    return (
+        ("name", _("name")),
+        ("phone", _("phone")),
+        ("email", _("email")),
+        ("address", _("address")),
+        ("language", _("language")),
+        ("jurisdiction", _("jurisdiction")),
+    )
+
+
+def _profile_value(name: str, value: object) -> str:
+    """A profile value as shown: the language and jurisdiction by their names (codes in
+    parentheses, as the options take them), the rest as typed."""
+    from refundkit.words import names
+
+    code = str(getattr(value, "value", value))
+    if name == "language":
+        return f"{names.language(code)} ({code})"
+    if name == "jurisdiction":
+        return f"{names.jurisdiction(code)} ({code})"
+    return code
 
 
 def _when(day: object, clock: object) -> str:
@@ -112,12 +164,13 @@ def _esc(text: str) -> str:
 
 
 def print_next(report: CaseReport) -> None:
+    from refundkit.i18n import _
     from refundkit.words import terminal
 
     out = console()
     a = report.assessment
     out.print(
-        Text("Next: ", style="bold") + Text(visible(terminal.step_action(a, report.order.id)))
+        Text(_("Next: "), style="bold") + Text(visible(terminal.step_action(a, report.order.id)))
     )
     for note in a.notices:
         out.print(Text(visible(terminal.notice_text(note, report.order.id)), style="bold yellow"))

@@ -147,7 +147,9 @@ def _listing(cases: list[Glance]) -> str:
     shown = [g.line() for g in cases[:LISTED]]
     if len(cases) > LISTED:
         shown.append("…")
-    return "; ".join(shown)
+    from refundkit.i18n import _
+
+    return _("; ").join(shown)
 
 
 def _folded(text: str) -> str:

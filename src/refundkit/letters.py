@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from refundkit import markup
 from refundkit.cases import report
 from refundkit.errors import BadFile, BadInput, DamagedData
+from refundkit.i18n import _
 from refundkit.kinds import Channel, Jurisdiction, Lang, LetterFormat, Recipient, Stage
 from refundkit.letter_facts import Blank, format_date, format_money, letter_facts
 from refundkit.store import atomic_write, make_private_dir
@@ -102,7 +103,9 @@ def builtin_dir() -> Path:
     if (checkout / LETTERS_DIR).is_dir():
         return checkout
     raise DamagedData(
-        f"the built-in letter templates are missing (looked in {packaged}): reinstall"
+        _("the built-in letter templates are missing (looked in {path}): reinstall").format(
+            path=packaged
+        )
     )
 
 
@@ -138,17 +141,25 @@ def copy_template(store: Store, name: str, *, force: bool = False) -> Path:
     source = builtin.get(name.strip().replace("\\", "/"))
     if source is None:
         raise BadInput(
-            f"no built-in template named {name!r}: run `refundkit templates list` for the names, "
-            "e.g. letters/merchant.zh.md.j2"
+            _(
+                "no built-in template named {name}: run `refundkit templates list` for the "
+                "names, e.g. letters/merchant.zh.md.j2"
+            ).format(name=repr(name))
         )
     target = store.templates_dir / source.relative_to(builtin_dir())
     if target.exists() and not force:
         raise BadInput(
-            f"{target} already exists (it may hold your edits): edit it, or add --force to "
-            "replace it with the built-in"
+            _(
+                "{path} already exists (it may hold your edits): edit it, or add --force to "
+                "replace it with the built-in"
+            ).format(path=target)
         )
     if target.is_dir() or target.is_symlink():
-        raise BadFile(f"{target} is a folder or a link, not a template file: remove it first")
+        raise BadFile(
+            _("{path} is a folder or a link, not a template file: remove it first").format(
+                path=target
+            )
+        )
     make_private_dir(store.home)
     make_private_dir(target.parent)
     atomic_write(target, source.read_bytes())
@@ -177,7 +188,7 @@ class _Capture:
             return value
         if value is None:
             raise UndefinedError(
-                "the template prints a fact that is not recorded (None): guard it with {% if %}"
+                _("the template prints a fact that is not recorded (None): guard it with {% if %}")
             )
         if isinstance(value, Blank) and value not in self.blanks:
             self.blanks.append(value)
@@ -301,24 +312,30 @@ def _template_problem(store: Store, name: str, exc: Exception) -> BadFile:
 
     where = name
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
+        where = _("{file}, line {line}").format(
+            file=exc.filename or exc.name or name, line=exc.lineno
+        )
     else:
         frames = _template_frames(exc)
         if frames:
-            where = f"{frames[-1].filename}, line {frames[-1].lineno}"
+            where = _("{file}, line {line}").format(
+                file=frames[-1].filename, line=frames[-1].lineno
+            )
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     message = message.strip().removesuffix(".")
     if isinstance(exc, jinja2.TemplateNotFound):
-        message = f"template {message!r} not found"
+        message = _("template {name} not found").format(name=repr(message))
     elif isinstance(exc, RecursionError):
-        message = "the template includes, imports or calls itself without end"
+        message = _("the template includes, imports or calls itself without end")
     elif isinstance(exc, jinja2.exceptions.SecurityError):
-        message = f"not allowed in a letter template: {message}"
+        message = _("not allowed in a letter template: {problem}").format(problem=message)
     elif not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     return BadFile(
-        f"letter template problem in {where}: {message}; fix your copy in {store.templates_dir} "
-        "or delete it to use the built-in"
+        _(
+            "letter template problem in {where}: {problem}; fix your copy in {folder} "
+            "or delete it to use the built-in"
+        ).format(where=where, problem=message, folder=store.templates_dir)
     )
 
 
@@ -355,7 +372,11 @@ def render_letter(
     channel (for the platform letter) overrides the complaint channel the rules chose.
     """
     if as_of < order.purchased:
-        raise BadInput(f"as-of date {as_of} is before the purchase ({order.purchased})")
+        raise BadInput(
+            _("as-of date {date} is before the purchase ({purchased})").format(
+                date=as_of, purchased=order.purchased
+            )
+        )
     case = report(order, as_of)
     context = letter_facts(case, store.load_profile(), lang, _excerpts(store, case.order))
     if channel is not None:

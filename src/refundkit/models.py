@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from refundkit.i18n import _
 from refundkit.kinds import (
     Category,
     Channel,
@@ -50,12 +51,16 @@ def _no_controls(text: str, *, multiline: bool) -> str:
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in allowed:
-            raise ValueError(f"contains the control character U+{ord(char):04X}; remove it")
+            raise ValueError(
+                _("contains the control character U+{code}; remove it").format(
+                    code=f"{ord(char):04X}"
+                )
+            )
         if category == "Cs":
             # What bytes that are not UTF-8 become on the way in (a mis-set terminal, a file
             # name from another system): they cannot be written as JSON, so refuse them here.
             raise ValueError(
-                "contains bytes that are not valid UTF-8 text; check the terminal's encoding"
+                _("contains bytes that are not valid UTF-8 text; check the terminal's encoding")
             )
     return text
 
@@ -100,8 +105,10 @@ class Versioned(Record):
         if value > SCHEMA_VERSION:
             raise PydanticCustomError(
                 NEWER_SCHEMA,
-                "written by a newer refundkit (schema_version {found}, this one reads up to "
-                "{known})",
+                _(
+                    "written by a newer refundkit (schema_version {found}, this one reads up to "
+                    "{known})"
+                ),
                 {"found": value, "known": SCHEMA_VERSION},
             )
         return value
@@ -212,22 +219,25 @@ class Order(Versioned):
     def _received_after_purchase(self) -> Order:
         if self.received is not None and self.received < self.purchased:
             raise ValueError(
-                f"received date {self.received.isoformat()} is before the purchase date "
-                f"{self.purchased.isoformat()}"
+                _("received date {received} is before the purchase date {purchased}").format(
+                    received=self.received.isoformat(), purchased=self.purchased.isoformat()
+                )
             )
         return self
 
     @model_validator(mode="after")
     def _units_fit(self) -> Order:
         if self.units_used is not None and self.units is None:
-            raise ValueError("units_used needs units: give --units N (sessions bought) too")
+            raise ValueError(_("units_used needs units: give --units N (sessions bought) too"))
         if self.units is not None and self.units_used is not None and self.units_used > self.units:
             raise ValueError(
-                f"units_used {self.units_used} is more than the {self.units} units bought"
+                _("units_used {used} is more than the {units} units bought").format(
+                    used=self.units_used, units=self.units
+                )
             )
         if self.units is not None and self.category is not Category.PREPAID_SERVICE:
             raise ValueError(
-                "units go only with the category prepaid-service (memberships, course packages)"
+                _("units go only with the category prepaid-service (memberships, course packages)")
             )
         return self
 
@@ -271,12 +281,102 @@ def sorted_events(events: list[Event]) -> list[Event]:
 
 def describe_validation_error(error: ValidationError) -> str:
     """Turn Pydantic's report into short `field: message` phrases a user can act on."""
+    from refundkit.i18n import _
+
     parts = []
     for item in error.errors():
         field = ".".join(str(p) for p in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
+        message = _constraint_message(item) or str(item["msg"]).removeprefix("Value error, ")
         parts.append(f"{field}: {message}" if field else message)  # a whole-record rule
-    return "; ".join(parts)
+    return _("; ").join(parts)
+
+
+def _constraint_message(item: Any) -> str | None:
+    """Pydantic's message for a broken limit (gt=0, max_length=500 ...) in the interface's
+    language; None for any other, and in English, where Pydantic's own message is used.
+    A text checked after its validator (Line, Name) is too long in "items after validation"
+    for Pydantic: it is told in characters, in English too."""
+    from refundkit.i18n import language
+
+    ctx = item.get("ctx") or {}
+    texts = {
+        "too_long": ("string_too_long", "max_length"),
+        "too_short": ("string_too_short", "min_length"),
+    }
+    if item.get("type") in texts and ctx.get("field_type") == "Value":
+        kind, limit = texts[item["type"]]
+        if limit in ctx:
+            return _limit(kind, ctx[limit])
+    keys = {
+        "greater_than": "gt",
+        "greater_than_equal": "ge",
+        "less_than_equal": "le",
+        "string_too_long": "max_length",
+        "string_too_short": "min_length",
+        "decimal_max_digits": "max_digits",
+        "decimal_max_places": "decimal_places",
+    }
+    if language() == "en":
+        return None
+    key = keys.get(item.get("type"))
+    if key is None or key not in ctx:
+        return _wrong_kind(item.get("type"))
+    return _limit(item["type"], ctx[key])
+
+
+def _wrong_kind(kind: Any) -> str | None:
+    """What Pydantic says of a value of the wrong kind (in a damaged file, mostly), in the
+    interface's language; None for the rest."""
+    from refundkit.i18n import _
+
+    if kind == "missing":
+        return _("Field required")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Input should be a valid integer")
+    if kind in ("decimal_parsing", "decimal_type"):
+        return _("Input should be a valid decimal")
+    if kind in ("string_type",):
+        return _("Input should be a valid string")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return _("Input should be a valid date")
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+        return _("Input should be a valid datetime")
+    if kind == "enum":
+        return _("Input is not one of the known codes")
+    return None
+
+
+def _limit(kind: str, n: Any) -> str:
+    """The message for a limit n, as Pydantic words it, in the interface's language."""
+    from refundkit.i18n import _, ngettext
+
+    count = n if isinstance(n, int) else 2
+    message = {
+        "greater_than": lambda: _("Input should be greater than {n}"),
+        "greater_than_equal": lambda: _("Input should be greater than or equal to {n}"),
+        "less_than_equal": lambda: _("Input should be less than or equal to {n}"),
+        "string_too_long": lambda: ngettext(
+            "String should have at most {n} character",
+            "String should have at most {n} characters",
+            count,
+        ),
+        "string_too_short": lambda: ngettext(
+            "String should have at least {n} character",
+            "String should have at least {n} characters",
+            count,
+        ),
+        "decimal_max_digits": lambda: ngettext(
+            "Decimal input should have no more than {n} digit in total",
+            "Decimal input should have no more than {n} digits in total",
+            count,
+        ),
+        "decimal_max_places": lambda: ngettext(
+            "Decimal input should have no more than {n} decimal place",
+            "Decimal input should have no more than {n} decimal places",
+            count,
+        ),
+    }[kind]()
+    return message.format(n=n)
 
 
 def is_newer_schema(error: ValidationError) -> bool:

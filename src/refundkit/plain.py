@@ -155,39 +155,68 @@ def warning(text: str, width: int, paint: Painter, style: str, path: object) -> 
 
 
 def print_evidence_added(added: list[Evidence]) -> None:
+    from refundkit.words import names
+
     paint = painter()
     for e in added:
         size = paint(f"  {human_size(e.size)}  sha256 {e.sha256[:16]}…", "dim")
-        sys.stdout.write(f"Added {e.id} ({e.kind.value}): {visible(e.original_name)}{size}\n")
+        line = _("Added {id} ({kind}): {name}").format(
+            id=e.id,
+            kind=names.shown(names.evidence_kind, e.kind.value, with_code=False),
+            name=visible(e.original_name),
+        )
+        sys.stdout.write(f"{line}{size}\n")
 
 
-UNRECORDED_HINT = (
-    "unrecorded: a file in an evidence folder that no record names, left by an interrupted "
-    "add-evidence (the next change to that order removes it) or put there by hand"
-)
+def unrecorded_hint() -> str:
+    return _(
+        "unrecorded: a file in an evidence folder that no record names, left by an interrupted "
+        "add-evidence (the next change to that order removes it) or put there by hand"
+    )
+
+
+def check_label(status: str) -> str:
+    """A verify status in the interface's language (the code itself in English)."""
+    return {
+        "ok": _("ok"),
+        "modified": _("modified"),
+        "missing": _("missing"),
+        "unreadable": _("unreadable"),
+        "not a regular file": _("not a regular file"),
+        "unrecorded": _("unrecorded"),
+    }.get(status, status)
 
 
 def print_checks(checks: list[Check], damaged: list[DamagedOrder]) -> None:
     """verify's report: one line per stored file, then what is wrong beside the records."""
     paint = painter()
     styles = {"ok": "green", "unrecorded": "yellow"}
-    width = max((len(c.status) for c in checks), default=8)
+    labels = [check_label(c.status) for c in checks]
+    width = max((cell_width(label) for label in labels), default=8)
     lines = [
-        paint(f"{c.status:<{width}}", styles.get(c.status, "bold red"))
+        paint(label + " " * (width - cell_width(label)), styles.get(c.status, "bold red"))
         + visible(f" {c.order_id} {c.evidence_id} {c.name}")
-        for c in checks
+        for c, label in zip(checks, labels, strict=True)
     ]
-    lines += [paint(visible(f"damaged: {d.path}: {d.error}"), "bold red") for d in damaged]
+    lines += [
+        paint(visible(_("damaged: {path}: {error}").format(path=d.path, error=d.error)), "bold red")
+        for d in damaged
+    ]
     recorded = [c for c in checks if c.status != "unrecorded"]
     unrecorded = len(checks) - len(recorded)
     bad = sum(c.status != "ok" for c in recorded)
     if unrecorded:
-        lines.append(paint(UNRECORDED_HINT, "dim"))
-    lines.append(
-        f"{len(recorded)} files checked, {bad} not ok"
-        + (f", {unrecorded} unrecorded" if unrecorded else "")
-        + (f", {len(damaged)} damaged orders" if damaged else "")
-    )
+        lines.append(paint(unrecorded_hint(), "dim"))
+    total = ngettext(
+        "{n} file checked, {bad} not ok", "{n} files checked, {bad} not ok", len(recorded)
+    ).format(n=len(recorded), bad=bad)
+    if unrecorded:
+        total += _(", {n} unrecorded").format(n=unrecorded)
+    if damaged:
+        total += ngettext(", {n} damaged order", ", {n} damaged orders", len(damaged)).format(
+            n=len(damaged)
+        )
+    lines.append(total)
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 

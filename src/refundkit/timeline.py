@@ -103,7 +103,11 @@ def _check_options(kind: EventKind, raw: dict[str, Any]) -> None:
 
 def _check_day(order: Order, day: date) -> None:
     if day < order.purchased:
-        raise BadInput(f"event date {day} is before the purchase ({order.purchased}): check --on")
+        raise BadInput(
+            _("event date {date} is before the purchase ({purchased}): check --on").format(
+                date=day, purchased=order.purchased
+            )
+        )
 
 
 def _check_refund(order: Order, amount: Any) -> None:
@@ -113,9 +117,16 @@ def _check_refund(order: Order, amount: Any) -> None:
     still_owed = max(order.amount - order.refunded_total(), Decimal(0))
     if amount > still_owed:
         raise BadInput(
-            f"a refund of {format_money(amount)} is more than the {format_money(still_owed)} "
-            f"still owed on order {order.id} ({format_money(order.amount)} paid, "
-            f"{format_money(order.refunded_total())} already refunded): check --amount"
+            _(
+                "a refund of {amount} is more than the {owed} still owed on order {id} "
+                "({paid} paid, {refunded} already refunded): check --amount"
+            ).format(
+                amount=format_money(amount),
+                owed=format_money(still_owed),
+                id=order.id,
+                paid=format_money(order.amount),
+                refunded=format_money(order.refunded_total()),
+            )
         )
 
 
@@ -181,8 +192,10 @@ def correct_event(
     given = {k: v for k, v in raw.items() if k in CORRECTABLE and v is not None}
     if not given:
         raise BadInput(
-            "nothing to correct: give what changes, e.g. --asked return, --reason opened, "
-            "--on 2026-11-20 or --note and the right words in quotes"
+            _(
+                "nothing to correct: give what changes, e.g. --asked return, --reason opened, "
+                "--on 2026-11-20 or --note and the right words in quotes"
+            )
         )
     changed: list[Event] = []
 
@@ -202,7 +215,7 @@ def correct_event(
             if getattr(event, name) != value
         ]
         if not corrections:
-            raise BadInput(f"event {event.id} already says that: nothing changed")
+            raise BadInput(_("event {id} already says that: nothing changed").format(id=event.id))
         try:
             fixed = event.model_copy(
                 update={**values, "corrections": [*event.corrections, *corrections]}
@@ -249,7 +262,11 @@ def withdraw_event(
     def change(order: Order) -> Order:
         event = _event(order, event_id)
         if event.withdrawn is not None:
-            raise BadInput(f"event {event.id} was already withdrawn on {event.withdrawn:%Y-%m-%d}")
+            raise BadInput(
+                _("event {id} was already withdrawn on {date}").format(
+                    id=event.id, date=f"{event.withdrawn:%Y-%m-%d}"
+                )
+            )
         try:
             fixed = event.model_copy(update={"withdrawn": now, "withdrawn_why": why})
             fixed = Event.model_validate(fixed.model_dump())
@@ -266,8 +283,12 @@ def _event(order: Order, event_id: str) -> Event:
     wanted = event_id.strip().lower()
     event = order.event(wanted)
     if event is None:
-        known = ", ".join(f"{e.id} ({e.kind.value} {e.on})" for e in order.events) or "none yet"
-        raise NotFound(f"order {order.id} has no event {event_id!r}; its events: {known}")
+        known = _(", ").join(f"{e.id} ({e.kind.value} {e.on})" for e in order.events)
+        raise NotFound(
+            _("order {id} has no event {event}; its events: {events}").format(
+                id=order.id, event=repr(event_id), events=known or _("none yet")
+            )
+        )
     return event
 
 

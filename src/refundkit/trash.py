@@ -154,7 +154,7 @@ def _find_order(store: Store, text: str) -> Trashed:
         ids = {t.order_id for t in removed if _named(t, text)}
     if len(ids) == 1:
         return next(t for t in removed if t.order_id in ids)
-    listed = "; ".join(f"{t.order_id} ({t.removed:%Y-%m-%d %H:%M})" for t in removed[:10])
+    listed = _("; ").join(f"{t.order_id} ({t.removed:%Y-%m-%d %H:%M})" for t in removed[:10])
     if len(ids) > 1:
         raise NotFound(
             _("{value} matches several removed orders: {orders}; type more of the id").format(
@@ -271,7 +271,7 @@ def _evidence(order: Order, evidence_id: str) -> Evidence:
     for entry in order.evidence:
         if entry.id == wanted:
             return entry
-    known = ", ".join(f"{e.id} ({e.original_name})" for e in order.evidence) or _("none")
+    known = _(", ").join(f"{e.id} ({e.original_name})" for e in order.evidence) or _("none")
     raise NotFound(
         _("order {order} has no evidence {value}; its evidence: {known}").format(
             order=order.id, value=repr(evidence_id), known=known
@@ -312,7 +312,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
     """A second name for source (no bytes copied), or a durable copy where links fail."""
     info = os.lstat(source)
     if not stat.S_ISREG(info.st_mode):
-        raise BadInput(f"{source} is not a regular file: run `refundkit verify`")
+        from refundkit.i18n import _
+
+        raise BadInput(
+            _("{path} is not a regular file: run `refundkit verify`").format(path=source)
+        )
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError as exc:
@@ -417,7 +421,7 @@ def _removal(order: Order, evidence_id: str) -> RemovedEvidence:
     for removal in reversed(pending):
         if removal.id == wanted:
             return removal
-    known = ", ".join(f"{r.id} ({r.original_name})" for r in pending) or _("none")
+    known = _(", ").join(f"{r.id} ({r.original_name})" for r in pending) or _("none")
     raise NotFound(
         _("order {order} has no removed evidence {value} to restore; removed: {known}").format(
             order=order.id, value=repr(evidence_id), known=known

@@ -151,9 +151,8 @@ def choice(
             return choices.find(vocabulary, answer) or answer
         return choices.parse(vocabulary, answer)
 
-    hint = _("number or name")
     return value(
-        f"{label} ({hint})",
+        _("{label} (number or name)").format(label=label),
         read=read,
         default=default,
         default_label=default_label,
@@ -176,7 +175,7 @@ def confirm(question: str) -> bool:
     yes = {"y", "yes", "是", "是的", "好", "确定", "确认", "对"}
     no = {"n", "no", "否", "不", "不是", "取消"}
     while True:
-        answer = _read(f"{question} [{_('y/N')}] ").lower()
+        answer = _read(_("{question} [y/N] ").format(question=question)).lower()
         if answer in yes:
             return True
         if not answer or answer in no:
@@ -201,11 +200,11 @@ def warn(message: str) -> None:
 def _prompt(label: str, example: str | None, default_label: str | None, required: bool) -> str:
     from refundkit.i18n import _
 
-    parts = [label]
-    if example:
-        parts.append(_("(e.g. {example})").format(example=example))
+    prompt = label
+    if example:  # each part brings its own spacing: Chinese brackets take none
+        prompt += _(" (e.g. {example})").format(example=example)
     if default_label:
-        parts.append(_("[Enter: {default}]").format(default=default_label))
+        prompt += _(" [Enter: {default}]").format(default=default_label)
     elif not required:
-        parts.append(_("[Enter: skip]"))
-    return " ".join(parts) + ": "
+        prompt += _(" [Enter: skip]")
+    return _("{question}: ").format(question=prompt)

@@ -89,7 +89,9 @@ def add_evidence(
     store = get_store(ctx)
     order_id = store.resolve(order)
     paths, kind, note = _what_to_attach(list(files or []), kind, note)
-    with progress_bar(_total_size(paths), "hashing and copying") as advance:
+    from refundkit.i18n import _
+
+    with progress_bar(_total_size(paths), _("hashing and copying")) as advance:
         added = evidence.add_evidence(
             store,
             order_id,
@@ -102,10 +104,11 @@ def add_evidence(
         )
     plain.print_evidence_added(added)
     # With the OCR extra, a chat, order or payment image keeps its recognised text beside it.
+    from refundkit.cli.ask import warn
     from refundkit.screenshots.text import recognise_new
 
     for warning in recognise_new(store, order_id, added):
-        typer.echo(f"warning: {warning}", err=True)
+        warn(warning)
 
 
 def _what_to_attach(
@@ -142,16 +145,23 @@ def verify(
     Example: refundkit verify
     """
     from refundkit import plain, verify
+    from refundkit.i18n import _, ngettext
 
     store = get_store(ctx)
     ids = [store.resolve(order)] if order is not None else store.list_ids()
     plan = verify.plan(store, ids)
-    with progress_bar(plan.total, "verifying") as advance:
+    with progress_bar(plan.total, _("verifying")) as advance:
         checks, damaged = verify.run(store, plan, advance, single=order is not None)  # type: ignore[arg-type]
     plain.print_checks(checks, damaged)
     restored = sum(c.restored for c in checks)
     if restored:
-        notice(f"notice: made {restored} evidence files read-only again (0400), as stored")
+        notice(
+            ngettext(
+                "notice: made {n} evidence file read-only again (0400), as stored",
+                "notice: made {n} evidence files read-only again (0400), as stored",
+                restored,
+            ).format(n=restored)
+        )
     # An unrecorded file is reported, not a failure: the recorded evidence is all there.
     if damaged or any(c.status not in ("ok", "unrecorded") for c in checks):
         raise typer.Exit(1)

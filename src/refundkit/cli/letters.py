@@ -61,6 +61,9 @@ def draft_complaint(
     Example: refundkit draft-complaint k3f --to platform --lang zh
     """
     from refundkit import cases, choices, letters
+    from refundkit.cli.ask import warn
+    from refundkit.i18n import _
+    from refundkit.words import names
 
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
     wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
@@ -84,20 +87,37 @@ def draft_complaint(
     else:
         write_out(out, letter.text.encode("utf-8"), force)
         typer.echo(
-            f"Wrote the {recipient.value} letter ({language.value}, {letter_format.value}) to {out}"
+            _("Wrote the {recipient} letter ({language}, {format}) to {path}").format(
+                recipient=names.shown(names.recipient, recipient.value, with_code=False),
+                language=names.shown(names.language, language.value, with_code=False),
+                format=names.shown(names.letter_format, letter_format.value, with_code=False),
+                path=out,
+            )
         )
     for warning in letter.warnings:
-        typer.echo(visible(f"warning: {warning}"), err=True)
+        warn(warning)
 
 
 def _check_out(path: Path) -> None:
     """Refuse an --out that cannot become a regular file, before anything is rendered."""
+    from refundkit.i18n import _
+
     if path.is_dir():
-        raise BadFile(f"--out {path} is a folder: give a file name, e.g. {path / 'letter.md'}")
+        raise BadFile(
+            _("--out {path} is a folder: give a file name, e.g. {example}").format(
+                path=path, example=path / "letter.md"
+            )
+        )
     if path.exists() and not path.is_file():
-        raise BadFile(f"--out {path} is not a regular file: choose another name")
+        raise BadFile(
+            _("--out {path} is not a regular file: choose another name").format(path=path)
+        )
     if not path.parent.is_dir():
-        raise BadFile(f"--out {path}: the folder {path.parent} does not exist")
+        raise BadFile(
+            _("--out {path}: the folder {folder} does not exist").format(
+                path=path, folder=path.parent
+            )
+        )
 
 
 def _list(ctx: typer.Context) -> None:
@@ -106,11 +126,13 @@ def _list(ctx: typer.Context) -> None:
     Example: refundkit templates list
     """
     from refundkit import letters
+    from refundkit.i18n import _
 
     rows = letters.list_templates(get_store(ctx))
-    width = max((len(name) for name, _ in rows), default=0)
+    width = max((len(name) for name, _file in rows), default=0)
+    builtin = _("built-in")
     for name, user_file in rows:
-        typer.echo(visible(f"{name.ljust(width)}  {user_file if user_file else 'built-in'}"))
+        typer.echo(visible(f"{name.ljust(width)}  {user_file or builtin}"))
 
 
 def _copy(
@@ -125,9 +147,14 @@ def _copy(
     Example: refundkit templates copy letters/merchant.zh.md.j2
     """
     from refundkit import letters
+    from refundkit.i18n import _
 
     target = letters.copy_template(get_store(ctx), name, force=force)
-    typer.echo(f"Copied {name} to {target}; edit it there (it now wins over the built-in).")
+    typer.echo(
+        _("Copied {name} to {path}; edit it there (it now wins over the built-in).").format(
+            name=name, path=target
+        )
+    )
 
 
 templates_app.command("list", cls=RefundkitCommand)(guarded(_list))

@@ -426,14 +426,19 @@ def _refuse_used_folder(folder: Path) -> None:
     import os
 
     from refundkit.errors import BadFile
+    from refundkit.i18n import _
 
     if not os.path.lexists(folder):
         return
     if not folder.is_dir() or folder.is_symlink():
-        raise BadFile(f"--folder {folder} is not a folder: give a new or empty folder")
+        raise BadFile(
+            _("--folder {folder} is not a folder: give a new or empty folder").format(folder=folder)
+        )
     with os.scandir(folder) as entries:
         if next(iter(entries), None) is not None:
             raise BadFile(
-                f"--folder {folder} is not empty: the demo builds its example only in a new "
-                "or empty folder, so that no data of yours is touched"
+                _(
+                    "--folder {folder} is not empty: the demo builds its example only in a new "
+                    "or empty folder, so that no data of yours is touched"
+                ).format(folder=folder)
             )

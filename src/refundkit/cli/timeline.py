@@ -111,8 +111,15 @@ def log(
         )
     logged = timeline.log_event(store, order, raw, datetime.now())
     report = cases.report(store.load(store.resolve(order)), today())
+    from refundkit.words import names
+
     typer.echo(
-        f"Logged {logged.kind.value} on {logged.on} ({logged.id}); stage: {report.stage.value}"
+        _("Logged {event} on {date} ({id}); stage: {stage}").format(
+            event=names.shown(names.event_kind, logged.kind.value),
+            date=logged.on,
+            id=logged.id,
+            stage=names.shown(names.stage, report.stage.value, with_code=False),
+        )
     )
     display.print_next(report)
 
@@ -136,6 +143,7 @@ def correct(
     Example: refundkit correct k3f t2 --asked return
     """
     from refundkit import cases, display, timeline
+    from refundkit.i18n import _
 
     store = get_store(ctx)
     raw = {
@@ -149,12 +157,20 @@ def correct(
         "why": why,
     }
     fixed = timeline.correct_event(store, order, event, raw, datetime.now())
-    changes = ", ".join(
+    changes = _(", ").join(
         f"{c.field} {c.old} → {c.new}"
         for c in fixed.corrections
         if c.recorded == fixed.corrections[-1].recorded
     )
-    typer.echo(f"Corrected {fixed.id} ({fixed.kind.value}): {changes}")
+    from refundkit.words import names
+
+    typer.echo(
+        _("Corrected {id} ({event}): {changes}").format(
+            id=fixed.id,
+            event=names.shown(names.event_kind, fixed.kind.value, with_code=False),
+            changes=changes,
+        )
+    )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))
 
 
@@ -170,8 +186,17 @@ def withdraw(
     Example: refundkit withdraw k3f t4 --why "logged the refund twice"
     """
     from refundkit import cases, display, timeline
+    from refundkit.i18n import _
 
     store = get_store(ctx)
     gone = timeline.withdraw_event(store, order, event, why, datetime.now())
-    typer.echo(f"Withdrew {gone.id} ({gone.kind.value} on {gone.on}); it stays in the record")
+    from refundkit.words import names
+
+    typer.echo(
+        _("Withdrew {id} ({event} on {date}); it stays in the record").format(
+            id=gone.id,
+            event=names.shown(names.event_kind, gone.kind.value, with_code=False),
+            date=gone.on,
+        )
+    )
     display.print_next(cases.report(store.load(store.resolve(order)), today()))

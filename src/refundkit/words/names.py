@@ -6,6 +6,8 @@ every vocabulary has one (tests/test_words.py renders them all in both languages
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from refundkit.i18n import _
 
 # Each table is a function, so the names are looked up in the language in force when called.
@@ -280,3 +282,17 @@ def bill_state(codes: str) -> str:
         "refunded-part": _("refunded in part according to the bill"),
     }
     return _("; ").join(words.get(code, code) for code in codes.split())
+
+
+def shown(namer: Callable[[str], str], code: str, *, with_code: bool = True) -> str:
+    """A code in a confirmation line ("Logged contacted-merchant ..."). In English the code
+    itself, which reads as words and is what the options take; in Chinese its name, with the
+    code beside it where the user may type it (联系商家（contacted-merchant）)."""
+    from refundkit.i18n import language
+
+    if language() == "en":
+        return code
+    name = namer(code)
+    if name == code or not with_code:
+        return name
+    return _("{name} ({code})").format(name=name, code=code)

@@ -578,7 +578,7 @@ def step_notes(a: Assessment, order_id: str) -> list[str]:
     """Evidence still missing for the complaint, and caveats of the step's date."""
     notes = []
     if a.step.needs_evidence:
-        kinds = ", ".join(names.evidence_kind(k.value) for k in a.step.needs_evidence)
+        kinds = _(", ").join(names.evidence_kind(k.value) for k in a.step.needs_evidence)
         first = a.step.needs_evidence[0].value
         notes.append(
             _(
@@ -828,14 +828,18 @@ def letter_warnings(a: Assessment, order_id: str, recipient: str) -> list[str]:
                 ).format(what=names.evidence_kind(kind.value), id=order_id, kind=kind.value)
             )
     if a.demand.kind == "goodwill":
-        states = "; ".join(
-            f"{names.rule(w.rule)}: {window_state_text(w)}" for w in a.windows if w.applies
+        states = _("; ").join(
+            _("{rule}: {state}").format(rule=names.rule(w.rule), state=window_state_text(w))
+            for w in a.windows
+            if w.applies
         )
         warnings.append(
             _(
                 "no legal right to a refund was found for this order as of {date}{states}: the "
                 "letter asks for a refund as a goodwill gesture, without claiming one"
-            ).format(date=_d(a.as_of), states=f" ({states})" if states else "")
+            ).format(
+                date=_d(a.as_of), states=_(" ({states})").format(states=states) if states else ""
+            )
         )
     if a.demand.kind == "nothing":
         warnings.append(_("what was demanded has already come back: nothing is owed"))
