@@ -19,11 +19,12 @@ TOKEN = re.compile(r"[A-Za-z0-9_']+")  # ids and hashes mix letters and digits: 
 WORD = re.compile(r"[A-Za-z']{3,}")
 REMOVED = [
     re.compile(r"`[^`]*`"),  # commands to paste
-    re.compile(r"(?:^|(?<=[\s(（:：=]))(?:/|\./|~/)[^\s,，;；)）]*"),  # paths
+    re.compile(r"[^\s,，;；()（）]*/[^\s,，;；()（）]*"),  # paths, also a path's wrapped tail
     re.compile(r"--[a-z][a-z-]*(?:[ =][A-Za-z0-9_.\-]+)?"),  # options (with a code value)
     re.compile(r"\b[\w\-]+\.(?:png|jpg|txt|pdf|json|ics|zip|md|csv|xlsx|html)\b"),  # files
     re.compile(r"\$?[A-Z_]{4,}(?:=\S*)?"),  # environment variables
     re.compile(r"https?://\S+"),
+    re.compile(r"pip install \S+"),  # the export README's line to paste
 ]
 CODE_IN_BRACKETS = re.compile(r"[(（]([a-z0-9][a-z0-9-]*)[)）]")  # 聊天记录 (chat)
 ALLOWED = {
@@ -47,6 +48,10 @@ ALLOWED = {
     "eur",
     "gbp",
     "utc",
+    "rfc",
+    "shell",
+    "stderr",
+    "stdout",
 }
 
 
@@ -64,13 +69,31 @@ def codes() -> set[str]:
     return found
 
 
+def commands() -> set[str]:
+    from refundkit.cli.helpview import ORDER
+
+    return {*ORDER, "templates", "list", "show", "copy"}
+
+
+def helped(screen: str) -> set[str]:
+    """A help screen names each option's codes (`purchase（购买日）`): they are what is typed."""
+    return codes() if "help" in screen else set()
+
+
 def english_words(text: str, ids: set[str]) -> list[str]:
     for pattern in REMOVED:
         text = pattern.sub(" ", text)
-    known = codes()
+    known = codes() | commands()
     text = CODE_IN_BRACKETS.sub(lambda m: " " if m.group(1) in known else m.group(0), text)
-    allowed = ALLOWED | {i.lower() for i in ids}
-    words = [t for t in TOKEN.findall(text) if WORD.fullmatch(t)]
+    # a list of codes (help's "可选值：order, chat, payment") and a hyphenated code or command
+    # name anywhere: such a token is typed as it is, never prose
+    code = "|".join(sorted((re.escape(c) for c in known), key=len, reverse=True))
+    text = re.sub(rf"(?<![\w-])(?:{code})(?:[,，、|] ?(?:{code}))+(?![\w-])", " ", text)
+    text = re.sub(rf"(?<![\w-])(?:{'|'.join(c for c in known if '-' in c)})(?![\w-])", " ", text)
+    listed = "|".join(commands())  # a command as help lists it, first in its row
+    text = re.sub(rf"(?m)(?:^|│)\s*(?:{listed})(?=\s)", " ", text)
+    allowed = ALLOWED | {i.lower() for i in ids} | commands()
+    words = [t.strip("'") for t in TOKEN.findall(text) if WORD.fullmatch(t.strip("'"))]
     return [w for w in words if w.lower() not in allowed]
 
 
@@ -118,7 +141,7 @@ def test_the_whole_journey_speaks_chinese(
     )
     order = next(p.name for p in (Path(str(tmp_path)) / "home" / "orders").iterdir())
     assert order in out
-    ids = {order, "e1", "t1", "t2"}
+    ids = {order, "e1", "t1", "t2", "zzzzzz"}  # and the id the user mistyped
     screens["add-evidence"] = run_zh(
         cli, "add-evidence", order, str(proof), "--kind", "聊天记录", "--note", "客服拒绝退货"
     )
@@ -147,9 +170,9 @@ def test_the_whole_journey_speaks_chinese(
     )
     screens["bad date"] = run_zh(cli, "edit", order, "--received", "下下下周", ok=False)
     screens["bad option"] = run_zh(cli, "status", "--bogus", ok=False)
-    left = {name: english_words(text, ids) for name, text in screens.items()}
+    left = {name: english_words(text, ids | helped(name)) for name, text in screens.items()}
     left = {name: sorted(set(words)) for name, words in left.items() if words}
-    assert not left, left
+    assert not left, "\n".join(f"{name}: {' '.join(words)}" for name, words in left.items())
 
 
 def test_the_check_sees_english(zh: None) -> None:
@@ -157,3 +180,5 @@ def test_the_check_sees_english(zh: None) -> None:
     assert english_words("Recorded order k3f: 蓝牙耳机", {"k3f"}) == ["Recorded", "order"]
     assert english_words("用 `refundkit log k3f refused` 记录；--kind chat", {"k3f"}) == []
     assert english_words("聊天记录 (chat)、订单 (order no.)", set()) == ["order"]
+    assert english_words("可选值：order, chat, payment。运行 add-order", set()) == []
+    assert english_words("/tmp/x/home/\norders/k3f and more", set()) == ["and", "more"]

@@ -150,8 +150,11 @@ def export_order(
     for lang in ("zh", "en"):
         for fmt in ("md", "html"):
             summaries[f"lawyer-summary.{lang}.{fmt}"], raised[lang, fmt] = renderer(lang, fmt)
-    # The four renders report the same gaps, each in its own words: one set is enough.
-    warnings = raised["en", "md"]
+    # The four renders report the same gaps, each in its own words: one set is enough, the
+    # one whose blanks ([你的姓名] or [your name]) are in the interface's language.
+    from refundkit.i18n import language
+
+    warnings = raised["zh" if language() == "zh" else "en", "md"]
     parts = payload(store, order, summaries)
     write_bag(out, force, f"refundkit-{order.id}", parts, bag_info(order, as_of, parts))
     return Exported(out, len(parts), warnings)

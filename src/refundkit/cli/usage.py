@@ -21,10 +21,12 @@ def usage_error(error: Any) -> None:
     if type(error).__name__ == "NoArgsIsHelpError":  # the help is shown instead: nothing to say
         return
     ctx = getattr(error, "ctx", None)
-    line = _("error: {message}").format(message=describe(error))
+    message = describe(error)
     if ctx is not None:
-        help_command = f"{ctx.command_path} --help"
-        line += " " + _("(see `{command}`)").format(command=help_command)
+        message = _("{message} (see `{command}`)").format(
+            message=message, command=f"{ctx.command_path} --help"
+        )
+    line = _("error: {message}").format(message=message)
     typer.echo(visible(line), err=True)
 
 
