@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from refundkit import wrap
 from refundkit.kinds import WindowState
 from refundkit.plain import money, urgency_style
 from refundkit.sanitize import visible
@@ -85,8 +86,9 @@ def print_window_lines(out: Console, windows: tuple[Window, ...], order_id: str)
         line = window_summary(window)
         if window.days_left is not None and window.state is WindowState.OPEN:
             left = ngettext("({count} day left)", "({count} days left)", window.days_left)
-            line.append(" " + left.format(count=window.days_left))
-        out.print(Text("  ") + line)
+            line.append(_(" {days_left}").format(days_left=left.format(count=window.days_left)))
+        for part in wrap.lines(line.plain, out.width, first="  ", rest="    "):
+            out.print(Text(part, style=line.style))
     if all(w.state is WindowState.NOT_APPLICABLE for w in windows):
         out.print(
             Text(
@@ -169,8 +171,14 @@ def print_next(report: CaseReport) -> None:
 
     out = console()
     a = report.assessment
-    out.print(
-        Text(_("Next: "), style="bold") + Text(visible(terminal.step_action(a, report.order.id)))
-    )
+    label = _("Next: ")
+    step = visible(terminal.step_action(a, report.order.id))
+    for number, line in enumerate(wrap.lines(step, out.width, first=label, rest="  ")):
+        if number == 0:
+            out.print(Text(label, style="bold") + Text(line[len(label) :]))
+        else:
+            out.print(Text(line))
     for note in a.notices:
-        out.print(Text(visible(terminal.notice_text(note, report.order.id)), style="bold yellow"))
+        text = visible(terminal.notice_text(note, report.order.id))
+        for line in wrap.lines(text, out.width, rest="  "):
+            out.print(Text(line, style="bold yellow"))
