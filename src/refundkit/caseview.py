@@ -82,11 +82,17 @@ def paragraph(
     return [[(line, style)] for line in wrap.lines(text, width, first, rest, keep)]
 
 
+def gap(label: str) -> str:
+    """The space after a label: none after a full-width colon or bracket (Chinese), which
+    carries its own."""
+    return "" if label and wrap.char_width(label[-1]) == 2 else " "
+
+
 def labelled(
     label: str, text: str, width: int, style: str = "", lead: str = "", rest: str = INDENT
 ) -> list[Segments]:
     """`label text` after lead, the label bold, the text wrapped under itself at rest."""
-    lines = wrap.lines(text, width, f"{lead}{label} ", rest)
+    lines = wrap.lines(text, width, f"{lead}{label}{gap(label)}", rest)
     head = lines[0][len(lead) + len(label) :]
     first: Segments = [(label, "bold"), (head, style)]
     return [[(lead, ""), *first] if lead else first, *([(line, style)] for line in lines[1:])]
@@ -216,7 +222,7 @@ def next_step(report: CaseReport, width: int) -> list[Segments]:
     else:
         label, style = _("Next step:"), "bold"
     action = visible(terminal.step_action(a, report.order.id))
-    lines = wrap.lines(action, width, label + " ", INDENT)
+    lines = wrap.lines(action, width, label + gap(label), INDENT)
     out: list[Segments] = [[(label, style), (lines[0][len(label) :], "")]]
     out += [[(line, "")] for line in lines[1:]]
     reason = terminal.step_reason(a)
@@ -295,9 +301,8 @@ def window_state(w: Window) -> str:
     exercised on; ended ...; and when it ran."""
     text = terminal.window_state_text(w)
     if w.state is WindowState.OPEN and w.days_left is not None and w.exercised is None:
-        text += " " + ngettext("({count} day left)", "({count} days left)", w.days_left).format(
-            count=w.days_left
-        )
+        left = ngettext("({count} day left)", "({count} days left)", w.days_left)
+        text += _(" {days_left}").format(days_left=left.format(count=w.days_left))
         if w.start:
             text += SEP + _("counted from {date}").format(date=w.start)
     elif w.start and w.deadline:
