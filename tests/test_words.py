@@ -490,3 +490,4 @@ def test_a_prepaid_service_is_asked_to_end_not_to_take_goods_back(
     assert "end the service and refund what you prepaid" in out
     assert "--asked refund" in out
     assert "goods" not in out.split("Return windows")[0]
+    assert "not received" not in out

@@ -138,6 +138,8 @@ def fact_rows(o: Order, stage: str) -> list[tuple[str, str]]:
     received = (
         _("received {when}").format(when=_when(o.received, o.received_time))
         if o.received
+        else None  # a service has nothing to receive
+        if o.category.is_service
         else _("not received yet")
     )
     rows = [

@@ -242,6 +242,12 @@ def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
     from refundkit.i18n import _
 
     day, clock = parse_when(text, today)
+    if day > today and text.strip() == day.isoformat():  # said as a date: no need to repeat it
+        raise BadInput(
+            _(
+                "{what} date {value} is after today ({today}): give the day it actually happened"
+            ).format(what=_what(what), value=repr(text), today=today.isoformat())
+        )
     if day > today:
         raise BadInput(
             _(
