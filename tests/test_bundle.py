@@ -496,3 +496,35 @@ def test_unreadable_evidence_is_not_called_modified(home: Path, tmp_path: Path) 
         export(home, order, tmp_path / "case.zip")
     assert "unreadable, not modified" in caught.value.message
     assert "was modified" not in caught.value.message
+
+
+def test_a_screenshots_recognised_text_goes_beside_it(
+    cli: Callable[..., Any], add: Any, home: Path, tmp_path: Path
+) -> None:
+    """The text recognised in a screenshot is exported beside it as NAME.txt, listed in the
+    manifest; a text that no longer matches its fingerprint is left out."""
+    import json
+
+    order = add()
+    shot = tmp_path / "聊天.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n a chat")
+    assert cli("add-evidence", order, str(shot), "--kind", "chat").exit_code == 0
+    folder = home / "orders" / order
+    text = "客服：已拆封不退".encode()
+    (folder / "evidence" / "e1-聊天.png.txt").write_bytes(text)
+    record = json.loads((folder / "order.json").read_text())
+    record["evidence"][0] |= {
+        "text_as": "evidence/e1-聊天.png.txt",
+        "text_sha256": hashlib.sha256(text).hexdigest(),
+    }
+    (folder / "order.json").write_text(json.dumps(record, ensure_ascii=False))
+    out = tmp_path / "case.zip"
+    assert cli("export", order, "--out", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        bag = f"refundkit-{order}"
+        assert z.read(f"{bag}/data/evidence/e1-聊天.png.txt") == text
+        assert "data/evidence/e1-聊天.png.txt" in z.read(f"{bag}/manifest-sha256.txt").decode()
+    (folder / "evidence" / "e1-聊天.png.txt").write_bytes("改过".encode())
+    assert cli("export", order, "--out", str(out), "--force").exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        assert not any(n.endswith(".png.txt") for n in z.namelist())

@@ -124,3 +124,36 @@ def test_quick_look() -> None:
     for bad in (b"[", b"[]", b'{"evidence": 1}', json.dumps({"evidence": [entry]}).encode()):
         assert verify.quick_entries(bad) is None
     assert verify.quick_entries(b"[" * 100_000) is None  # too deep: not parsed at all
+
+
+def test_a_screenshots_recognised_text_is_verified_too(
+    cli: Any, add: Any, home: Path, tmp_path: Path
+) -> None:
+    """The text kept beside a screenshot carries its own SHA-256 (text_sha256): verify checks
+    it as it checks the screenshot, on the fast path and the validated one alike."""
+    import hashlib
+
+    order = add()
+    shot = tmp_path / "聊天.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n a chat")
+    assert cli("add-evidence", order, str(shot), "--kind", "chat").exit_code == 0
+    folder = home / "orders" / order
+    text = "客服：已拆封不退".encode()
+    (folder / "evidence" / "e1-聊天.png.txt").write_bytes(text)
+    record = json.loads((folder / "order.json").read_text())
+    record["evidence"][0] |= {
+        "text_as": "evidence/e1-聊天.png.txt",
+        "text_sha256": hashlib.sha256(text).hexdigest(),
+    }
+    (folder / "order.json").write_text(json.dumps(record, ensure_ascii=False))
+    result = cli("verify")
+    assert result.exit_code == 0, result.output
+    assert "e1-聊天.png.txt" in result.stdout
+    (folder / "evidence" / "e1-聊天.png.txt").chmod(0o600)
+    (folder / "evidence" / "e1-聊天.png.txt").write_bytes("客服：同意退货".encode())
+    result = cli("verify")
+    assert result.exit_code == 1, result.output
+    assert "modified" in result.stdout and "e1-聊天.png.txt" in result.stdout
+    (folder / "evidence" / "e1-聊天.png.txt").unlink()
+    result = cli("verify", order)
+    assert result.exit_code == 1 and "missing" in result.stdout + result.stderr

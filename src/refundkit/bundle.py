@@ -190,6 +190,7 @@ def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]
     for entry in order.evidence:
         name = f"evidence/{evidence_name(entry)}"
         parts.append(Part(name, source=folder / entry.stored_as, entry=entry))
+        parts += recognised_text_part(store, order, entry, name)
     names = [p.name for p in parts]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -200,6 +201,15 @@ def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]
             ).format(id=order.id, name=visible(repeated[0]))
         )
     return sorted(parts, key=lambda p: p.name)
+
+
+def recognised_text_part(store: Store, order: Order, entry: Evidence, name: str) -> list[Part]:
+    """The text recognised in a screenshot, beside it as `NAME.txt`, if it still matches its
+    fingerprint (a changed or missing one is what `refundkit verify` reports, not exported)."""
+    from refundkit.screenshots.text import recognised_text
+
+    text = recognised_text(store, order, entry)
+    return [] if text is None else [Part(f"{name}.txt", text.encode("utf-8"))]
 
 
 def order_json(order: Order) -> str:

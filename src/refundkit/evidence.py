@@ -421,9 +421,9 @@ def verify_order(store: Store, order: Order, progress: Progress | None = None) -
     command hashes from the start, while it validates: verify.py.)"""
     base = store.order_dir(order.id)
     checks = []
-    for entry in order.evidence:
+    for entry in (e for evidence in order.evidence for e in Entry.of(evidence)):
         path = base / entry.stored_as
-        status, restored = check_file(store, order.id, Entry.of(entry), progress)
+        status, restored = check_file(store, order.id, entry, progress)
         checks.append(Check(order.id, entry.id, entry.original_name, path, status, restored))
     for path in unrecorded_files(store, order):
         checks.append(Check(order.id, "-", path.name, path, "unrecorded"))

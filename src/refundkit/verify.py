@@ -25,7 +25,7 @@ import stat
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from refundkit import filecopy
@@ -65,15 +65,25 @@ class Entry:
     id: str
     original_name: str
     stored_as: str
-    size: int
+    size: int  # -1: not recorded (a screenshot's recognised text has only its hash)
     sha256: str
 
     @classmethod
-    def of(cls, evidence: Any) -> Entry:
-        """From a validated record (models.Evidence)."""
-        return cls(
+    def of(cls, evidence: Any) -> list[Entry]:
+        """From a validated record (models.Evidence): its file, and the recognised text kept
+        beside a screenshot, which is fingerprinted too."""
+        file = cls(
             evidence.id, evidence.original_name, evidence.stored_as, evidence.size, evidence.sha256
         )
+        return [file, *text_entry(evidence.id, evidence.model_extra or {})]
+
+
+def text_entry(evidence_id: str, fields: Any) -> list[Entry]:
+    """The entry of a screenshot's recognised text (`text_as`, `text_sha256`), if it has one."""
+    name, digest = fields.get("text_as"), fields.get("text_sha256")
+    if type(name) is not str or type(digest) is not str:
+        return []
+    return [Entry(evidence_id, PurePosixPath(name).name, name, -1, digest)]
 
 
 def quick_entries(data: bytes) -> list[Entry] | None:
@@ -102,7 +112,7 @@ def quick_entries(data: bytes) -> list[Entry] | None:
             and type(entry.size) is int
         ):
             return None
-        entries.append(entry)
+        entries += [entry, *text_entry(entry.id, item)]
     return entries
 
 
@@ -163,7 +173,7 @@ def check_file(
     with os.fdopen(fd, "rb", buffering=0) as handle:
         info = os.fstat(fd)
         status = "modified"
-        if info.st_size == entry.size:
+        if entry.size in (info.st_size, -1):
             try:
                 digest = filecopy.hash_file(handle, progress)
             except OSError:
@@ -313,7 +323,7 @@ def order_checks(
     from refundkit.evidence import unrecorded_files
 
     base = store.order_dir(order.id)
-    entries = [Entry.of(e) for e in order.evidence]
+    entries = [entry for e in order.evidence for entry in Entry.of(e)]
     hashed = entries == planned.entries
     checks = []
     for number, entry in enumerate(entries):
