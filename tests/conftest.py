@@ -117,3 +117,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=200,
         help="number of SIGKILLs dealt by tests/test_crash.py (default 200)",
     )
+
+
+def screenshot_with_text(
+    cli: Callable[..., Any], add: Callable[..., str], home: Path, tmp_path: Path
+) -> tuple[str, bytes]:
+    """An order with a chat screenshot (e1) whose recognised text is kept beside it, as
+    add-evidence keeps it when the OCR extra reads the image (text_as, text_sha256): the
+    order's id and the text's bytes. Written by hand, so no OCR model is needed."""
+    import hashlib
+    import json
+
+    order = add()
+    shot = tmp_path / "聊天.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n a chat")
+    assert cli("add-evidence", order, str(shot), "--kind", "chat").exit_code == 0
+    folder = home / "orders" / order
+    text = "客服：已拆封不退".encode()
+    (folder / "evidence" / "e1-聊天.png.txt").write_bytes(text)
+    record = json.loads((folder / "order.json").read_text())
+    record["evidence"][0] |= {
+        "text_as": "evidence/e1-聊天.png.txt",
+        "text_sha256": hashlib.sha256(text).hexdigest(),
+    }
+    (folder / "order.json").write_text(json.dumps(record, ensure_ascii=False))
+    return order, text

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conftest import TODAY, make_order, snapshot
+from conftest import TODAY, make_order, screenshot_with_text, snapshot
 from refundkit import bundle
 from refundkit.errors import DamagedData
 from refundkit.models import Evidence, Order
@@ -503,21 +503,8 @@ def test_a_screenshots_recognised_text_goes_beside_it(
 ) -> None:
     """The text recognised in a screenshot is exported beside it as NAME.txt, listed in the
     manifest; a text that no longer matches its fingerprint is left out."""
-    import json
-
-    order = add()
-    shot = tmp_path / "聊天.png"
-    shot.write_bytes(b"\x89PNG\r\n\x1a\n a chat")
-    assert cli("add-evidence", order, str(shot), "--kind", "chat").exit_code == 0
+    order, text = screenshot_with_text(cli, add, home, tmp_path)
     folder = home / "orders" / order
-    text = "客服：已拆封不退".encode()
-    (folder / "evidence" / "e1-聊天.png.txt").write_bytes(text)
-    record = json.loads((folder / "order.json").read_text())
-    record["evidence"][0] |= {
-        "text_as": "evidence/e1-聊天.png.txt",
-        "text_sha256": hashlib.sha256(text).hexdigest(),
-    }
-    (folder / "order.json").write_text(json.dumps(record, ensure_ascii=False))
     out = tmp_path / "case.zip"
     assert cli("export", order, "--out", str(out)).exit_code == 0
     with zipfile.ZipFile(out) as z:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import screenshot_with_text
 from refundkit import filecopy, verify
 from refundkit.store import Store
 
@@ -131,21 +132,8 @@ def test_a_screenshots_recognised_text_is_verified_too(
 ) -> None:
     """The text kept beside a screenshot carries its own SHA-256 (text_sha256): verify checks
     it as it checks the screenshot, on the fast path and the validated one alike."""
-    import hashlib
-
-    order = add()
-    shot = tmp_path / "聊天.png"
-    shot.write_bytes(b"\x89PNG\r\n\x1a\n a chat")
-    assert cli("add-evidence", order, str(shot), "--kind", "chat").exit_code == 0
+    order, text = screenshot_with_text(cli, add, home, tmp_path)
     folder = home / "orders" / order
-    text = "客服：已拆封不退".encode()
-    (folder / "evidence" / "e1-聊天.png.txt").write_bytes(text)
-    record = json.loads((folder / "order.json").read_text())
-    record["evidence"][0] |= {
-        "text_as": "evidence/e1-聊天.png.txt",
-        "text_sha256": hashlib.sha256(text).hexdigest(),
-    }
-    (folder / "order.json").write_text(json.dumps(record, ensure_ascii=False))
     result = cli("verify")
     assert result.exit_code == 0, result.output
     assert "e1-聊天.png.txt" in result.stdout
