@@ -25,6 +25,8 @@ with open(sys.argv[1], "wb") as out:
     out.write(data)
 with open(sys.argv[1] + ".less", "w") as out:
     out.write(os.environ.get("LESS", "(unset)"))
+with open(sys.argv[1] + ".charset", "w") as out:
+    out.write(os.environ.get("LESSCHARSET", "(unset)"))
 """
 TALL = "".join(f"line {n}\n" for n in range(40))
 
@@ -40,6 +42,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LINES", "10")
     monkeypatch.delenv("NO_PAGER", raising=False)
     monkeypatch.delenv("LESS", raising=False)
+    monkeypatch.delenv("LESSCHARSET", raising=False)
     pager.set_disabled(False)
     return out
 
@@ -56,6 +59,18 @@ def test_tall_text_goes_through_the_pager_with_less_set_as_git_does(
     assert fake.read_text() == TALL
     assert Path(f"{fake}.less").read_text() == "FRX"
     assert capsys.readouterr().out == ""
+
+
+def test_less_is_told_the_text_is_utf_8(
+    fake: Path, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chinese reaches less as UTF-8 whatever locale the system has installed (LANG names
+    zh_CN.UTF-8 on a system without it: less showed <E5><A3><B0>); the user's own is kept."""
+    pager.page(TALL)
+    assert Path(f"{fake}.charset").read_text() == "utf-8"
+    monkeypatch.setenv("LESSCHARSET", "latin1")
+    pager.page(TALL)
+    assert Path(f"{fake}.charset").read_text() == "latin1"
 
 
 def test_the_users_less_is_kept(

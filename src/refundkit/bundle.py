@@ -238,6 +238,7 @@ def evidence_name(entry: Evidence) -> PurePosixPath:
 def timeline_md(order: Order) -> str:
     """The dated facts and steps, oldest first; recorded facts only, nothing as of today."""
     from refundkit.models import sorted_events
+    from refundkit.words import names
 
     lines = [
         _("# Timeline: {merchant} · {item} ({id})").format(
@@ -259,12 +260,15 @@ def timeline_md(order: Order) -> str:
         when = event.on.isoformat() + (f" {event.at}" if event.at else "")
         details = [
             f"{event.amount:.2f} {order.currency}" if event.amount else "",
-            _("channel {channel}").format(channel=event.channel.value) if event.channel else "",
+            _("channel {channel}").format(channel=names.shown(names.channel, event.channel.value))
+            if event.channel
+            else "",
             _("ref {ref}").format(ref=event.ref) if event.ref else "",
             event.note or "",
         ]
         shown = _("; ").join(d for d in details if d)
-        lines.append(f"- {when}: {event.kind.value}" + (f" ({shown})" if shown else ""))
+        kind = names.shown(names.event_kind, event.kind.value)  # the code in English
+        lines.append(f"- {when}: {kind}" + (f" ({shown})" if shown else ""))
     return "\n".join(lines) + "\n"
 
 

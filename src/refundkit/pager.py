@@ -127,6 +127,10 @@ def run(chosen: str, text: str) -> None:
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "") == "utf8":
+        # What is sent is UTF-8; less reads its charset from the locale, and a locale the
+        # system lacks (LANG=zh_CN.UTF-8 with no zh_CN installed) made it show <E5><A3><B0>.
+        env.setdefault("LESSCHARSET", "utf-8")
     try:
         data = text.encode(encoding, "surrogateescape")
     except UnicodeEncodeError:

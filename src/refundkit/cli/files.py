@@ -340,7 +340,9 @@ def calendar(
 ) -> None:
     """Every open deadline of every open case as calendar events, with a reminder a day before.
 
-    Example: refundkit calendar --out refundkit.ics   (then import it into your calendar app)
+    Example: refundkit calendar --out refundkit.ics
+
+    Then open the file with your calendar app to import it.
     """
     from refundkit import ical
     from refundkit.parse import parse_day

@@ -135,8 +135,7 @@ def add_order(
 ) -> None:
     """Record a purchase and show its return windows.
 
-    Example: refundkit add-order --merchant 某某数码旗舰店 --item 蓝牙耳机 --amount ¥399
-    --purchased 2026-11-20 --received 2026-11-22
+    Example: refundkit add-order --merchant 某某数码店 --item 耳机 --amount 399 --received 昨天
     """
     raw: dict[str, Any] = dict(locals())  # first: the options only
     raw.pop("ctx")

@@ -183,7 +183,7 @@ def withdraw(
 ) -> None:
     """Withdraw an event logged by mistake; it stays in the record, marked, and no longer counts.
 
-    Example: refundkit withdraw k3f t4 --why "logged the refund twice"
+    Example: refundkit withdraw k3f t4 --why 退款记了两次
     """
     from refundkit import cases, display, timeline
     from refundkit.i18n import _

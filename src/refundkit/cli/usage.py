@@ -69,10 +69,34 @@ def _hint(error: Any) -> str:
     return str(hint or "").replace("'", "").replace('"', "")
 
 
+def _arguments() -> dict[str, str]:
+    """What each command's arguments stand for, in words (their names are in capitals)."""
+    return {
+        "order": _("the order's id, or a part of the merchant's or item's name"),
+        "event": _("what happened (e.g. merchant-refused)"),
+        "event-id": _("the event's id (t1, t2...)"),
+        "evidence": _("the evidence id (e1, e2...)"),
+        "files": _("the file"),
+        "file": _("the file"),
+        "name": _("the template's name"),
+    }
+
+
 def _missing(error: Any) -> str:
     hint = _hint(error)
     if error.param is not None and getattr(error.param, "param_type_name", "") == "argument":
-        return _("{argument} is missing: give it after the command").format(argument=hint.upper())
+        command = getattr(getattr(error.ctx, "command", None), "name", "")
+        name = error.param.name or ""
+        if name == "event" and command in ("correct", "withdraw"):
+            name = "event-id"
+        what = _arguments().get(name)
+        if what is None:
+            return _("{argument} is missing: give it after the command").format(
+                argument=hint.upper()
+            )
+        return _("{argument} is missing: give {what} after the command").format(
+            argument=hint.upper(), what=what
+        )
     return _("{option} is required").format(option=hint)
 
 
