@@ -184,6 +184,16 @@ def test_add_evidence_asks_for_the_file_and_kind(
     assert "chat" not in case["missing_evidence"]
 
 
+def test_a_file_that_is_not_there_is_said_before_any_question(
+    cli: Cli, add: Any, terminal: None, tmp_path: Path
+) -> None:
+    order = add()
+    result = cli("add-evidence", order, str(tmp_path / "没有.png"), input=lines("chat", "x"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no such file")
+    assert "What does it show" not in result.stdout + result.stderr
+
+
 def test_add_evidence_without_a_terminal_names_what_is_missing(
     cli: Cli, add: Any, tmp_path: Path
 ) -> None:

@@ -124,6 +124,10 @@ def _what_to_attach(
         return files, kind, note
     if cli.interactive():
         from refundkit.cli import journey
+        from refundkit.evidence import check_source
+
+        for path in files:  # a file that is not there is said before any question
+            check_source(path)
 
         return journey.evidence_answers(files, kind, note)
     if not files:
