@@ -110,6 +110,14 @@ def print_case(report: CaseReport, extras: Extras | None = None) -> None:
     out.print(Lines(case_lines(report, out.width, extras)))
 
 
+def print_wrapped(text: str, rest: str = "  ") -> None:
+    """A paragraph wrapped to the terminal at spaces and between Chinese characters, a
+    command in backticks kept whole (wrap.lines)."""
+    out = console()
+    for line in wrap.lines(visible(text), out.width, rest=rest):
+        out.print(Text(line))
+
+
 def print_profile(profile: Profile) -> None:
     from refundkit.i18n import _
 

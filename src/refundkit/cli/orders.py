@@ -398,10 +398,10 @@ def demo(
         display.print_case(cases.report(store.load(order.id), today()), _extras(store, order, ()))
         home = shlex.quote(str(store.home))
         typer.echo("")
-        typer.echo(
+        display.print_wrapped(
             _(
-                "Example data folder: {folder} (each `refundkit demo` rebuilds it; remove it with: "
-                "rm -rf {folder})"
+                "Example data folder: {folder} (each `refundkit demo` rebuilds it; remove it with "
+                "`rm -rf {folder}`)"
             ).format(folder=home)
         )
         typer.echo(_("Try: refundkit --home {folder} status").format(folder=home))
@@ -410,11 +410,11 @@ def demo(
                 folder=home, id=order.id
             )
         )
-        typer.echo(
+        display.print_wrapped(
             _(
                 "The commands refundkit suggests name no folder: to paste them as printed, first "
-                "run export REFUNDKIT_HOME={folder} (and unset REFUNDKIT_HOME to go back to your "
-                "own data)."
+                "run `export REFUNDKIT_HOME={folder}` (and `unset REFUNDKIT_HOME` to go back to "
+                "your own data)."
             ).format(folder=home)
         )
 
