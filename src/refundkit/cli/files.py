@@ -318,10 +318,12 @@ def export(
         typer.echo(visible(_("warning: {message}").format(message=warning)), err=True)
     typer.echo(
         ngettext(
-            "Exported {n} file to {path} (a BagIt 1.0 bag, without your private note); "
-            "check it with: unzip it, then bagit.py --validate <folder>",
-            "Exported {n} files to {path} (a BagIt 1.0 bag, without your private note); "
-            "check it with: unzip it, then bagit.py --validate <folder>",
+            "Exported {n} file to {path} (a BagIt 1.0 bag, without your private note); anyone "
+            "can check nothing in it was changed: unzip it, then run a BagIt validator on the "
+            "folder (its README.txt says how)",
+            "Exported {n} files to {path} (a BagIt 1.0 bag, without your private note); anyone "
+            "can check nothing in it was changed: unzip it, then run a BagIt validator on the "
+            "folder (its README.txt says how)",
             done.files,
         ).format(n=done.files, path=done.path)
     )
