@@ -42,8 +42,8 @@ def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> No
             "蓝牙耳机",  # item
             "399块",  # amount, as people write it
             "三天前",  # purchased
-            "昨天",  # received
             "",  # category: Enter keeps goods
+            "昨天",  # received (asked for goods, not for a service)
             "质量问题",  # problem, by its Chinese name
             "左耳有电流声",  # details
             "淘宝",  # platform
@@ -62,6 +62,15 @@ def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> No
     assert (order["category"], order["problem"]) == ("goods", "defective")
     assert "e.g." in result.stdout and "[Enter: today]" in result.stdout
     assert " 2  alipay" in result.stdout and "JD.com (jd)" in result.stdout  # numbered, named
+
+
+def test_a_service_is_not_asked_when_it_was_signed_for(cli: Cli, terminal: None) -> None:
+    result = cli(
+        "add-order", input=lines("健身房", "私教课", "3000", "昨天", "预付式消费", *[""] * 5)
+    )
+    assert result.exit_code == 0, result.output
+    assert "signed for" not in result.stdout
+    assert only_order(cli)["category"] == "prepaid-service"
 
 
 def test_enter_accepts_every_default(cli: Cli, terminal: None, home: Path) -> None:
@@ -84,9 +93,9 @@ def test_a_bad_answer_is_asked_again_and_nothing_is_lost(cli: Cli, terminal: Non
             "399元",  # a bad amount, then a good one
             "2099-01-01",
             "",  # a future purchase, then today
-            "",  # not received yet
             "xyz",
             "1",  # an unknown category, then goods by number
+            "",  # not received yet
             "99",
             "欺诈",  # a number not on the list, then a name
             "",
@@ -104,7 +113,9 @@ def test_a_bad_answer_is_asked_again_and_nothing_is_lost(cli: Cli, terminal: Non
 
 
 def test_a_receipt_before_the_purchase_is_asked_again(cli: Cli, terminal: None) -> None:
-    result = cli("add-order", input=lines("店", "物品", "10", "昨天", "三天前", "今天", *[""] * 5))
+    result = cli(
+        "add-order", input=lines("店", "物品", "10", "昨天", "", "三天前", "今天", *[""] * 4)
+    )
     assert result.exit_code == 0, result.output
     assert "before the purchase" in result.stderr
     assert only_order(cli)["received"] == TODAY.isoformat()

@@ -235,7 +235,8 @@ CATEGORY = Vocabulary(
             "non-returnable-confirmed": "不宜退货|确认不退|确认不宜退货",
             "service": "服务",
             "prepaid-service": (
-                "预付|预付式|预付费|预付卡|会员|会员卡|课程|课程包|储值卡|充值卡|健身卡|prepaid|"
+                "预付|预付式|预付费|预付式消费|预付消费|预付卡|会员|会员卡|课程|课程包|储值卡|充值卡|"
+                "健身卡|私教课|prepaid|"
                 "membership"
             ),
         }

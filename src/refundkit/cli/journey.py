@@ -31,6 +31,9 @@ def _checker(field: str, given: dict[str, Any], today: date) -> Any:
     return check
 
 
+SERVICES = ("service", "prepaid-service")
+
+
 def order_answers(raw: dict[str, Any], today: date) -> None:
     """add-order: ask for every fact that matters and was not given, in raw's own terms."""
     from refundkit import choices
@@ -57,15 +60,16 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
                 default_label=_("today"),
                 check=_checker("purchased", given(), today),
             )
-        if raw.get("received") is None:
+        if raw.get("category") is None:
+            raw["category"] = ask.choice(_("What was bought"), choices.CATEGORY, default="goods")
+        service = choices.find(choices.CATEGORY, str(raw["category"])) in SERVICES
+        if raw.get("received") is None and not service:  # a service has nothing to sign for
             raw["received"] = ask.value(
                 _("Day the goods were signed for"),
                 example="昨天, 11月22日",
                 default_label=_("not yet received"),
                 read=lambda answer: _received(answer, given(), today),
             )
-        if raw.get("category") is None:
-            raw["category"] = ask.choice(_("What was bought"), choices.CATEGORY, default="goods")
         if raw.get("problem") is None:
             raw["problem"] = ask.choice(_("What is wrong"), choices.PROBLEM, default="changed-mind")
         if raw.get("details") is None:
