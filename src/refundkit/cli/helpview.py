@@ -57,9 +57,8 @@ class RefundkitGroup(TyperGroup):
     """The app (and `templates`): commands in journey order, help laid out and paged."""
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
-        """Before click reads the command line: the interface's language (so that `--help`
-        and a mistyped option, which never reach the app's callback, speak it too), and
-        usage errors said in one line (cli/usage.py)."""
+        """Before click reads the command line: the interface's language, so that `--help`
+        and a mistyped option, which never reach the app's callback, speak it too."""
         import sys
 
         from refundkit.cli import language
