@@ -44,6 +44,26 @@ def test_date_forms(text: str, expected: tuple[date, time | None]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("昨天下午3点", (TODAY - timedelta(days=1), time(15, 0))),
+        ("昨天下午三点", (TODAY - timedelta(days=1), time(15, 0))),
+        ("昨天下午两点", (TODAY - timedelta(days=1), time(14, 0))),
+        ("11月25日晚上8点半", (date(2026, 11, 25), time(20, 30))),
+        ("前天上午10点15分", (TODAY - timedelta(days=2), time(10, 15))),
+        ("2026-11-20 下午3点", (date(2026, 11, 20), time(15, 0))),
+        ("三天前中午12点", (TODAY - timedelta(days=3), time(12, 0))),
+        ("昨天中午1点", (TODAY - timedelta(days=1), time(13, 0))),
+        ("昨天凌晨12点", (TODAY - timedelta(days=1), time(0, 0))),
+        ("2026年11月20日14时30分", (date(2026, 11, 20), time(14, 30))),
+    ],
+)
+def test_a_time_of_day_said_in_chinese(text: str, expected: tuple[date, time | None]) -> None:
+    """昨天下午3点 is how a Chinese user says when the merchant refused."""
+    assert parse_when(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "03/04/2026",
@@ -58,6 +78,8 @@ def test_date_forms(text: str, expected: tuple[date, time | None]) -> None:
         "2026-11-20 25:00",
         "03/04/26",
         "1e5",
+        "昨天25点",
+        "下午3点",  # a time alone is no date
     ],
 )
 def test_bad_dates_are_refused_with_the_fix(text: str) -> None:

@@ -95,7 +95,7 @@ def _parse_when(text: str, today: date) -> tuple[date, time | None]:
     from refundkit.i18n import _
 
     raw = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese IME
-    lowered = _chinese_numbers(" ".join(raw.lower().split()))
+    lowered = _chinese_clock(_chinese_numbers(" ".join(raw.lower().split())))
     if not lowered:
         raise BadInput(_("empty date: {hint}").format(hint=date_hint()))
     spoken = _spoken(raw, lowered, today)
@@ -235,6 +235,31 @@ def _chinese_numbers(text: str) -> str:
         return str(value + (_CHINESE_DIGITS[units] if units else 0))
 
     return _CHINESE_RUN.sub(digits, text)
+
+
+_CLOCK_CN = re.compile(
+    r"\s*(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?\s*(?P<h>\d{1,2})\s*[点點时]"
+    r"(?:\s*(?P<half>半)|\s*(?P<mi>\d{1,2})\s*分?)?\s*$"
+)
+_AFTERNOON = ("下午", "傍晚", "晚上", "夜里")
+
+
+def _chinese_clock(text: str) -> str:
+    """A time of day said in Chinese after the date, as HH:MM: 昨天下午3点 → 昨天 15:00,
+    11月25日晚上8点半 → 11月25日 20:30, 前天上午10点15分 → 前天 10:15. An hour that is
+    not one (25点) is left as it is, for the date's reader to refuse."""
+    found = _CLOCK_CN.search(text)
+    if found is None or found.start() == 0:  # a time alone is not a date
+        return text
+    hour, part = int(found["h"]), found["part"]
+    minute = 30 if found["half"] else int(found["mi"] or 0)
+    if (part in _AFTERNOON and hour < 12) or (part == "中午" and hour < 11):
+        hour += 12
+    elif part == "凌晨" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return text
+    return f"{text[: found.start()]} {hour:02d}:{minute:02d}"
 
 
 def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
