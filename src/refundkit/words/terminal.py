@@ -53,8 +53,8 @@ def _basis(window: Window, jurisdiction: Jurisdiction) -> str:
     if rule == "cn-defect-7day":
         return _(
             "CPL Art. 24: goods that fail quality requirements may be returned within seven "
-            "days of receipt, the merchant bearing the shipping; after that, replacement or "
-            "repair, or return where the contract may be terminated by law."
+            "days of receipt, the merchant bearing the shipping; after that, returned promptly "
+            "where the contract may be terminated by law, else replaced or repaired."
         )
     if rule == "cn-prepaid-7day":
         return _(
