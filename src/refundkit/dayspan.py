@@ -30,7 +30,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 # Marker characters (private use, never printed: they are replaced before anything is shown).
 IN_TEXT = "\ue000"  # a value inside a string
@@ -367,6 +367,7 @@ class Day(date):
         return getattr(_plain(self), name)
 
 
+_T = TypeVar("_T")
 _TIMEDELTA_DAYS = timedelta.__dict__["days"]
 
 
@@ -375,6 +376,15 @@ def _real_days(delta: timedelta) -> int:
     return days
 
 
+def _comparisons(cls: type[_T]) -> type[_T]:
+    """The six comparisons of a traced class, each through its _compare (which notes the
+    comparison as a bound on the day, or pins the span)."""
+    for op in ("lt", "le", "gt", "ge", "eq", "ne"):
+        setattr(cls, f"__{op}__", lambda self, other, op=op: self._compare(other, op))
+    return cls
+
+
+@_comparisons
 class Delta(timedelta):
     """day - a date, or a date - day: a whole number of days that moves with the day."""
 
@@ -403,24 +413,6 @@ class Delta(timedelta):
             _pin()
         return result
 
-    def __lt__(self, other: object) -> Any:
-        return self._compare(other, "lt")
-
-    def __le__(self, other: object) -> Any:
-        return self._compare(other, "le")
-
-    def __gt__(self, other: object) -> Any:
-        return self._compare(other, "gt")
-
-    def __ge__(self, other: object) -> Any:
-        return self._compare(other, "ge")
-
-    def __eq__(self, other: object) -> Any:
-        return self._compare(other, "eq")
-
-    def __ne__(self, other: object) -> Any:
-        return self._compare(other, "ne")
-
     def __bool__(self) -> bool:
         return bool(self.days)
 
@@ -445,6 +437,7 @@ class Delta(timedelta):
         return format(timedelta(days=_real_days(self)), spec)
 
 
+@_comparisons
 class Int(int):
     """A number of days that moves with the day: sign * day + offset (days as ordinals)."""
 
@@ -472,24 +465,6 @@ class Int(int):
         else:
             _pin()
         return result
-
-    def __lt__(self, other: object) -> Any:
-        return self._compare(other, "lt")
-
-    def __le__(self, other: object) -> Any:
-        return self._compare(other, "le")
-
-    def __gt__(self, other: object) -> Any:
-        return self._compare(other, "gt")
-
-    def __ge__(self, other: object) -> Any:
-        return self._compare(other, "ge")
-
-    def __eq__(self, other: object) -> Any:
-        return self._compare(other, "eq")
-
-    def __ne__(self, other: object) -> Any:
-        return self._compare(other, "ne")
 
     def __bool__(self) -> bool:
         return bool(self._compare(0, "ne"))
