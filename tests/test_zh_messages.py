@@ -155,3 +155,18 @@ def test_a_logged_event_is_confirmed_by_its_names(
     i18n.set_language("en")
     wanted = chinese("Logged {event} on {date} ({id}); stage: {stage}")
     assert wanted.format(event=event, date="2026-11-22", id="t2", stage=stage) in result.stdout
+
+
+def test_a_damaged_order_names_its_file_once_in_either_language(
+    cli: Cli, add: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify shows a damaged order's path once, then the problem: the message's own
+    "{path}: " (in Chinese "{path}：") is taken off, not shown twice."""
+    order = add()
+    path = home / "orders" / order / "order.json"
+    path.write_text('{"broken', encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "300")
+    for language in ("en", "zh"):
+        monkeypatch.setenv("REFUNDKIT_LANG", language)
+        out = cli("verify").stdout
+        assert out.count(str(path)) == 1, out

@@ -357,7 +357,10 @@ class DamagedOrder:
     @classmethod
     def of(cls, order_id: str, path: Path, exc: DamagedData) -> DamagedOrder:
         """The problem without the path its message starts with: the path is shown apart."""
-        return cls(order_id, path, exc.message.removeprefix(f"{path}: "))
+        message = exc.message
+        for separator in (": ", "："):  # "{path}: {problem}" as worded in either language
+            message = message.removeprefix(f"{path}{separator}")
+        return cls(order_id, path, message)
 
 
 def _quiet(message: str) -> None:
