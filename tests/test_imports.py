@@ -7,9 +7,13 @@ load of the machine: so these are the start-up tests, and there are no timed ass
 
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from refundkit import index
 
 HEAVY = ("jinja2", "openpyxl", "bagit")
 # The OCR extra and what it brings: only a command that reads an image may import these.
@@ -62,11 +66,41 @@ def test_version_and_help_import_no_core(args: list[str], home: Path) -> None:
 
 
 def test_status_of_an_empty_folder_needs_neither_models_nor_rich(home: Path) -> None:
-    """Typer itself imports Pydantic to coerce option values; refundkit adds no model."""
+    """Not even Pydantic: Typer would import it to coerce the options left out
+    (cli/coercion.py)."""
     modules = imported("-m", "refundkit", "status", home=home)
     assert "refundkit.overview" in modules
     assert "refundkit.models" not in modules
-    assert under(modules, "rich", "dateutil", *HEAVY) == []
+    assert under(modules, "pydantic", "pydantic_core", "rich", "dateutil", *HEAVY) == []
+
+
+def test_status_of_indexed_cases_imports_no_pydantic(
+    home: Path, cli: Any, add: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing cases the status index holds runs on the standard library, JSON too."""
+    monkeypatch.setattr(index, "clock_ns", lambda: time.time_ns() + 60 * 10**9)  # indexable
+    add()
+    assert cli("status").exit_code == 0
+    assert (home / index.INDEX_FILE).is_file()
+    for args in (["status"], ["status", "--json"]):
+        modules = imported("-m", "refundkit", *args, home=home)
+        assert "refundkit.overview" in modules
+        assert "refundkit.models" not in modules, args
+        assert under(modules, "pydantic", "pydantic_core", "rich") == [], args
+
+
+def test_an_option_given_is_still_checked_by_typer(home: Path) -> None:
+    """The options left out skip Typer's coercion; one given goes through it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "refundkit", "import-bill", "x.csv", "--row", "two"],
+        capture_output=True,
+        text=True,
+        env={"REFUNDKIT_HOME": str(home), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    hint = "(see `python -m refundkit import-bill --help`)"
+    assert result.stderr == f"error: --row: give a whole number {hint}\n"
 
 
 def test_commands_that_read_no_image_import_no_ocr(home: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from refundkit.cli.coercion import lazy_coercion
 from refundkit.i18n import _
 
 # The journey: each panel's name (an English msgid, looked up when help is shown) and its
@@ -73,6 +74,10 @@ class RefundkitGroup(TyperGroup):
         with said_in_one_line():
             return super().make_context(*args, **kwargs)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        lazy_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         with said_in_one_line():
             return super().invoke(ctx)
@@ -111,6 +116,10 @@ class RefundkitGroup(TyperGroup):
 
 class RefundkitCommand(TyperCommand):
     """Every command: its help laid out and paged."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        lazy_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         show(ctx, self, lambda: super(RefundkitCommand, self).format_help(ctx, formatter))
