@@ -137,12 +137,3 @@ def test_a_read_error_while_hashing_is_raised() -> None:
     with pytest.raises(OSError) as raised:
         filecopy.hash_file(FailingReader())
     assert raised.value.errno == errno.EIO
-
-
-def test_leaving_early_stops_the_reader(source: Path) -> None:
-    with open(source, "rb", buffering=0) as handle:
-        reader = filecopy.ReadAhead(handle)
-        with pytest.raises(RuntimeError), reader as chunks:
-            next(chunks)
-            raise RuntimeError("the consumer gave up")
-        assert not reader.thread.is_alive()

@@ -12,7 +12,8 @@ back to read-only only once its order validated, so a damaged order is left unto
 The record is read once (Store.read_order_bytes: no link followed, regular files only, size
 and depth limits), and both looks read those same bytes. Stored files are opened as the
 hardening asks (open_stored: no link followed, no FIFO waited on, nothing outside the order's
-folder); reading a file and hashing it overlap (filecopy.hash_file).
+folder). While both threads run, Python switches between them more often (SHARED_SWITCH), so
+that hashing goes on while the records validate.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import queue
 import stat
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -239,6 +241,11 @@ def plan(store: Store, order_ids: Iterable[str]) -> Plan:
 
 
 Job = tuple[str, int, Entry, Gate]
+# While the records validate beside the hasher: the hasher wants the GIL back after every
+# chunk, and at Python's default of 5 ms it waited so long that hashing hardly went on while
+# the main thread validated (1 GB: 0.75 s beside validation, 0.66 s alone; at 0.1 ms, with
+# 1 MiB chunks, 0.69 s; verify 1.26x openssl dgst before, 1.20x after).
+SHARED_SWITCH = 1e-4
 Result = tuple[str, bool]
 
 
@@ -286,6 +293,8 @@ def run(
     validated: list[tuple[Planned, Order]] = []
     damaged: list[DamagedOrder] = []
     failure: DamagedData | None = None
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SHARED_SWITCH)
     try:
         for p in the_plan.orders:
             try:
@@ -299,6 +308,7 @@ def run(
                 failure = failure or exc
         importlib.import_module("refundkit.evidence")  # for order_checks, while hashing
     finally:
+        sys.setswitchinterval(switch)
         for gate in gates.values():
             if not gate.event.is_set():
                 gate.open(False)
