@@ -217,3 +217,17 @@ def test_each_thread_traces_its_own_day() -> None:
         thread.join()
     assert spans["a"] == (date.min, date(2025, 1, 10))
     assert spans["b"] == (date.min, date(2025, 6, 3))
+
+
+def test_a_window_coming_close_does_not_end_the_span() -> None:
+    """The overview's warning colour two days before a window's last day is rendered for the
+    day shown (dayspan.closeness), not a cut: the case is not computed again for it."""
+    the_order = order(received=PURCHASED + timedelta(days=2))  # cn-7day: until the 9th day
+    day = PURCHASED + timedelta(days=3)
+    span, entry, text = computed(the_order, day)
+    deadline = PURCHASED + timedelta(days=9)
+    assert span[1] > (deadline - timedelta(days=dayspan.CLOSE_WITHIN)).toordinal()
+    assert rendered(day, span, entry, text)[0].urgency == "green"
+    last = date.fromordinal(span[1])
+    assert rendered(last, span, entry, text)[0].urgency == "bold yellow"
+    assert direct(the_order, last)[0].urgency == "bold yellow"

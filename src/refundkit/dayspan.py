@@ -36,8 +36,9 @@ from typing import Any, TypeVar
 IN_TEXT = "\ue000"  # a value inside a string
 WHOLE = "\ue001"  # a whole JSON value (a number), quotes and all
 MARK_CHARS = (IN_TEXT, WHOLE)
-# d: the ISO date day + n; p: the number day + n; m: the number n - day (days as ordinals).
-VALUE = "([pmd])(-?[0-9]+)"
+# d: the ISO date day + n; p: the number day + n; m: the number n - day (days as ordinals);
+# u: the style of a window whose last day is n (see closeness).
+VALUE = "([pmdu])(-?[0-9]+)"
 MARKER = f'"{WHOLE}{VALUE}{WHOLE}"|{IN_TEXT}{VALUE}{IN_TEXT}'
 # While tracing, markers carry this run's random tag, which no record can hold by chance;
 # settle() checks that every marker character in a result belongs to such a marker, then
@@ -168,7 +169,25 @@ def _value(kind: str, offset: str, day: int) -> str:
     n = int(offset)
     if kind == "d":
         return date.fromordinal(day + n).isoformat()
+    if kind == "u":
+        return CLOSE if n - day <= CLOSE_WITHIN else NOT_CLOSE
     return str(day + n if kind == "p" else n - day)
+
+
+# How the overview colours an open window's days left (plain.urgency_style): from two days
+# before its last day on, as a warning. Only the overview shows it, so it is rendered when
+# shown, like the days left themselves: a window coming close does not end the case's span,
+# which would have the case computed again (a third of the cases computed again on the day
+# after an index of 10,000 was built).
+CLOSE_WITHIN = 2
+CLOSE, NOT_CLOSE = "bold yellow", "green"
+
+
+def closeness(days_left: int) -> str:
+    """An open window's style by its days left; for a traced number, a marker for it."""
+    if type(days_left) is Int and days_left.kind == "m":
+        return marker("u", days_left.offset)
+    return CLOSE if days_left <= CLOSE_WITHIN else NOT_CLOSE
 
 
 def render(text: str, day: date) -> str:

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from refundkit import wrap
+from refundkit import dayspan, wrap
 from refundkit.i18n import _, ngettext
 from refundkit.kinds import WindowState
 from refundkit.sanitize import visible
@@ -57,8 +57,8 @@ def urgency_style(window: Window | None) -> str:
         return "red"
     if window.state is WindowState.NOT_STARTED:
         return "cyan"
-    if window.days_left is not None and window.days_left <= 2:
-        return "bold yellow"
+    if window.days_left is not None:
+        return dayspan.closeness(window.days_left)  # bold yellow within two days
     return "green"
 
 
