@@ -350,11 +350,12 @@ def make_order(number: int, today: date, evidence: int = 3) -> Any:
     )
 
 
-def write_orders(home: Path, count: int) -> None:
-    """N order folders with their evidence files, written directly (set-up, not measured)."""
+def write_orders(home: Path, count: int, today: date | None = None) -> None:
+    """N order folders with their evidence files, written directly (set-up, not measured),
+    as they stand on today (the real one by default): bought in the 25 days up to it."""
     orders_dir = home / "orders"
     orders_dir.mkdir(parents=True, mode=0o700)
-    today = date.today()
+    today = today or date.today()
     for number in range(count):
         order = make_order(number, today)
         folder = orders_dir / order.id
@@ -510,7 +511,8 @@ def settle(home: Path) -> None:
 def status_at(work: Path, count: int, runs: int, todo: Path | None, note: str) -> list[Row]:
     print(f"status with {count} orders", file=sys.stderr)
     home = work / f"home-{count}"
-    write_orders(home, count)
+    # As they stood yesterday, when "the day after" finds its index built (other_days).
+    write_orders(home, count, today=date.today() - timedelta(days=1))
     if todo is not None:
         todo_table, todo_json = todoman_cmds(todo, work / f"todoman-{count}", count)
     else:
@@ -545,26 +547,38 @@ def other_days(
     home: Path, count: int, runs: int, todo_json: Cmd, target: float | None
 ) -> list[Row]:
     """status --json on other days than the one the index was built on, each run starting
-    from that index (put back before every run): the day after (the index built yesterday,
-    today's first status), and --as-of a week earlier and a week later."""
+    from that index (put back before every run): the day after (the orders written and the
+    index built yesterday, today's first status), and --as-of a week earlier and a week later
+    (a look at another day, the index built today).
+
+    The day after is not `--as-of tomorrow`: a look at another day leaves today's entries in
+    the index and so writes nothing, where the first status of a new day writes what it
+    computed."""
     from refundkit.index import INDEX_FILE
 
     today = date.today()
     built = (home / INDEX_FILE).read_bytes()
+    drop_index(home)
+    rk("build yesterday's index", home, "status", "--as-of", str(today - timedelta(1))).run()
+    yesterdays = (home / INDEX_FILE).read_bytes()
 
-    def put_back() -> None:  # owner-only, as refundkit writes it (else it is made so)
-        drop_index(home)
-        fd = os.open(home / INDEX_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "wb") as handle:
-            handle.write(built)
+    def put_back(index: bytes) -> Callable[[], None]:
+        def put() -> None:  # owner-only, as refundkit writes it (else it is made so)
+            drop_index(home)
+            fd = os.open(home / INDEX_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(fd, "wb") as handle:
+                handle.write(index)
+
+        return put
 
     def on(label: str, day: date) -> Cmd:
         args = ("status", "--json", "--as-of", day.isoformat())
-        return rk(f"status --json, {count} orders, {label}", home, *args, before=put_back)
+        return rk(f"status --json, {count} orders, {label}", home, *args, before=put_back(built))
 
     warm = rk(f"status --json, {count} orders (warm, as built)", home, "status", "--json")
-    warm.before = put_back
-    next_day = on("the day after the index was built", today + timedelta(days=1))
+    warm.before = put_back(built)
+    label = f"status --json, {count} orders, the day after the index was built"
+    next_day = rk(label, home, "status", "--json", before=put_back(yesterdays))
     rows = compare("status", next_day, [(todo_json, target), (warm, None)], runs)
     if count >= 10_000:
         verdict = "met" if rows[0].seconds < 1.5 else "**not met**"

@@ -446,6 +446,24 @@ def test_as_of_in_the_past_and_the_future(
     assert_agrees(cli, home, "--json")  # today again, after the index served another day
 
 
+def test_a_look_at_another_day_keeps_todays_entries(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--as-of` a week ahead computes the cases whose dates lie in between, but does not
+    put them in place of today's: today's status still finds every case ready."""
+    varied_cases(cli, add, tmp_path)
+    cli("status", "--json")
+    built = index_path(home).read_bytes()
+    later = str(date.today() + timedelta(days=7))
+    calls = counting_reports(monkeypatch)
+    assert_agrees(cli, home, "--as-of", later, "--json")
+    assert calls, "no case of the varied set changes within a week: the test proves nothing"
+    assert index_path(home).read_bytes() == built
+    calls.clear()
+    assert cli("status", "--json").exit_code == 0
+    assert calls == []
+
+
 def test_a_change_of_day_and_of_record_together(
     cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

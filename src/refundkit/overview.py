@@ -141,12 +141,19 @@ class Overview:
         return bool(self.damaged or self.missing_files)
 
 
-def overview(store: Store, as_of: date, include_closed: bool, porcelain: bool = False) -> Overview:
+def overview(
+    store: Store,
+    as_of: date,
+    include_closed: bool,
+    porcelain: bool = False,
+    today: date | None = None,
+) -> Overview:
     """Every case open on as_of (or all), most urgent first; damaged files alongside; and
     with porcelain, each case's JSON text for `status --json`.
 
     The index is brought up to date on the way, and written only when nothing is wrong: a
-    status that finds a problem exits 1, and a failed command changes nothing on disk.
+    status that finds a problem exits 1, and a failed command changes nothing on disk. Its
+    entries good for today are kept when as_of is another day.
     """
     from refundkit.i18n import language
 
@@ -158,7 +165,7 @@ def overview(store: Store, as_of: date, include_closed: bool, porcelain: bool = 
         damaged: list[DamagedOrder] = []
         for order_id in order_ids:
             try:
-                case, text = _summary(store, index, stat, order_id, as_of, porcelain)
+                case, text = _summary(store, index, stat, order_id, as_of, porcelain, today)
             except DamagedData as exc:
                 index.forget(order_id)
                 damaged.append(DamagedOrder.of(order_id, store.order_path(order_id), exc))
@@ -176,7 +183,13 @@ def overview(store: Store, as_of: date, include_closed: bool, porcelain: bool = 
 
 
 def _summary(
-    store: Store, index: Index, stat: Stat, order_id: str, as_of: date, porcelain: bool
+    store: Store,
+    index: Index,
+    stat: Stat,
+    order_id: str,
+    as_of: date,
+    porcelain: bool,
+    today: date | None,
 ) -> tuple[CaseSummary | None, Text | None]:
     """The case's summary (and with porcelain its JSON text), from the index if its order
     file is unchanged and the index's entry holds for as_of; no summary if it was bought
@@ -188,7 +201,7 @@ def _summary(
             return found
     order, info = store.read_order(order_id)
     span, stored, text = computed(order, as_of)
-    index.remember(order_id, info, span, stored, text)
+    index.remember(order_id, info, span, stored, text, today.toordinal() if today else None)
     if stored["case"] is None:
         return None, None
     case = CaseSummary(**dayspan.render_data(stored["case"], as_of))

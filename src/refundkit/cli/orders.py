@@ -255,7 +255,7 @@ def status(
     from refundkit import overview, plain
 
     with overview.paused_gc():
-        view = overview.overview(store, day, include_closed=all_, porcelain=json_)
+        view = overview.overview(store, day, all_, porcelain=json_, today=today())
         if json_:
             plain.print_overview_json(view)
         else:
