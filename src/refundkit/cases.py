@@ -11,17 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from refundkit.errors import BadInput
 from refundkit.kinds import EvidenceKind, Jurisdiction, Platform, Stage
-from refundkit.models import Order, Profile, describe_validation_error
 from refundkit.parse import currency_of, parse_money, parse_past
 from refundkit.store import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the models (and Pydantic) are imported where records are built, so that
+    # report() runs without them for a LightOrder (lightrecord.py)
     from refundkit.choices import Vocabulary
     from refundkit.evidence import Check
+    from refundkit.models import Order, Profile
     from refundkit.rules import Assessment, Step, Window
 
 # Options whose text is stored as given (after trimming); the rest are parsed.
@@ -109,7 +108,9 @@ def check_value(field: str, value: Any, record: str = "order") -> None:
     from datetime import date as date_
     from decimal import Decimal
 
-    from pydantic import BaseModel
+    from pydantic import BaseModel, ValidationError
+
+    from refundkit.models import Order, Profile, describe_validation_error
 
     probe: BaseModel
     if record == "profile":
@@ -131,6 +132,10 @@ def check_value(field: str, value: Any, record: str = "order") -> None:
 
 
 def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
+    from pydantic import ValidationError
+
+    from refundkit.models import Order, describe_validation_error
+
     try:
         return Order(id=order_id, created=now, **fields)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -194,13 +195,15 @@ def _summary(
     """The case's summary (and with porcelain its JSON text), from the index if its order
     file is unchanged and the index's entry holds for as_of; no summary if it was bought
     after as_of (not on that day's overview)."""
-    entry = index.lookup(order_id, stat, as_of.toordinal())
-    if entry is not None:
+    entry = index.lookup(order_id, stat)
+    if entry is not None and index.covers(entry, as_of.toordinal()):
         found = _from_entry(index, order_id, entry, as_of, porcelain)
         if found is not None:
             return found
-    order, info = store.read_order(order_id)
+    order, info, canonical = read_order(store, order_id, entry)
     span, stored, text = computed(order, as_of)
+    if canonical:
+        stored["canonical"] = True
     index.remember(order_id, info, span, stored, text, today.toordinal() if today else None)
     if stored["case"] is None:
         return None, None
@@ -208,6 +211,32 @@ def _summary(
     if not porcelain:
         return case, None
     return case, dayspan.render_at(text, stored.get("text_marks", []), as_of)
+
+
+def read_order(store: Store, order_id: str, entry: dict[str, Any] | None) -> tuple[Any, Any, bool]:
+    """The order to compute a case from, the identity of its file, and whether the file is
+    exactly what refundkit writes for it.
+
+    A file the index found so when it validated it, and unchanged since (the identity read
+    is the entry's), is read without Pydantic (lightrecord.py); any other is validated.
+    """
+    from refundkit.index import file_identity
+
+    data, info = store.read_order_bytes(order_id)
+    if (
+        entry is not None
+        and entry.get("canonical") is True
+        and entry["file"] == file_identity(info)
+    ):
+        from refundkit.lightrecord import light_order
+
+        order = light_order(json.loads(data))
+        if order is not None and vars(order)["id"] == order_id:
+            return order, info, True
+    from refundkit.store import dump_order
+
+    validated = store.validate_order(order_id, data)
+    return validated, info, dump_order(validated) == data
 
 
 def _from_entry(

@@ -663,7 +663,7 @@ class Store:
                 stage(staging)
             for _attempt in range(100):
                 order = build(new_id())
-                atomic_write(staging / ORDER_FILE, _dump(order))
+                atomic_write(staging / ORDER_FILE, dump_order(order))
                 # The lock file is born with the order, so later commands that fail
                 # leave the folder exactly as it was.
                 (staging / LOCK_FILE).touch(mode=FILE_MODE)
@@ -684,7 +684,7 @@ class Store:
         An order that would no longer load (larger than an order file may be) is refused
         before anything is written.
         """
-        data = _dump(order)
+        data = dump_order(order)
         if len(data) > MAX_ORDER_BYTES:
             raise BadInput(
                 _(
@@ -1008,7 +1008,8 @@ def new_id() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
-def _dump(order: Order) -> bytes:
+def dump_order(order: Order) -> bytes:
+    """An order.json as refundkit writes it (lightrecord.py reads back exactly this)."""
     return order.model_dump_json(indent=2).encode() + b"\n"
 
 
