@@ -41,14 +41,13 @@ def index_path(home: Path) -> Path:
 
 
 def read_index(home: Path) -> tuple[dict[str, Any], bytes]:
-    """The index's header (one line of JSON) and the blob of texts after it."""
-    head, _, blob = index_path(home).read_bytes().partition(b"\n")
-    header: dict[str, Any] = json.loads(head)
-    return header, blob
+    """The index's header (JSON) and the blob of texts after it."""
+    header, _, blob = index.decode_index(index_path(home).read_bytes())
+    return header, bytes(blob)
 
 
 def write_index(home: Path, header: dict[str, Any], blob: bytes) -> None:
-    index_path(home).write_bytes(json.dumps(header).encode() + b"\n" + blob)
+    index_path(home).write_bytes(index.encode_index(header, blob))
 
 
 def indexed_ids(home: Path) -> set[str]:
@@ -160,6 +159,37 @@ def test_edit_and_log_through_refundkit_are_seen(
     cli("log", order_id, "closed")
     assert status_json(cli)["orders"] == []
     assert_agrees(cli, home, "--all", "--json")
+
+
+def test_a_save_keeps_the_texts_of_the_cases_that_did_not_change(
+    cli: Cli, add: Any, home: Path, settled: None
+) -> None:
+    """One case edited: its text is added after the blob as it was (the others' texts and
+    lines kept byte for byte), the old one counted as garbage; once the garbage outweighs
+    the rest, the index is written afresh."""
+    ids = [add(merchant=f"店{n}") for n in range(4)]
+    cli("status", "--json")
+    header, blob = read_index(home)
+    assert header["garbage"] == 0
+    first = header["cases"][ids[0]]["text"]
+    second = header["cases"][ids[1]]
+    time.sleep(0.01)
+    assert cli("edit", ids[0], "--merchant", "新名字").exit_code == 0
+    assert_agrees(cli, home, "--json")
+    header, after = read_index(home)
+    assert after.startswith(blob)  # kept, the new text after it
+    assert header["garbage"] == first[1]
+    assert header["cases"][ids[0]]["text"][0] == len(blob)
+    assert header["cases"][ids[1]] == second  # its text where it stood
+    for n in range(1, 4):  # more garbage than live texts: written afresh
+        time.sleep(0.01)
+        assert cli("edit", ids[n], "--merchant", f"新名字{n}").exit_code == 0
+        cli("status", "--json")
+    header, rewritten = read_index(home)
+    assert header["garbage"] == 0
+    assert len(rewritten) < len(after) + 3 * first[1]
+    assert_agrees(cli, home, "--json")
+    assert_agrees(cli, home)
 
 
 @pytest.mark.parametrize("keep_times", [False, True], ids=["in-place", "times-put-back"])
@@ -295,7 +325,7 @@ def test_corrupt_index_is_ignored_and_rebuilt(
         "a list": b"[1, 2, 3]\n",
         "header only": json.dumps({"format": index.FORMAT}).encode() + b"\n",
         "truncated": index_path(home).read_bytes()[:-40],
-        "blob changed": json.dumps(header).encode() + b"\n" + blob.replace(b"{", b"[", 1),
+        "blob changed": index.encode_index(header, blob.replace(b"{", b"[", 1)),
     }.get(damage)
     if raw is not None:
         index_path(home).write_bytes(raw)

@@ -209,7 +209,7 @@ def indexed_yesterday(
     (home / index.INDEX_FILE).unlink()
     yesterday = str(date.today() - timedelta(days=1))
     assert cli("status", "--json", "--as-of", yesterday).exit_code == 0
-    header = json.loads((home / index.INDEX_FILE).read_bytes().partition(b"\n")[0])
+    header = index.decode_index((home / index.INDEX_FILE).read_bytes())[0]
     assert all(header["cases"][i].get("canonical") is True for i in ids)
     return ids, fresh.stdout_bytes
 
@@ -229,7 +229,7 @@ def test_the_day_after_is_computed_from_light_records(
     today = cli("status", "--json")
     assert today.stdout_bytes == expected
     assert validations == []
-    header = json.loads((home / index.INDEX_FILE).read_bytes().partition(b"\n")[0])
+    header = index.decode_index((home / index.INDEX_FILE).read_bytes())[0]
     assert header["cases"][ids[0]]["case"] is not None  # computed today, written back
     assert header["cases"][ids[0]].get("canonical") is True
 

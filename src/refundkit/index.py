@@ -42,7 +42,7 @@ from refundkit.store import ORDER_FILE, NotRegularFile, Store, TooLarge, read_re
 
 INDEX_FILE = "status-index.json"  # for English; other languages: index_file()
 MAX_INDEX_BYTES = 1 << 30  # 10,000 cases make 26 MB; a larger file is not one refundkit wrote
-FORMAT = 4  # bump when the layout changes
+FORMAT = 5  # bump when the layout changes
 RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
 Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
 # Packages whose code the summaries are computed by (windows, ladder, holidays, validation).
@@ -94,9 +94,16 @@ def _file_stamps(package: str, folder: Path, deep: bool) -> list[str]:
 class Index:
     """The index of one data folder in one language; every entry is checked before use.
 
-    The file is one line of JSON (the header: what the table needs of each case) and, after
-    it, the text each case shows in `status --json`, all in one blob whose CRC the header
-    holds. The table never reads the blob; `--json` copies from it without decoding it.
+    The file is a header of JSON (what the table needs of each case, one case to a line:
+    encode_index) and, after it, the text each case shows in `status --json`, all in one
+    blob whose CRC the header holds. The table never reads the blob; `--json` copies from it
+    without decoding it.
+
+    A save after a few cases changed (the first status of a day) keeps the lines and texts
+    of the others as they are: their texts stay where they stand in the blob, the new texts
+    are added after them (the CRC carried on over them), and only the changed cases' lines
+    are encoded. The texts no case uses any more are counted (`garbage`), and once they
+    outweigh the rest the index is written afresh.
     """
 
     def __init__(self, store: Store, language: str) -> None:
@@ -109,6 +116,8 @@ class Index:
         self.blob_intact: bool | None = None  # checked on first use
         self.texts: dict[str, bytes] = {}  # texts computed in this run
         self.changed = False
+        self.lines: dict[str, bytes] = {}  # each read entry's line, for a save to keep
+        self.garbage = 0  # bytes of the blob no entry uses
         self.settled_before = clock_ns() - RACY_NS  # files changed later are not indexed
         self._read()
 
@@ -117,9 +126,8 @@ class Index:
             raw, _ = read_regular(self.path, MAX_INDEX_BYTES)
         except (OSError, NotRegularFile, TooLarge):  # absent or unreadable: start afresh
             return
-        end = raw.find(b"\n")
         try:
-            data = json.loads(raw[:end]) if end > 0 else None
+            data, head, self.blob = decode_index(raw)
         except ValueError:  # torn or not JSON
             return
         if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.header.items()):
@@ -127,8 +135,12 @@ class Index:
         entries = data.get("cases")
         if isinstance(entries, dict):
             self.entries = entries
-            self.blob = memoryview(raw)[end + 1 :]
             self.blob_crc = data.get("blob_crc")
+            garbage = data.get("garbage")
+            self.garbage = garbage if type(garbage) is int and garbage >= 0 else len(self.blob)
+            lines = head.split(b"\n")[1:-2]  # one per entry, in their order (encode_head)
+            if len(lines) == len(entries):
+                self.lines = dict(zip(entries, lines, strict=True))
 
     def lookup(self, order_id: str, stat: Stat) -> dict[str, Any] | None:
         """The entry ({"file", "span", "case", ...}) if order.json is still the file it was
@@ -193,13 +205,24 @@ class Index:
             and self.covers(old, today)
         ):
             return
+        self._drop(order_id)
         self.entries[order_id] = {"file": file_identity(info), "span": span, **entry}
         self.texts[order_id] = text
         self.changed = True
 
     def forget(self, order_id: str) -> None:
-        if self.entries.pop(order_id, None) is not None:
+        if self._drop(order_id):
             self.changed = True
+
+    def _drop(self, order_id: str) -> bool:
+        """Take out an entry (its line, and its text as garbage); whether there was one."""
+        old = self.entries.pop(order_id, None)
+        self.texts.pop(order_id, None)
+        if self.lines.pop(order_id, None) is not None and isinstance(old, dict):
+            span = old.get("text")
+            if type(span) is list and len(span) == 2 and type(span[1]) is int:
+                self.garbage += span[1]
+        return old is not None
 
     def keep_only(self, order_ids: list[str]) -> None:
         """Drop the entries of orders that are gone."""
@@ -214,22 +237,88 @@ class Index:
         """
         if not self.changed or not self.store.orders_dir.is_dir():
             return
-        cases: dict[str, Any] = {}
+        pieces = self._added() if self._worth_keeping() else self._afresh()
+        with contextlib.suppress(OSError):  # read-only or full: status still answers
+            write_derived(self.path, pieces)
+
+    def _worth_keeping(self) -> bool:
+        """Whether the blob read is kept, the new texts added after it: while what no entry
+        uses of it is less than half of it, and every entry read is still whole (its line
+        and its text's place known)."""
+        kept = len(self.blob) - self.garbage
+        return (
+            self.garbage < kept
+            and type(self.blob_crc) is int
+            and self.blob_intact is not False
+            and all(order_id in self.lines or order_id in self.texts for order_id in self.entries)
+        )
+
+    def _added(self) -> list[bytes | memoryview]:
+        """The file with the blob read kept: the cases read keep their lines, the new ones
+        get theirs, their texts after the blob, the CRC carried on over them."""
+        lines: list[bytes] = []
+        texts: list[bytes] = []
+        crc, position = self.blob_crc, len(self.blob)
+        fast = len(self.texts) >= FAST_FROM
+        for order_id, entry in self.entries.items():
+            line = self.lines.get(order_id)
+            if line is None:
+                text = self.texts[order_id]
+                entry = {**entry, "text": [position, len(text)]}
+                line = _encoded({order_id: entry}, fast)[1:-1]
+                texts.append(text)
+                crc = zlib.crc32(text, crc)
+                position += len(text)
+            lines.append(line.rstrip(b","))
+        header = {**self.header, "blob_crc": crc, "garbage": self.garbage}
+        return [*encode_head(header, lines), self.blob, *texts]
+
+    def _afresh(self) -> list[bytes | memoryview]:
+        """The file written anew, every text in order. An entry whose text is not at hand
+        (the old blob damaged) is left out, to be computed again next time."""
+        lines: list[bytes] = []
         texts: list[bytes | memoryview] = []
-        position = 0
+        position = crc = 0
+        fast = len(self.entries) >= FAST_FROM
         for order_id, entry in self.entries.items():
             text = self.text(order_id, entry)
             if text is None:
                 continue
-            cases[order_id] = {**entry, "text": [position, len(text)]}
+            entry = {**entry, "text": [position, len(text)]}
+            lines.append(_encoded({order_id: entry}, fast)[1:-1])
             texts.append(text)
-            position += len(text)
-        crc = 0
-        for text in texts:
             crc = zlib.crc32(text, crc)
-        header = {**self.header, "blob_crc": crc, "cases": cases}
-        with contextlib.suppress(OSError):  # read-only or full: status still answers
-            write_derived(self.path, [_encoded(header), b"\n", *texts])
+            position += len(text)
+        header = {**self.header, "blob_crc": crc, "garbage": 0}
+        return [*encode_head(header, lines), *texts]
+
+
+END = b"\n}}\n"  # the header's last line: "cases" and the header closed
+
+
+def encode_head(header: dict[str, Any], lines: list[bytes]) -> list[bytes]:
+    """The header's bytes: its fields on the first line, then one line per case ("id":
+    {entry}, compact JSON, which holds no newline), then END. JSON whole, and each case's
+    line can be kept as it is by the next save."""
+    first = _encoded(header, fast=False)[:-1] + b',"cases":{\n'
+    return [first, b",\n".join(lines), END] if lines else [first, END[1:]]
+
+
+def encode_index(header: dict[str, Any], blob: bytes) -> bytes:
+    """An index file from its header (with "cases") and blob: for tests that write one."""
+    fields = {k: v for k, v in header.items() if k != "cases"}
+    lines = [_encoded({k: v})[1:-1] for k, v in header.get("cases", {}).items()]
+    return b"".join([*encode_head(fields, lines), blob])
+
+
+def decode_index(raw: bytes) -> tuple[Any, bytes, memoryview]:
+    """An index file's header (parsed), the header's bytes and the blob; ValueError if it
+    has no header. Compact JSON holds no newline, so the first line that is END's is it."""
+    end = raw.find(END)
+    if end < 0:
+        raise ValueError("no header")
+    head = raw[: end + len(END)]
+    return json.loads(head), head, memoryview(raw)[end + len(END) :]
 
 
 def write_derived(path: Path, pieces: list[bytes | memoryview]) -> None:
@@ -258,16 +347,16 @@ def write_derived(path: Path, pieces: list[bytes | memoryview]) -> None:
 FAST_FROM = 1000  # entries: pydantic-core's encoder is worth its import from about here
 
 
-def _encoded(header: dict[str, Any]) -> bytes:
-    """The header as one line of JSON. pydantic-core's encoder is three times faster than
-    json.dumps on 10,000 entries (measured: 0.03 s against 0.10 s), but takes 10 ms to
-    import, which a run that validated nothing has not paid: so it is used when loaded or
-    when the index is large. json.dumps stays for what UTF-8 cannot hold (a lone surrogate)."""
-    if "pydantic_core" in sys.modules or len(header.get("cases", ())) >= FAST_FROM:
+def _encoded(data: dict[str, Any], fast: bool = True) -> bytes:
+    """data as compact JSON. pydantic-core's encoder is three times faster than json.dumps
+    (10,000 entries: 0.03 s against 0.10 s), but takes 10 ms to import, which a run that
+    validated nothing has not paid: so it is used when loaded, or when fast says there is
+    much to encode. json.dumps stays for what UTF-8 cannot hold (a lone surrogate)."""
+    if fast or "pydantic_core" in sys.modules:
         from pydantic_core import to_json
 
         try:
-            return to_json(header)
+            return to_json(data)
         except ValueError:
             pass
-    return json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
