@@ -16,9 +16,10 @@ What is compared:
 - `status` and `status --json` with N orders, next to todoman's `todo list` and
   `todo --porcelain list` on N tasks (todoman is installed in its own virtual environment under
   benchmarks/.cache; without network the column is skipped with a note): the first run after
-  the orders were written (no index), warm, the day after the index was built (today's first
-  status), and `--as-of` a week earlier and later (each of these starting from the index as
-  built, put back before every run);
+  the orders were written (no index), warm, the day after the index was built (the orders
+  written and the index built yesterday, today's first status), and `--as-of` a week earlier
+  and later (a look at another day; each of these starting from its index as built, put back
+  before every run);
 - `draft-complaint --to lawyer` on a case with 50 evidence files (skipped while it is missing);
 - `status ORDER` on a case with 20,000 logged events (target: under 1 s, an absolute time),
   next to `status ORDER` on an ordinary case;

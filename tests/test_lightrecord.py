@@ -263,3 +263,21 @@ def test_the_day_after_imports_no_pydantic(home: Path, indexed_yesterday: Any) -
     assert "refundkit.lightrecord" in modules
     assert "refundkit.models" not in modules
     assert not {m for m in modules if m.split(".")[0] == "pydantic"}
+
+
+def test_a_file_that_no_longer_reads_as_it_did_is_validated(
+    cli: Any, home: Path, indexed_yesterday: Any
+) -> None:
+    """Should a file change while keeping its identity (a disk error, a clock set back),
+    reading it light gives way to validation, which reports it as damaged."""
+    ids, _expected = indexed_yesterday
+    path = home / "orders" / ids[0] / "order.json"
+    path.write_bytes(b'{"id": "not json')
+    header, _head, blob = index.decode_index((home / index.INDEX_FILE).read_bytes())
+    header["cases"][ids[0]]["file"] = index.file_identity(path.stat())
+    (home / index.INDEX_FILE).write_bytes(index.encode_index(header, bytes(blob)))
+    result = cli("status", "--json")
+    assert result.exit_code == 1
+    damaged = json.loads(result.stdout)["damaged"]
+    assert [d["id"] for d in damaged] == [ids[0]]
+    assert "internal error" not in result.output

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from refundkit import dayspan
 from refundkit.errors import DamagedData
-from refundkit.index import Index, Stat
+from refundkit.index import Index, Stat, file_identity
 from refundkit.store import DamagedOrder, Store
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _summary(
         found = _from_entry(index, order_id, entry, as_of, porcelain)
         if found is not None:
             return found
-    order, info, canonical = read_order(store, order_id, entry)
+    order, info, canonical = order_to_compute(store, order_id, entry)
     span, stored, text = computed(order, as_of)
     if canonical:
         stored["canonical"] = True
@@ -213,15 +213,16 @@ def _summary(
     return case, dayspan.render_at(text, stored.get("text_marks", []), as_of)
 
 
-def read_order(store: Store, order_id: str, entry: dict[str, Any] | None) -> tuple[Any, Any, bool]:
+def order_to_compute(
+    store: Store, order_id: str, entry: dict[str, Any] | None
+) -> tuple[Any, os.stat_result, bool]:
     """The order to compute a case from, the identity of its file, and whether the file is
     exactly what refundkit writes for it.
 
     A file the index found so when it validated it, and unchanged since (the identity read
-    is the entry's), is read without Pydantic (lightrecord.py); any other is validated.
+    is the entry's), is read without Pydantic (lightrecord.py); any other is validated, and
+    so is one that, against all odds, no longer reads as it did.
     """
-    from refundkit.index import file_identity
-
     data, info = store.read_order_bytes(order_id)
     if (
         entry is not None
@@ -230,9 +231,10 @@ def read_order(store: Store, order_id: str, entry: dict[str, Any] | None) -> tup
     ):
         from refundkit.lightrecord import light_order
 
-        order = light_order(json.loads(data))
-        if order is not None and vars(order)["id"] == order_id:
-            return order, info, True
+        with contextlib.suppress(ValueError, RecursionError):
+            order = light_order(json.loads(data))
+            if order is not None and vars(order)["id"] == order_id:
+                return order, info, True
     from refundkit.store import dump_order
 
     validated = store.validate_order(order_id, data)
