@@ -542,8 +542,13 @@ def cold_runs(runs: int) -> int:
 
 
 def drop_index(home: Path) -> None:
-    for path in home.glob("status-index*.json"):
+    for path in home.glob("status-index*"):  # the index and its texts, every language
         path.unlink()
+
+
+def index_files(home: Path) -> dict[str, bytes]:
+    """The status index as it stands: its files' names and bytes."""
+    return {path.name: path.read_bytes() for path in home.glob("status-index*")}
 
 
 def other_days(
@@ -557,20 +562,19 @@ def other_days(
     The day after is not `--as-of tomorrow`: a look at another day leaves today's entries in
     the index and so writes nothing, where the first status of a new day writes what it
     computed."""
-    from refundkit.index import INDEX_FILE
-
     today = date.today()
-    built = (home / INDEX_FILE).read_bytes()
+    built = index_files(home)
     drop_index(home)
     rk("build yesterday's index", home, "status", "--as-of", str(today - timedelta(1))).run()
-    yesterdays = (home / INDEX_FILE).read_bytes()
+    yesterdays = index_files(home)
 
-    def put_back(index: bytes) -> Callable[[], None]:
+    def put_back(index: dict[str, bytes]) -> Callable[[], None]:
         def put() -> None:  # owner-only, as refundkit writes it (else it is made so)
             drop_index(home)
-            fd = os.open(home / INDEX_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with open(fd, "wb") as handle:
-                handle.write(index)
+            for name, data in index.items():
+                fd = os.open(home / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with open(fd, "wb") as handle:
+                    handle.write(data)
 
         return put
 

@@ -16,6 +16,7 @@ import os
 import shutil
 import stat
 import time
+import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,13 +42,14 @@ def index_path(home: Path) -> Path:
 
 
 def read_index(home: Path) -> tuple[dict[str, Any], bytes]:
-    """The index's header (JSON) and the blob of texts after it."""
-    header, _, blob = index.decode_index(index_path(home).read_bytes())
-    return header, bytes(blob)
+    """The index (JSON) and the texts beside it."""
+    header, _ = index.decode_index(index_path(home).read_bytes())
+    return header, (home / index.TEXTS_FILE).read_bytes()
 
 
 def write_index(home: Path, header: dict[str, Any], blob: bytes) -> None:
-    index_path(home).write_bytes(index.encode_index(header, blob))
+    index_path(home).write_bytes(index.encode_index(header))
+    (home / index.TEXTS_FILE).write_bytes(blob)
 
 
 def indexed_ids(home: Path) -> set[str]:
@@ -55,14 +57,16 @@ def indexed_ids(home: Path) -> set[str]:
 
 
 def fresh(cli: Cli, home: Path, *args: str) -> Any:
-    """What status says from the order files alone: the index moved away, then put back."""
-    saved = index_path(home).read_bytes() if index_path(home).exists() else None
-    index_path(home).unlink(missing_ok=True)
+    """What status says from the order files alone: the index (and its texts) moved away,
+    then put back."""
+    saved = {path: path.read_bytes() for path in home.glob("status-index*")}
+    for path in saved:
+        path.unlink()
     result = cli("status", *args)
-    if saved is None:
-        index_path(home).unlink(missing_ok=True)
-    else:
-        index_path(home).write_bytes(saved)
+    for path in home.glob("status-index*"):
+        path.unlink()
+    for path, data in saved.items():
+        path.write_bytes(data)
     return result
 
 
@@ -192,6 +196,39 @@ def test_a_save_keeps_the_texts_of_the_cases_that_did_not_change(
     assert_agrees(cli, home)
 
 
+@pytest.mark.parametrize("trouble", ["bytes left by a crash", "a link"])
+def test_texts_not_as_the_index_says_are_written_afresh(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None, trouble: str
+) -> None:
+    """New texts are appended only to a regular file of exactly the size the index says.
+    Bytes past it (a crash between appending and writing the index) are not the index's;
+    a link in the texts' place is never followed. Either way both files are written afresh."""
+    ids = [add(merchant=f"店{n}") for n in range(3)]
+    cli("status", "--json")
+    texts = home / index.TEXTS_FILE
+    outside = tmp_path / "elsewhere"
+    if trouble == "a link":
+        outside.write_bytes(texts.read_bytes())
+        texts.unlink()
+        texts.symlink_to(outside)
+    else:
+        with open(texts, "ab") as handle:
+            handle.write(b"half a text")
+    assert_agrees(cli, home, "--json")  # a link is not read: the texts are written afresh
+    assert not texts.is_symlink()
+    time.sleep(0.01)
+    assert cli("edit", ids[0], "--merchant", "新名字").exit_code == 0
+    result = assert_agrees(cli, home, "--json")
+    assert "新名字" in result.stdout
+    header, blob = read_index(home)
+    assert len(blob) == header["blob_size"] and b"half a text" not in blob
+    if trouble == "a link":
+        assert "新名字".encode() not in outside.read_bytes()
+    else:  # not appended to: written afresh
+        assert header["garbage"] == 0
+    assert_agrees(cli, home)
+
+
 @pytest.mark.parametrize("keep_times", [False, True], ids=["in-place", "times-put-back"])
 def test_hand_edit_of_the_same_size_is_seen(
     cli: Cli, add: Any, home: Path, settled: None, keep_times: bool
@@ -306,7 +343,9 @@ def test_new_code_drops_the_index(
         "a list",
         "header only",
         "truncated",
-        "blob changed",
+        "texts changed",
+        "texts truncated",
+        "texts missing",
         "text out of range",
         "wrong types",
         "wrong shape",
@@ -325,10 +364,16 @@ def test_corrupt_index_is_ignored_and_rebuilt(
         "a list": b"[1, 2, 3]\n",
         "header only": json.dumps({"format": index.FORMAT}).encode() + b"\n",
         "truncated": index_path(home).read_bytes()[:-40],
-        "blob changed": index.encode_index(header, blob.replace(b"{", b"[", 1)),
     }.get(damage)
+    texts = home / index.TEXTS_FILE
     if raw is not None:
         index_path(home).write_bytes(raw)
+    elif damage == "texts changed":
+        texts.write_bytes(blob.replace(b"{", b"[", 1))
+    elif damage == "texts truncated":
+        texts.write_bytes(blob[:-40])
+    elif damage == "texts missing":
+        texts.unlink()
     else:
         if damage == "text out of range":
             case["text"] = [len(blob) - 5, 10]
@@ -341,7 +386,12 @@ def test_corrupt_index_is_ignored_and_rebuilt(
     for args, output in expected.items():
         assert cli("status", *args).stdout == output
     assert indexed_ids(home) == {order_id}  # rebuilt
-    assert read_index(home)[1].count(f'"id": "{order_id}"'.encode()) == 1  # one text
+    header, blob = read_index(home)
+    start, length = header["cases"][order_id]["text"]
+    assert len(blob) == header["blob_size"] and zlib.crc32(blob) == header["blob_crc"]
+    text = blob[start : start + length]  # the case's own text, whole
+    assert text.startswith(b"{") and text.endswith(b"}")
+    assert text.count(f'"id": "{order_id}"'.encode()) == 1
 
 
 def test_status_on_a_new_folder_creates_nothing(cli: Cli, home: Path, settled: None) -> None:

@@ -1,13 +1,13 @@
 """The status index: what `status` shows of each case, kept so that 10,000 cases list at once.
 
 The order files are the only truth. The index is derived from them and may be deleted at any
-time: it is a file in the data folder (index_file(), beside profile.json, so it can never be
-taken for an order) holding a summary of each case and its `status --json` text, next to the
-identity of the order.json they were computed from: device, inode, size, mtime_ns and ctime_ns.
-An entry is used only while its file still has exactly that identity, so an order edited,
-replaced, added or deleted, by refundkit or by hand, is read afresh. The ctime is what makes
-this safe against hand edits: tools that copy time stamps (`cp -p`, rsync, tar) can set mtime
-back, not ctime.
+time: two files in the data folder (index_file() and texts_file(), beside profile.json, so
+they can never be taken for an order) holding a summary of each case and its `status --json`
+text, next to the identity of the order.json they were computed from: device, inode, size,
+mtime_ns and ctime_ns. An entry is used only while its file still has exactly that identity,
+so an order edited, replaced, added or deleted, by refundkit or by hand, is read afresh. The
+ctime is what makes this safe against hand edits: tools that copy time stamps (`cp -p`,
+rsync, tar) can set mtime back, not ctime.
 
 An entry also holds the as-of days it is good for (its span, found by dayspan.py): on any of
 them the case reads the same but for its days left, which the texts hold as markers rendered
@@ -30,19 +30,21 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from refundkit.store import ORDER_FILE, NotRegularFile, Store, TooLarge, read_regular
 
 INDEX_FILE = "status-index.json"  # for English; other languages: index_file()
-MAX_INDEX_BYTES = 1 << 30  # 10,000 cases make 26 MB; a larger file is not one refundkit wrote
-FORMAT = 5  # bump when the layout changes
+TEXTS_FILE = "status-index.texts"  # the texts beside it (texts_file())
+MAX_INDEX_BYTES = 1 << 30  # 10,000 cases: 8 MB of index, 33 MB of texts; more is not refundkit's
+FORMAT = 6  # bump when the layout changes
 RACY_NS = 3_000_000_000  # FAT keeps mtime to 2 s; ext4 to a clock tick
 Stat = Callable[[str], os.stat_result]  # os.stat relative to the orders folder
 # Packages whose code the summaries are computed by (windows, ladder, holidays, validation).
@@ -56,6 +58,11 @@ def clock_ns() -> int:
 def index_file(language: str) -> str:
     """The index's file name for an interface language: its texts are worded in it."""
     return INDEX_FILE if language == "en" else f"status-index.{language}.json"
+
+
+def texts_file(language: str) -> str:
+    """The file of the index's texts for an interface language, beside the index."""
+    return TEXTS_FILE if language == "en" else f"status-index.{language}.texts"
 
 
 def file_identity(info: os.stat_result) -> list[int]:
@@ -94,30 +101,32 @@ def _file_stamps(package: str, folder: Path, deep: bool) -> list[str]:
 class Index:
     """The index of one data folder in one language; every entry is checked before use.
 
-    The file is a header of JSON (what the table needs of each case, one case to a line:
-    encode_index) and, after it, the text each case shows in `status --json`, all in one
-    blob whose CRC the header holds. The table never reads the blob; `--json` copies from it
-    without decoding it.
+    Two files: the index proper, JSON (what the table needs of each case, one case to a
+    line: encode_head), and beside it the texts (texts_file), the text each case shows in
+    `status --json`, one after another, whose size and CRC the index holds. The table never
+    reads the texts; `--json` copies from them without decoding them.
 
     A save after a few cases changed (the first status of a day) keeps the lines and texts
-    of the others as they are: their texts stay where they stand in the blob, the new texts
-    are added after them (the CRC carried on over them), and only the changed cases' lines
-    are encoded. The texts no case uses any more are counted (`garbage`), and once they
-    outweigh the rest the index is written afresh.
+    of the others as they are: the new texts are appended to the texts file (the CRC carried
+    on over them), and only the changed cases' lines are encoded, so the 33 MB of texts of
+    10,000 cases are neither read nor written again. The texts no case uses any more are
+    counted (`garbage`), and once they outweigh the rest both files are written afresh.
     """
 
     def __init__(self, store: Store, language: str) -> None:
         self.store = store
         self.path = store.home / index_file(language)
+        self.texts_path = store.home / texts_file(language)
         self.header = {"format": FORMAT, "code": code_fingerprint(), "language": language}
         self.entries: dict[str, Any] = {}
-        self.blob = memoryview(b"")
+        self.blob_size = 0  # of the texts file, as the index says: bytes past it are not its
         self.blob_crc: Any = None
+        self._blob: memoryview | None = None  # the texts, read on first use
         self.blob_intact: bool | None = None  # checked on first use
         self.texts: dict[str, bytes] = {}  # texts computed in this run
         self.changed = False
         self.lines: dict[str, bytes] = {}  # each read entry's line, for a save to keep
-        self.garbage = 0  # bytes of the blob no entry uses
+        self.garbage = 0  # bytes of the texts no entry uses
         self.settled_before = clock_ns() - RACY_NS  # files changed later are not indexed
         self._read()
 
@@ -127,20 +136,30 @@ class Index:
         except (OSError, NotRegularFile, TooLarge):  # absent or unreadable: start afresh
             return
         try:
-            data, head, self.blob = decode_index(raw)
+            data, head = decode_index(raw)
         except ValueError:  # torn or not JSON
             return
         if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.header.items()):
             return
-        entries = data.get("cases")
-        if isinstance(entries, dict):
-            self.entries = entries
-            self.blob_crc = data.get("blob_crc")
+        entries, size, crc = data.get("cases"), data.get("blob_size"), data.get("blob_crc")
+        if isinstance(entries, dict) and type(size) is int and size >= 0 and type(crc) is int:
+            self.entries, self.blob_size, self.blob_crc = entries, size, crc
             garbage = data.get("garbage")
-            self.garbage = garbage if type(garbage) is int and garbage >= 0 else len(self.blob)
+            self.garbage = garbage if type(garbage) is int and 0 <= garbage <= size else size
             lines = head.split(b"\n")[1:-2]  # one per entry, in their order (encode_head)
             if len(lines) == len(entries):
                 self.lines = dict(zip(entries, lines, strict=True))
+
+    @property
+    def blob(self) -> memoryview:
+        """The texts the index holds (its size of the texts file); empty if unreadable."""
+        if self._blob is None:
+            self._blob = memoryview(b"")
+            with contextlib.suppress(OSError, NotRegularFile, TooLarge):
+                raw, _ = read_regular(self.texts_path, MAX_INDEX_BYTES)
+                if len(raw) >= self.blob_size:
+                    self._blob = memoryview(raw)[: self.blob_size]
+        return self._blob
 
     def lookup(self, order_id: str, stat: Stat) -> dict[str, Any] | None:
         """The entry ({"file", "span", "case", ...}) if order.json is still the file it was
@@ -176,7 +195,8 @@ class Index:
 
     def _intact(self) -> bool:
         if self.blob_intact is None:
-            self.blob_intact = zlib.crc32(self.blob) == self.blob_crc
+            blob = self.blob
+            self.blob_intact = len(blob) == self.blob_size and zlib.crc32(blob) == self.blob_crc
         return self.blob_intact
 
     def remember(
@@ -232,33 +252,32 @@ class Index:
     def save(self) -> None:
         """Write the index if it changed; a data folder that cannot take it is left alone.
 
-        An entry whose text is not at hand (the old blob damaged) is left out, to be
+        An entry whose text is not at hand (the old texts damaged) is left out, to be
         computed again next time.
         """
         if not self.changed or not self.store.orders_dir.is_dir():
             return
-        pieces = self._added() if self._worth_keeping() else self._afresh()
         with contextlib.suppress(OSError):  # read-only or full: status still answers
-            write_derived(self.path, pieces)
+            if not (self._worth_keeping() and self._add()):
+                self._write_afresh()
 
     def _worth_keeping(self) -> bool:
-        """Whether the blob read is kept, the new texts added after it: while what no entry
+        """Whether the texts file is kept, the new texts added to it: while what no entry
         uses of it is less than half of it, and every entry read is still whole (its line
-        and its text's place known)."""
-        kept = len(self.blob) - self.garbage
+        known) and its texts not found damaged."""
         return (
-            self.garbage < kept
-            and type(self.blob_crc) is int
+            self.garbage < self.blob_size - self.garbage
             and self.blob_intact is not False
             and all(order_id in self.lines or order_id in self.texts for order_id in self.entries)
         )
 
-    def _added(self) -> list[bytes | memoryview]:
-        """The file with the blob read kept: the cases read keep their lines, the new ones
-        get theirs, their texts after the blob, the CRC carried on over them."""
+    def _add(self) -> bool:
+        """Append the new texts to the texts file and write the index: the cases read keep
+        their lines, the new ones get theirs, the CRC carried on over the new texts. False
+        (nothing written) if the texts file is not the size the index says."""
         lines: list[bytes] = []
         texts: list[bytes] = []
-        crc, position = self.blob_crc, len(self.blob)
+        crc, position = self.blob_crc, self.blob_size
         fast = len(self.texts) >= FAST_FROM
         for order_id, entry in self.entries.items():
             line = self.lines.get(order_id)
@@ -270,12 +289,15 @@ class Index:
                 crc = zlib.crc32(text, crc)
                 position += len(text)
             lines.append(line.rstrip(b","))
-        header = {**self.header, "blob_crc": crc, "garbage": self.garbage}
-        return [*encode_head(header, lines), self.blob, *texts]
+        if not append_to(self.texts_path, self.blob_size, texts):
+            return False
+        header = {**self.header, "blob_size": position, "blob_crc": crc}
+        write_derived(self.path, encode_head({**header, "garbage": self.garbage}, lines))
+        return True
 
-    def _afresh(self) -> list[bytes | memoryview]:
-        """The file written anew, every text in order. An entry whose text is not at hand
-        (the old blob damaged) is left out, to be computed again next time."""
+    def _write_afresh(self) -> None:
+        """Both files written anew, every text in order. An entry whose text is not at hand
+        (the old texts damaged) is left out, to be computed again next time."""
         lines: list[bytes] = []
         texts: list[bytes | memoryview] = []
         position = crc = 0
@@ -289,8 +311,29 @@ class Index:
             texts.append(text)
             crc = zlib.crc32(text, crc)
             position += len(text)
-        header = {**self.header, "blob_crc": crc, "garbage": 0}
-        return [*encode_head(header, lines), *texts]
+        header = {**self.header, "blob_size": position, "blob_crc": crc, "garbage": 0}
+        write_derived(self.texts_path, texts)
+        write_derived(self.path, encode_head(header, lines))
+
+
+def append_to(path: Path, size: int, texts: list[bytes]) -> bool:
+    """Add texts at the end of the texts file, if it is a regular file (no link followed)
+    of exactly size bytes; whether it was. A crash or another status appending at the same
+    time leaves bytes the index does not count: its CRC and size keep them out, and the
+    next save writes afresh."""
+    if not texts:
+        return True
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    with os.fdopen(fd, "ab") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            return False
+        handle.writelines(texts)
+    return True
 
 
 END = b"\n}}\n"  # the header's last line: "cases" and the header closed
@@ -304,32 +347,30 @@ def encode_head(header: dict[str, Any], lines: list[bytes]) -> list[bytes]:
     return [first, b",\n".join(lines), END] if lines else [first, END[1:]]
 
 
-def encode_index(header: dict[str, Any], blob: bytes) -> bytes:
-    """An index file from its header (with "cases") and blob: for tests that write one."""
+def encode_index(header: dict[str, Any]) -> bytes:
+    """An index file from its header (with "cases"): for tests that write one."""
     fields = {k: v for k, v in header.items() if k != "cases"}
     lines = [_encoded({k: v})[1:-1] for k, v in header.get("cases", {}).items()]
-    return b"".join([*encode_head(fields, lines), blob])
+    return b"".join(encode_head(fields, lines))
 
 
-def decode_index(raw: bytes) -> tuple[Any, bytes, memoryview]:
-    """An index file's header (parsed), the header's bytes and the blob; ValueError if it
-    has no header. Compact JSON holds no newline, so the first line that is END's is it."""
-    end = raw.find(END)
-    if end < 0:
-        raise ValueError("no header")
-    head = raw[: end + len(END)]
-    return json.loads(head), head, memoryview(raw)[end + len(END) :]
+def decode_index(raw: bytes) -> tuple[Any, bytes]:
+    """An index file's header (parsed) and its bytes; ValueError if it is not whole. Compact
+    JSON holds no newline, so the first line that is END's ends it."""
+    if not raw.endswith(END) or raw.find(END) != len(raw) - len(END):
+        raise ValueError("not an index")
+    return json.loads(raw), raw
 
 
-def write_derived(path: Path, pieces: list[bytes | memoryview]) -> None:
+def write_derived(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
     """Write a file derived from others whole: readers see the old one, the new one or none.
 
     Not flushed to disk: a crash may leave the index empty or torn, which its checks (the
-    header's JSON, the blob's CRC) catch, and then it is rebuilt. And the old file is removed
-    before the new one is renamed into place, because ext4 (auto_da_alloc) starts writing a
-    file renamed over another to disk at once, to keep a replaced file's data through a crash:
-    40-90 ms for the 40 MB index of 10,000 cases, which needs no such care. A status reading
-    in between finds no index and computes every case.
+    index's JSON, the texts' size and CRC) catch, and then it is rebuilt. And the old file is
+    removed before the new one is renamed into place, because ext4 (auto_da_alloc) starts
+    writing a file renamed over another to disk at once, to keep a replaced file's data
+    through a crash: 40-90 ms for the 40 MB of 10,000 cases, which need no such care. A status
+    reading in between finds no index (or texts that do not match it) and computes again.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

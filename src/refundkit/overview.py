@@ -204,7 +204,10 @@ def _summary(
     span, stored, text = computed(order, as_of)
     if canonical:
         stored["canonical"] = True
-    index.remember(order_id, info, span, stored, text, today.toordinal() if today else None)
+    # On another day than today, an entry good for today is kept (Index.remember); on today
+    # itself the entry was computed again because it is not (or is damaged): it is replaced.
+    keep = today.toordinal() if today is not None and today != as_of else None
+    index.remember(order_id, info, span, stored, text, keep)
     if stored["case"] is None:
         return None, None
     case = CaseSummary(**dayspan.render_data(stored["case"], as_of))
