@@ -229,6 +229,41 @@ def test_texts_not_as_the_index_says_are_written_afresh(
     assert_agrees(cli, home)
 
 
+def test_a_large_index_is_read_by_pydantic_core_as_json_reads_it(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index of a megabyte or more is parsed by pydantic-core (twice as fast): here every
+    index is, and status says the same as with json.loads, table and JSON."""
+    varied_cases(cli, add, tmp_path)
+    cli("status", "--json")
+    raw = index_path(home).read_bytes()
+    assert index.decode_index(raw)[0] == json.loads(raw)
+    monkeypatch.setattr(index, "FAST_PARSE_FROM", 0)
+    import pydantic_core
+
+    parsed: list[int] = []
+    real = pydantic_core.from_json
+
+    def counting(data: Any, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(pydantic_core, "from_json", counting)
+    assert index.decode_index(raw)[0] == json.loads(raw)
+    for args in [(), ("--json",), ("--all", "--json")]:
+        assert_agrees(cli, home, *args)
+    assert parsed
+
+
+def test_what_pydantic_core_cannot_parse_json_reads() -> None:
+    """A lone surrogate (from a file name in another encoding) is JSON Python reads."""
+    raw = index.encode_index({"format": 1, "cases": {"a": {"name": "x\udcff"}}})
+    assert b"\\udcff" in raw
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "FAST_PARSE_FROM", 0)
+        assert index.decode_index(raw)[0]["cases"]["a"]["name"] == "x\udcff"
+
+
 @pytest.mark.parametrize("keep_times", [False, True], ids=["in-place", "times-put-back"])
 def test_hand_edit_of_the_same_size_is_seen(
     cli: Cli, add: Any, home: Path, settled: None, keep_times: bool

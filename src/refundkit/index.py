@@ -359,6 +359,11 @@ def decode_index(raw: bytes) -> tuple[Any, bytes]:
     JSON holds no newline, so the first line that is END's ends it."""
     if not raw.endswith(END) or raw.find(END) != len(raw) - len(END):
         raise ValueError("not an index")
+    if len(raw) >= FAST_PARSE_FROM:
+        from pydantic_core import from_json
+
+        with contextlib.suppress(ValueError):  # json.loads reads what it cannot (\ud800)
+            return from_json(raw), raw
     return json.loads(raw), raw
 
 
@@ -385,6 +390,7 @@ def write_derived(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
         raise
 
 
+FAST_PARSE_FROM = 1 << 20  # bytes of index: pydantic-core's parser pays for its import
 FAST_FROM = 1000  # entries: pydantic-core's encoder is worth its import from about here
 
 
@@ -392,12 +398,14 @@ def _encoded(data: dict[str, Any], fast: bool = True) -> bytes:
     """data as compact JSON. pydantic-core's encoder is three times faster than json.dumps
     (10,000 entries: 0.03 s against 0.10 s), but takes 10 ms to import, which a run that
     validated nothing has not paid: so it is used when loaded, or when fast says there is
-    much to encode. json.dumps stays for what UTF-8 cannot hold (a lone surrogate)."""
+    much to encode. What UTF-8 cannot hold (a lone surrogate) is written escaped (\\udcff),
+    as json.dumps writes it in ASCII."""
     if fast or "pydantic_core" in sys.modules:
         from pydantic_core import to_json
 
-        try:
+        with contextlib.suppress(ValueError):
             return to_json(data)
-        except ValueError:
-            pass
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        return json.dumps(data, separators=(",", ":")).encode()
