@@ -248,6 +248,15 @@ def settle_text(text: str) -> tuple[bytes, Marks] | None:
 def render_at(text: bytes | memoryview, marks: Any, day: date) -> bytes | None:
     """text with the markers at marks (marks_of) replaced by their values on day; None if
     marks do not fit text (a damaged index: the case is computed again)."""
+    pieces = rendered_pieces(text, marks, day)
+    return None if pieces is None else b"".join(pieces)
+
+
+def rendered_pieces(
+    text: bytes | memoryview, marks: Any, day: date
+) -> list[bytes | memoryview] | None:
+    """render_at's text in pieces, for a caller that joins many texts at once (status
+    --json: joining each of 10,000 cases' texts first copied 22 MB once more)."""
     x = day.toordinal()
     pieces: list[bytes | memoryview] = []
     last = 0
@@ -263,7 +272,7 @@ def render_at(text: bytes | memoryview, marks: Any, day: date) -> bytes | None:
     if last > len(text):
         return None
     pieces.append(text[last:])
-    return b"".join(pieces)
+    return pieces
 
 
 def render_data(data: Any, day: date) -> Any:

@@ -101,13 +101,12 @@ class CaseSummary:
             *self.missing,
             *self.notices,
         )
+        parts = [part for e in self.evidence if type(e) is list and len(e) == 3 for part in e]
         return (
-            all(type(value) is str for value in strings)
+            set(map(type, strings)) <= {str}  # in C: a tenth of 10,000 cases' time to list
             and (self.by is None or type(self.by) is str)
-            and all(
-                type(e) is list and len(e) == 3 and all(type(part) is str for part in e)
-                for e in self.evidence
-            )
+            and len(parts) == 3 * len(self.evidence)
+            and set(map(type, parts)) <= {str}
         )
 
     def sort_key(self) -> tuple[bool, str, str]:
@@ -125,7 +124,9 @@ class MissingFile:
     path: Path
 
 
-Text = bytes | memoryview  # a case's JSON, UTF-8, as `status --json` shows it (plain.case_json)
+# A case's JSON, UTF-8, as `status --json` shows it (plain.case_json): whole, or in pieces
+# to be joined with the others' (dayspan.rendered_pieces).
+Text = bytes | memoryview | list[bytes | memoryview]
 
 
 @dataclass(frozen=True)
@@ -262,9 +263,10 @@ def _from_entry(
         return None
     text_marks = entry.get("text_marks")
     if text is not None and text_marks:
-        text = dayspan.render_at(text, text_marks, as_of)
-        if text is None:
+        pieces = dayspan.rendered_pieces(text, text_marks, as_of)
+        if pieces is None:
             return None
+        return cached, pieces
     return cached, text
 
 

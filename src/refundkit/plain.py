@@ -246,13 +246,17 @@ def overview_json(view: Overview) -> bytes:
     for n, case in enumerate(view.cases):
         if n:
             pieces.append(b",\n    ")
-        pieces.append(with_missing_files(view.porcelain[case.id], view.missing_files.get(case.id)))
+        text = with_missing_files(view.porcelain[case.id], view.missing_files.get(case.id))
+        if isinstance(text, list):
+            pieces += text
+        else:
+            pieces.append(text)
     if view.cases:
         pieces.append(b"\n  ]")
     if view.damaged:
         damaged = [{"id": d.id, "path": str(d.path), "error": d.error} for d in view.damaged]
-        text = nested(json.dumps(damaged, ensure_ascii=False, indent=2), 1)
-        pieces.append(f',\n  "damaged": {text}'.encode())
+        listed = nested(json.dumps(damaged, ensure_ascii=False, indent=2), 1)
+        pieces.append(f',\n  "damaged": {listed}'.encode())
     pieces.append(b"\n}\n")
     return b"".join(pieces)
 
@@ -261,7 +265,7 @@ def with_missing_files(porcelain: Text, missing: list[MissingFile] | None) -> Te
     """A case's JSON text with its lost files: rare, so decoded and encoded again."""
     if not missing:
         return porcelain
-    data = json.loads(bytes(porcelain))
+    data = json.loads(b"".join(porcelain) if isinstance(porcelain, list) else bytes(porcelain))
     data["missing_files"] = [{"evidence": m.evidence_id, "path": str(m.path)} for m in missing]
     return case_json(data).encode()
 
