@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -438,3 +439,31 @@ def test_demo_folder_refuses_a_folder_that_is_not_empty(
     empty.mkdir()
     assert cli("demo", "--folder", str(empty)).exit_code == 0
     assert cli("demo", "--folder", str(tmp_path / "new")).exit_code == 0
+
+
+def test_the_status_index_files_are_made_private_again(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each language's index and its texts, opened to others by a copy, are made owner-only
+    again; and a folder left with nothing but them is still refundkit's."""
+    from refundkit import index
+
+    monkeypatch.setattr(index, "clock_ns", lambda: time.time_ns() + 60 * 10**9)  # indexable
+    assert cli("add-order", "--merchant", "m", "--item", "i", "--amount", "1").exit_code == 0
+    for language in ("en", "zh"):
+        assert cli("--ui-lang", language, "status", "--json").exit_code == 0
+    names = sorted(p.name for p in home.glob("status-index*"))
+    assert names == [
+        "status-index.json",
+        "status-index.texts",
+        "status-index.zh.json",
+        "status-index.zh.texts",
+    ]
+    for name in names:
+        os.chmod(home / name, 0o644)
+    result = cli("status")
+    assert result.exit_code == 0 and "private again" in result.stderr
+    assert all(stat.S_IMODE((home / name).stat().st_mode) == 0o600 for name in names)
+    shutil.rmtree(home / "orders")
+    (home / "profile.json").unlink(missing_ok=True)
+    assert cli("status").exit_code == 0

@@ -57,7 +57,8 @@ LOCK_NOTICE_SECONDS = 1.0
 # What makes a folder a refundkit data folder: any of these in it (templates/letters/ is what
 # `templates copy` makes in a new folder before any order exists).
 OWN_ENTRIES = ("orders", PROFILE_FILE, "templates/letters")
-INDEX_NAME = "status-index.json"  # index.py's file; named here for the mode check
+# index.py's files (each language's index and its texts), named here for the mode check
+INDEX_PREFIX = "status-index."
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -456,7 +457,7 @@ class Store:
             self.orders_dir,
             self.profile_path,
             self.templates_dir,
-            self.home / INDEX_NAME,
+            *self._index_paths(),
             self.home / "trash",
         ):
             try:
@@ -466,6 +467,14 @@ class Store:
             if not stat.S_ISLNK(mode) and mode & 0o077:
                 return True
         return False
+
+    def _index_paths(self) -> list[Path]:
+        """The status index's files at the top of the data folder (index.py)."""
+        try:
+            with os.scandir(self.home) as entries:
+                return [Path(e.path) for e in entries if e.name.startswith(INDEX_PREFIX)]
+        except OSError:
+            return []
 
     def restore_modes(self) -> int:
         """Give what refundkit made its owner-only mode again; says so once, via notice.
@@ -477,8 +486,11 @@ class Store:
         changed.
         """
         changed: list[Path] = []
-        for name in (PROFILE_FILE, INDEX_NAME, "profile.lock", "import.lock"):
-            _set_mode(self.home / name, FILE_MODE, changed)
+        for path in (
+            *(self.home / name for name in (PROFILE_FILE, "profile.lock", "import.lock")),
+            *self._index_paths(),
+        ):
+            _set_mode(path, FILE_MODE, changed)
         for top in (self.orders_dir, self.templates_dir, self.home / "trash"):
             for path, mode in _walk_private(top):
                 _set_mode(path, mode, changed)
@@ -918,13 +930,13 @@ class Store:
 
 PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
 # What refundkit itself puts at the top of a data folder (see Store.refuse_foreign).
-OWN_NAMES = frozenset(
-    ("orders", PROFILE_FILE, "templates", INDEX_NAME, "profile.lock", "import.lock", "trash")
-)
+OWN_NAMES = frozenset(("orders", PROFILE_FILE, "templates", "profile.lock", "import.lock", "trash"))
 
 
 def _own_entry(name: str) -> bool:
-    return name in OWN_NAMES or (name.startswith(f".{PROFILE_FILE}.") and name.endswith(".tmp"))
+    """refundkit's own: a name it gives, the status index's files, a file being written."""
+    temporary = name.endswith(".tmp") and name.startswith((f".{PROFILE_FILE}.", f".{INDEX_PREFIX}"))
+    return name in OWN_NAMES or name.startswith(INDEX_PREFIX) or temporary
 
 
 _EVIDENCE_NAME = re.compile(r"evidence/e[0-9]+-[^/\\]+")
