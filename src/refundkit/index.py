@@ -211,9 +211,9 @@ class Index:
         """Keep what was computed from the file with identity info for the days of span,
         unless the file is too recent. entry holds "case" and what else dayspan needs.
 
-        An entry of the same file good for today (an ordinal) is kept instead: a look at
-        another day (`--as-of`) must not cost tomorrow's first status the cases it would
-        have found ready."""
+        An entry of the same file good for today (an ordinal, given only when the day asked
+        is another) is kept instead: a look at another day (`--as-of`) must not cost the
+        next plain status the cases it would have found ready."""
         if max(info.st_mtime_ns, info.st_ctime_ns) >= self.settled_before:
             self.forget(order_id)
             return
