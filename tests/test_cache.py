@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import status_json
-from refundkit import cases, index
+from refundkit import cases, index, overview
 from refundkit.store import Store
 
 Cli = Callable[..., Any]
@@ -571,8 +571,15 @@ def test_a_look_at_another_day_keeps_todays_entries(
     built = index_path(home).read_bytes()
     later = str(date.today() + timedelta(days=7))
     calls = counting_reports(monkeypatch)
-    assert_agrees(cli, home, "--as-of", later, "--json")
+    traced: list[str] = []
+    real_computed = overview.computed
+    monkeypatch.setattr(
+        overview, "computed", lambda o, d: traced.append(o.id) or real_computed(o, d)
+    )
+    assert cli("status", "--as-of", later, "--json").exit_code == 0
     assert calls, "no case of the varied set changes within a week: the test proves nothing"
+    assert traced == []  # computed for that day alone: their entries are kept, not traced
+    assert_agrees(cli, home, "--as-of", later, "--json")
     assert index_path(home).read_bytes() == built
     calls.clear()
     assert cli("status", "--json").exit_code == 0

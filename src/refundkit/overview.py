@@ -202,12 +202,19 @@ def _summary(
         if found is not None:
             return found
     order, info, canonical = order_to_compute(store, order_id, entry)
-    span, stored, text = computed(order, as_of)
+    # On another day than today, an entry good for today is kept (Index.remember), so the
+    # case is computed for that day alone, without the tracing a kept entry would not use;
+    # on today itself the entry was computed again because it is not good (or is damaged).
+    keep = today.toordinal() if today is not None and today != as_of else None
+    kept = (
+        keep is not None
+        and entry is not None
+        and entry["file"] == file_identity(info)
+        and index.covers(entry, keep)
+    )
+    span, stored, text = (_untraced if kept else computed)(order, as_of)
     if canonical:
         stored["canonical"] = True
-    # On another day than today, an entry good for today is kept (Index.remember); on today
-    # itself the entry was computed again because it is not (or is damaged): it is replaced.
-    keep = today.toordinal() if today is not None and today != as_of else None
     index.remember(order_id, info, span, stored, text, keep)
     if stored["case"] is None:
         return None, None
