@@ -357,14 +357,7 @@ def test_new_code_drops_the_index(
 ) -> None:
     add(), add()
     cli("status")
-    calls: list[str] = []
-    real = cases.report
-
-    def counting(order: Any, as_of: Any) -> Any:
-        calls.append(order.id)
-        return real(order, as_of)
-
-    monkeypatch.setattr(cases, "report", counting)
+    calls = counting_reports(monkeypatch)
     monkeypatch.setattr(index, "code_fingerprint", lambda: "refundkit after an upgrade")
     cli("status")
     assert len(calls) == 2
