@@ -6,11 +6,13 @@ refundkit, by hand in place, with the time stamps put back, a folder added, a fo
 a file damaged, an evidence file lost, another day asked for, the code upgraded, the index
 itself corrupted.
 
-Files changed in the last few seconds are never indexed (a coarse file-system clock could give
-a later edit the same time stamps), so most tests move the index's clock ahead to index at once;
-they then wait a few milliseconds before editing, as real time would have passed.
+A file changed in the last few seconds is indexed with a check of its bytes (a coarse
+file-system clock could give a later edit the same time stamps); most tests move the index's
+clock ahead so that files count as settled, and then wait a few milliseconds before editing,
+as real time would have passed. The racy entries have tests of their own.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -131,10 +133,67 @@ def test_served_from_the_index_when_nothing_changed(
     assert cli("status").stdout == table
 
 
-def test_recently_changed_files_are_not_indexed(cli: Cli, add: Any, home: Path) -> None:
+def test_what_refundkit_writes_it_indexes_for_the_next_status(
+    cli: Cli, add: Any, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """add-order, log, edit and add-evidence enter the case they wrote in the index, so the
+    status after them computes nothing. The file is racy: its entry holds its bytes' SHA-256."""
+    order_id = add(received="today")
+    proof = tmp_path / "聊天.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nproof")
+    path = home / "orders" / order_id / "order.json"
+    for args in (
+        ("log", order_id, "merchant-refused", "--note", "不退"),
+        ("edit", order_id, "--merchant", "新名字"),
+        ("add-evidence", order_id, str(proof), "--kind", "chat"),
+        (),  # add-order's own
+    ):
+        if args:
+            assert cli(*args).exit_code == 0
+        entry = read_index(home)[0]["cases"][order_id]
+        assert entry["sum"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        expected = {a: fresh(cli, home, *a).stdout for a in [(), ("--json",)]}
+        with monkeypatch.context() as patch:
+            patch.setattr(cases, "report", None)  # any computation fails
+            assert {a: cli("status", *a).stdout for a in expected} == expected
+
+
+def test_a_racy_entry_serves_only_the_bytes_it_was_computed_from(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    """A coarse clock gave an edit the very time stamps the entry holds: the bytes differ."""
+    order_id = add(merchant="Shop AAAA")
+    path = home / "orders" / order_id / "order.json"
+    rewrite_in_place(path, "Shop AAAA", "Shop BBBB")
+    header, blob = read_index(home)
+    header["cases"][order_id]["file"] = index.file_identity(path.stat())
+    write_index(home, header, blob)
+    assert assert_agrees(cli, home, "--json").stdout.count("Shop BBBB") == 1
+
+
+def test_a_racy_entry_loses_its_check_once_its_file_has_settled(
+    cli: Cli, add: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     order_id = add()
-    cli("status")
-    assert not index_path(home).exists() or order_id not in indexed_ids(home)
+    _, blob = read_index(home)
+    expected = fresh(cli, home, "--json").stdout
+    monkeypatch.setattr(index, "clock_ns", lambda: time.time_ns() + 60 * 10**9)
+    with monkeypatch.context() as patch:
+        patch.setattr(cases, "report", None)  # served, not computed
+        assert cli("status", "--json").stdout == expected
+    header, after = read_index(home)
+    assert "sum" not in header["cases"][order_id] and after == blob
+    assert assert_agrees(cli, home, "--json").stdout == expected
+
+
+def test_a_data_folder_that_cannot_take_the_index_still_takes_the_order(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    add()
+    index_path(home).unlink()
+    index_path(home).mkdir()  # in the index's place: it cannot be written
+    order_id = add(merchant="第二家")
+    assert order_id in {o["id"] for o in status_json(cli)["orders"]}
 
 
 def test_same_output_for_a_varied_set_of_cases(

@@ -16,10 +16,13 @@ for every case no date of which lies in between. The whole index is dropped when
 that computed it changes (the files of refundkit and of the packages its rules depend on); it
 is kept per interface language (a Chinese run never reads the English index's words).
 
-A file changed in the last few seconds is not indexed, because on a file system with a coarse
-clock a later edit could get the very same time stamps (git calls such entries "racily
-clean"); it is simply read again next time. A missing, unreadable or malformed index is
-ignored and rebuilt.
+A file changed in the last few seconds could, on a file system with a coarse clock, be
+edited again and get the very same time stamps (git calls such entries "racily clean"). Its
+entry therefore also holds a SHA-256 of the bytes it was computed from, and is used only while
+the file still holds them; once the file has settled, the next status drops the check. That
+lets refundkit's own commands index the orders they write (overview.enter), so the status
+after them finds every case ready. A missing, unreadable or malformed index is ignored and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from refundkit.errors import DamagedData
 from refundkit.store import ORDER_FILE, NotRegularFile, Store, TooLarge, read_regular
 
 INDEX_FILE = "status-index.json"  # for English; other languages: index_file()
@@ -70,6 +74,11 @@ def file_identity(info: os.stat_result) -> list[int]:
 
 
 @functools.cache
+def content_sum(data: bytes) -> str:
+    """What a racy entry holds of its file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def code_fingerprint() -> str:
     """A digest of the name, size and mtime of every module the summaries depend on.
 
@@ -173,7 +182,25 @@ class Index:
             info = stat(f"{order_id}/{ORDER_FILE}")
         except OSError:
             return None
-        return entry if entry["file"] == file_identity(info) else None
+        if entry["file"] != file_identity(info):
+            return None
+        return entry if "sum" not in entry or self._same_bytes(order_id, entry) else None
+
+    def _same_bytes(self, order_id: str, entry: dict[str, Any]) -> bool:
+        """Whether the file of an entry made while it was racy still holds the bytes the
+        entry was computed from; if so and it has settled since, the check is dropped."""
+        try:
+            data, info = self.store.read_order_bytes(order_id)
+        except DamagedData:
+            return False
+        if entry["file"] != file_identity(info) or entry["sum"] != content_sum(data):
+            return False
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
+            del entry["sum"]
+            if order_id in self.lines:  # its text stays where it is
+                self.lines[order_id] = _encoded({order_id: entry}, False)[1:-1]
+            self.changed = True
+        return True
 
     @staticmethod
     def covers(entry: dict[str, Any], day: int) -> bool:
@@ -207,14 +234,18 @@ class Index:
         entry: dict[str, Any],
         text: bytes,
         today: int | None = None,
+        data: bytes | None = None,
     ) -> None:
-        """Keep what was computed from the file with identity info for the days of span,
-        unless the file is too recent. entry holds "case" and what else dayspan needs.
+        """Keep what was computed from the file with identity info for the days of span.
+        entry holds "case" and what else dayspan needs. A file too recent to be vouched for
+        by its identity alone is kept with the SHA-256 of data, its bytes (not at all if
+        they are not given).
 
         An entry of the same file good for today (an ordinal, given only when the day asked
         is another) is kept instead: a look at another day (`--as-of`) must not cost the
         next plain status the cases it would have found ready."""
-        if max(info.st_mtime_ns, info.st_ctime_ns) >= self.settled_before:
+        racy = max(info.st_mtime_ns, info.st_ctime_ns) >= self.settled_before
+        if racy and data is None:
             self.forget(order_id)
             return
         old = self.entries.get(order_id)
@@ -227,6 +258,8 @@ class Index:
             return
         self._drop(order_id)
         self.entries[order_id] = {"file": file_identity(info), "span": span, **entry}
+        if racy and data is not None:
+            self.entries[order_id]["sum"] = content_sum(data)
         self.texts[order_id] = text
         self.changed = True
 

@@ -16,7 +16,7 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -201,7 +201,7 @@ def _summary(
         found = _from_entry(index, order_id, entry, as_of, porcelain)
         if found is not None:
             return found
-    order, info, canonical = order_to_compute(store, order_id, entry)
+    order, info, data, canonical = order_to_compute(store, order_id, entry)
     # On another day than today, an entry good for today is kept (Index.remember), so the
     # case is computed for that day alone, without the tracing a kept entry would not use;
     # on today itself the entry was computed again because it is not good (or is damaged).
@@ -215,7 +215,7 @@ def _summary(
     span, stored, text = (_untraced if kept else computed)(order, as_of)
     if canonical:
         stored["canonical"] = True
-    index.remember(order_id, info, span, stored, text, keep)
+    index.remember(order_id, info, span, stored, text, keep, data)
     if stored["case"] is None:
         return None, None
     case = CaseSummary(**dayspan.render_data(stored["case"], as_of))
@@ -224,11 +224,28 @@ def _summary(
     return case, dayspan.render_at(text, stored.get("text_marks", []), as_of)
 
 
+def enter(store: Store, order_ids: Iterable[str], today: date) -> None:
+    """Index the cases of orders just written (by add-order, log, edit...), for today, so
+    that the status after the command finds them ready instead of validating them.
+
+    Their files are racy, so their entries carry a check of their bytes (index.py). A file
+    that does not read (removed or damaged meanwhile) is left for status to report.
+    """
+    from refundkit.i18n import language
+
+    with paused_gc(), store.stat_in_orders() as stat:
+        index = Index(store, language())
+        for order_id in sorted(order_ids):
+            with contextlib.suppress(DamagedData):
+                _summary(store, index, stat, order_id, today, False, today)
+        index.save()
+
+
 def order_to_compute(
     store: Store, order_id: str, entry: dict[str, Any] | None
-) -> tuple[Any, os.stat_result, bool]:
-    """The order to compute a case from, the identity of its file, and whether the file is
-    exactly what refundkit writes for it.
+) -> tuple[Any, os.stat_result, bytes, bool]:
+    """The order to compute a case from, the identity and bytes of its file, and whether
+    the file is exactly what refundkit writes for it.
 
     A file the index found so when it validated it, and unchanged since (the identity read
     is the entry's), is read without Pydantic (lightrecord.py); any other is validated, and
@@ -245,11 +262,11 @@ def order_to_compute(
         with contextlib.suppress(ValueError, RecursionError):
             order = light_order(json.loads(data))
             if order is not None and vars(order)["id"] == order_id:
-                return order, info, True
+                return order, info, data, True
     from refundkit.store import dump_order
 
     validated = store.validate_order(order_id, data)
-    return validated, info, dump_order(validated) == data
+    return validated, info, data, dump_order(validated) == data
 
 
 def _from_entry(

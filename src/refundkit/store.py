@@ -383,6 +383,7 @@ class Store:
         self.notice = notice
         self.linked: set[str] = set()  # entries of orders/ that are links (see list_ids)
         self.loose_seen = False  # a stat made on the way showed a mode open to others
+        self.written: set[str] = set()  # orders this run wrote (the CLI indexes them after)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -684,6 +685,7 @@ class Store:
                 except OSError:
                     continue  # that id is taken (the folder exists and is not empty)
                 fsync_dir(self.orders_dir)
+                self.written.add(order.id)
                 return order
             raise RuntimeError("could not allocate an order id after 100 tries")
         finally:
@@ -705,6 +707,7 @@ class Store:
                 ).format(id=order.id, size=f"{len(data):,}", limit=MAX_ORDER_BYTES >> 20)
             )
         atomic_write(self.order_path(order.id), data)
+        self.written.add(order.id)
 
     @contextlib.contextmanager
     def lock_imports(self) -> Iterator[None]:

@@ -65,7 +65,9 @@ def guarded(func: F) -> F:
         try:
             _refuse_nul_paths(kwargs)
             _refuse_output_in_data_folder(kwargs)
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            _index_written(kwargs.get("ctx"))
+            return result
         except RefundkitError as exc:
             if os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
@@ -263,6 +265,20 @@ def _tidy_modes(ctx: Any) -> None:
     if store is not None and store.loose_seen:
         with contextlib.suppress(OSError):
             store.restore_modes()
+
+
+def _index_written(ctx: Any) -> None:
+    """After a command that wrote orders: enter their cases in the status index, so the
+    next status shows them without validating them (overview.enter). The index is only a
+    cache: a data folder that cannot take it now is indexed by that status instead."""
+    if not hasattr(ctx, "find_root"):
+        return
+    store = ctx.find_root().meta.get(STORE_KEY)
+    if store is not None and store.written:
+        from refundkit.overview import enter
+
+        with contextlib.suppress(OSError, RefundkitError):
+            enter(store, store.written, today())
 
 
 def refuse_overwrite(out: Path, force: bool) -> None:
