@@ -638,6 +638,23 @@ def test_a_look_at_another_day_keeps_todays_entries(
     assert calls == []
 
 
+def test_a_look_back_skips_the_orders_bought_since_without_reading_them(
+    cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new, old = add(received="today"), add(purchased="20 days ago", received="18 days ago")
+    cli("status", "--json")
+    before = str(date.today() - timedelta(days=3))
+    read: list[str] = []
+    real = overview.order_to_compute
+    monkeypatch.setattr(
+        overview, "order_to_compute", lambda s, i, e: read.append(i) or real(s, i, e)
+    )
+    result = cli("status", "--as-of", before, "--json")
+    assert new not in read
+    assert [o["id"] for o in json.loads(result.stdout)["orders"]] == [old]
+    assert_agrees(cli, home, "--as-of", before, "--json")
+
+
 def test_a_change_of_day_and_of_record_together(
     cli: Cli, add: Any, home: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -201,6 +201,8 @@ def _summary(
         found = _from_entry(index, order_id, entry, as_of, porcelain)
         if found is not None:
             return found
+    if entry is not None and bought_after(entry, as_of):
+        return None, None
     order, info, data, canonical = order_to_compute(store, order_id, entry)
     # On another day than today, an entry good for today is kept (Index.remember), so the
     # case is computed for that day alone, without the tracing a kept entry would not use;
@@ -222,6 +224,15 @@ def _summary(
     if not porcelain:
         return case, None
     return case, dayspan.render_at(text, stored.get("text_marks", []), as_of)
+
+
+def bought_after(entry: dict[str, Any], as_of: date) -> bool:
+    """Whether the entry's order was bought after as_of, so not on that day's overview
+    (as computed says), which its purchase date tells on any day: `--as-of` a week back
+    skips the week's new orders without reading them."""
+    case = entry["case"]
+    purchased = case.get("purchased") if type(case) is dict else None
+    return type(purchased) is str and purchased > as_of.isoformat()  # ISO: sorts as dates
 
 
 def enter(store: Store, order_ids: Iterable[str], today: date) -> None:
