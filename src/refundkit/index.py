@@ -73,12 +73,12 @@ def file_identity(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-@functools.cache
 def content_sum(data: bytes) -> str:
     """What a racy entry holds of its file's bytes."""
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """A digest of the name, size and mtime of every module the summaries depend on.
 
