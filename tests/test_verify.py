@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import screenshot_with_text
-from refundkit import filecopy, verify
+from refundkit import filecopy, index, verify
 from refundkit.store import Store
 
 Cli = Callable[..., Any]
@@ -40,21 +42,80 @@ def test_hashing_starts_before_the_records_are_validated(
     cli: Cli, add: Any, home: Path, proof: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     attach(cli, add, home, proof)
+    drop_index(home)  # as if another tool wrote the record: it must be validated
     hashing = threading.Event()
     real_hash, real_validate = filecopy.hash_file, Store.validate_order
+    validated: list[str] = []
 
     def hash_file(*args: Any) -> str:
         hashing.set()
         return real_hash(*args)
 
-    def validate_order(self: Store, *args: Any) -> Any:
+    def validate_order(self: Store, order_id: str, *args: Any) -> Any:
         assert hashing.wait(timeout=20), "no file was hashed before the record was validated"
-        return real_validate(self, *args)
+        validated.append(order_id)
+        return real_validate(self, order_id, *args)
 
     monkeypatch.setattr(filecopy, "hash_file", hash_file)
     monkeypatch.setattr(Store, "validate_order", validate_order)
     result = cli("verify")
     assert result.exit_code == 0 and result.stdout.startswith("ok"), result.output
+    assert len(validated) == 1
+
+
+def drop_index(home: Path) -> None:
+    for path in home.glob("status-index*"):
+        path.unlink()
+
+
+def test_a_record_the_index_vouches_for_is_read_without_pydantic(
+    cli: Cli, add: Any, home: Path, proof: Path
+) -> None:
+    """add-evidence entered the order in the status index: verify reads it as status does,
+    light, and says what it says after validating it."""
+    attach(cli, add, home, proof)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "refundkit", "verify"],
+        capture_output=True,
+        text=True,
+        env={"REFUNDKIT_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "refundkit.lightrecord" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
+    light = cli("verify").stdout
+    drop_index(home)
+    assert cli("verify").stdout == light and light.startswith("ok")
+
+
+def test_a_racy_entry_vouches_only_for_the_bytes_it_was_made_from(
+    cli: Cli, add: Any, home: Path, proof: Path
+) -> None:
+    """A coarse clock gave an edit the entry's time stamps: the record, which Pydantic
+    refuses (received before purchased) and the light reading would not, is validated."""
+    order_id = add(received="today")
+    assert cli("add-evidence", order_id, str(proof), "--kind", "chat").exit_code == 0
+    record = home / "orders" / order_id / "order.json"
+    text = record.read_text()
+    purchased = json.loads(text)["purchased"]
+    with open(record, "r+b") as handle:  # in place: the same inode and size
+        handle.write(
+            text.replace(f'"purchased": "{purchased}"', '"purchased": "2099-12-31"').encode()
+        )
+    path = home / index.INDEX_FILE
+    header, _ = index.decode_index(path.read_bytes())
+    assert "sum" in header["cases"][order_id]
+    header["cases"][order_id]["file"] = index.file_identity(record.stat())
+    path.write_bytes(index.encode_index(header))
+    result = cli("verify")
+    assert result.exit_code == 1
+    assert any(line.startswith("damaged: ") for line in result.stdout.splitlines())
 
 
 def test_a_damaged_order_is_reported_and_its_files_left_alone(

@@ -47,7 +47,8 @@ from refundkit.store import (
     make_private_dir,
 )
 from refundkit.verify import Check as Check  # where the other modules look for it
-from refundkit.verify import Entry, check_file, open_stored
+from refundkit.verify import Entry, check_file, named_files, open_stored
+from refundkit.verify import unrecorded_files as unrecorded_files  # status ORDER's
 
 STORED_MODE = EVIDENCE_MODE
 MAX_NAME = 120  # characters: still readable in a listing
@@ -363,18 +364,6 @@ def _last_number(order: Order) -> int:
     return max(numbers, default=0)
 
 
-def named_files(order: Order) -> set[str]:
-    """Every file of the order's folder a record names: each entry's stored file, and the
-    recognised text kept beside a screenshot (`text_as`, an entry's field since the OCR work)."""
-    named = set()
-    for entry in order.evidence:
-        named.add(entry.stored_as)
-        text = (entry.model_extra or {}).get("text_as")
-        if isinstance(text, str):
-            named.add(text)
-    return named
-
-
 def _last_file_number(folder: Path) -> int:
     """The highest eN any file in the evidence folder is named with: a new entry never takes
     the number of a file already there, recorded or not."""
@@ -428,22 +417,6 @@ def verify_order(store: Store, order: Order, progress: Progress | None = None) -
     for path in unrecorded_files(store, order):
         checks.append(Check(order.id, "-", path.name, path, "unrecorded"))
     return checks
-
-
-def unrecorded_files(store: Store, order: Order) -> list[Path]:
-    """Entries of the order's evidence folder that no record names, hidden temps aside: what
-    an interrupted add-evidence (or a hand) left there. Reported, never counted as evidence."""
-    folder = evidence_dir(store, order.id)
-    named = {os.path.normpath(name) for name in named_files(order)}
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [
-        folder / name
-        for name in names
-        if not name.startswith(".") and os.path.join("evidence", name) not in named
-    ]
 
 
 def absent_files(store: Store, order: Order) -> list[Check]:

@@ -73,6 +73,30 @@ def file_identity(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
+def vouched_light(
+    order_id: str, entry: dict[str, Any] | None, data: bytes, info: os.stat_result
+) -> Any | None:
+    """The order in data read without Pydantic (lightrecord.py), if the index vouches for
+    it: its entry found the file exactly what refundkit writes when it validated it
+    ("canonical"), the file (info, the identity data was read with) is unchanged since, and
+    a racy entry's bytes are these. None otherwise, or if it no longer reads as it did:
+    then it is to be validated."""
+    if not (
+        isinstance(entry, dict)
+        and entry.get("canonical") is True
+        and entry.get("file") == file_identity(info)
+        and ("sum" not in entry or entry["sum"] == content_sum(data))
+    ):
+        return None
+    from refundkit.lightrecord import light_order
+
+    with contextlib.suppress(ValueError, RecursionError):
+        order = light_order(json.loads(data))
+        if order is not None and vars(order)["id"] == order_id:
+            return order
+    return None
+
+
 def content_sum(data: bytes) -> str:
     """What a racy entry holds of its file's bytes."""
     return hashlib.sha256(data).hexdigest()

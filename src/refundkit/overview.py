@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from refundkit import dayspan
 from refundkit.errors import DamagedData
-from refundkit.index import Index, Stat, file_identity
+from refundkit.index import Index, Stat, file_identity, vouched_light
 from refundkit.store import DamagedOrder, Store
 
 if TYPE_CHECKING:
@@ -263,17 +262,9 @@ def order_to_compute(
     so is one that, against all odds, no longer reads as it did.
     """
     data, info = store.read_order_bytes(order_id)
-    if (
-        entry is not None
-        and entry.get("canonical") is True
-        and entry["file"] == file_identity(info)
-    ):
-        from refundkit.lightrecord import light_order
-
-        with contextlib.suppress(ValueError, RecursionError):
-            order = light_order(json.loads(data))
-            if order is not None and vars(order)["id"] == order_id:
-                return order, info, data, True
+    order = vouched_light(order_id, entry, data, info)
+    if order is not None:
+        return order, info, data, True
     from refundkit.store import dump_order
 
     validated = store.validate_order(order_id, data)

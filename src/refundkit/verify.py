@@ -3,11 +3,14 @@
 Hashing a 1 GB recording takes longer than anything else verify does, so it starts first: a
 quick look at each order.json, with the standard library, finds what hashing needs (the
 entries' paths, sizes and SHA-256), and a thread hashes those files while the main thread
-imports Pydantic and validates every record in full, as before. Validation alone decides what
-is reported: a damaged order is listed as damaged and its files' results dropped; an order
-whose validated entries differ from the quick look (a migration, a hand edit the quick look
-read differently) has its files checked again from the validated record. A file's mode is put
-back to read-only only once its order validated, so a damaged order is left untouched.
+validates every record in full. A record the status index vouches for (index.vouched_light:
+found exactly what refundkit writes when it was validated, and unchanged since) is read
+without Pydantic, as status reads it; any other is validated, importing Pydantic beside the
+hashing. That alone decides what is reported: a damaged order is listed as damaged and its
+files' results dropped; an order whose record's entries differ from the quick look (a
+migration, a hand edit the quick look read differently) has its files checked again from the
+record. A file's mode is put back to read-only only once its order validated, so a damaged
+order is left untouched.
 
 The record is read once (Store.read_order_bytes: no link followed, regular files only, size
 and depth limits), and both looks read those same bytes. Stored files are opened as the
@@ -18,7 +21,6 @@ that hashing goes on while the records validate.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import queue
@@ -34,6 +36,7 @@ from refundkit import filecopy
 from refundkit.errors import DamagedData
 from refundkit.filecopy import Progress
 from refundkit.i18n import _
+from refundkit.index import vouched_light
 from refundkit.store import (
     EVIDENCE_MODE,
     DamagedOrder,
@@ -201,6 +204,34 @@ def make_read_only(fd: int) -> bool:
     return True
 
 
+def named_files(order: Order) -> set[str]:
+    """Every file of the order's folder a record names: each entry's stored file, and the
+    recognised text kept beside a screenshot (`text_as`, an entry's field since the OCR work)."""
+    named = set()
+    for entry in order.evidence:
+        named.add(entry.stored_as)
+        text = (entry.model_extra or {}).get("text_as")
+        if isinstance(text, str):
+            named.add(text)
+    return named
+
+
+def unrecorded_files(store: Store, order: Order) -> list[Path]:
+    """Entries of the order's evidence folder that no record names, hidden temps aside: what
+    an interrupted add-evidence (or a hand) left there. Reported, never counted as evidence."""
+    folder = store.order_dir(order.id) / "evidence"
+    named = {os.path.normpath(name) for name in named_files(order)}
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [
+        folder / name
+        for name in names
+        if not name.startswith(".") and os.path.join("evidence", name) not in named
+    ]
+
+
 # --- every file -------------------------------------------------------------------------------
 
 
@@ -213,6 +244,7 @@ class Planned:
     data: bytes | None
     error: DamagedData | None
     entries: list[Entry] | None
+    info: os.stat_result | None = None  # the identity of the file data was read from
 
     @property
     def size(self) -> int:
@@ -232,11 +264,11 @@ def plan(store: Store, order_ids: Iterable[str]) -> Plan:
     planned = []
     for order_id in order_ids:
         try:
-            data, _ = store.read_order_bytes(order_id)
+            data, info = store.read_order_bytes(order_id)
         except DamagedData as exc:
             planned.append(Planned(order_id, None, exc, None))
             continue
-        planned.append(Planned(order_id, data, None, quick_entries(data)))
+        planned.append(Planned(order_id, data, None, quick_entries(data), info))
     return Plan(planned)
 
 
@@ -296,17 +328,18 @@ def run(
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SHARED_SWITCH)
     try:
+        vouched = indexed_entries(store)
         for p in the_plan.orders:
             try:
                 if p.error is not None:
                     raise p.error
-                assert p.data is not None
-                validated.append((p, store.validate_order(p.order_id, p.data)))
+                assert p.data is not None and p.info is not None
+                order = vouched_light(p.order_id, vouched.get(p.order_id), p.data, p.info)
+                validated.append((p, order or store.validate_order(p.order_id, p.data)))
                 gates[p.order_id].open(True)
             except DamagedData as exc:
                 damaged.append(DamagedOrder.of(p.order_id, store.order_path(p.order_id), exc))
                 failure = failure or exc
-        importlib.import_module("refundkit.evidence")  # for order_checks, while hashing
     finally:
         sys.setswitchinterval(switch)
         for gate in gates.values():
@@ -321,6 +354,15 @@ def run(
     return checks, damaged
 
 
+def indexed_entries(store: Store) -> dict[str, Any]:
+    """The status index's entries (index.py), by order id: those that vouch for their file
+    spare its validation, and with it Pydantic's import beside the hashing."""
+    from refundkit.i18n import language
+    from refundkit.index import Index
+
+    return Index(store, language()).entries
+
+
 def order_checks(
     store: Store,
     order: Order,
@@ -330,8 +372,6 @@ def order_checks(
 ) -> list[Check]:
     """One order's checks: from the hasher where the validated entries are those it hashed,
     else checked now; then the files no record names."""
-    from refundkit.evidence import unrecorded_files
-
     base = store.order_dir(order.id)
     entries = [entry for e in order.evidence for entry in Entry.of(e)]
     hashed = entries == planned.entries
