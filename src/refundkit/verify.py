@@ -3,14 +3,13 @@
 Hashing a 1 GB recording takes longer than anything else verify does, so it starts first: a
 quick look at each order.json, with the standard library, finds what hashing needs (the
 entries' paths, sizes and SHA-256), and a thread hashes those files while the main thread
-validates every record in full. A record the status index vouches for (index.vouched_light:
-found exactly what refundkit writes when it was validated, and unchanged since) is read
-without Pydantic, as status reads it; any other is validated, importing Pydantic beside the
-hashing. That alone decides what is reported: a damaged order is listed as damaged and its
-files' results dropped; an order whose record's entries differ from the quick look (a
-migration, a hand edit the quick look read differently) has its files checked again from the
-record. A file's mode is put back to read-only only once its order validated, so a damaged
-order is left untouched.
+imports Pydantic and validates every record in full. Unlike status, verify never takes the
+status index's word for a record (it is the command that checks everything): validation
+alone decides what is reported. A damaged order is listed as damaged and its files' results
+dropped; an order whose validated entries differ from the quick look (a migration, a hand
+edit the quick look read differently) has its files checked again from the validated record.
+A file's mode is put back to read-only only once its order validated, so a damaged order is
+left untouched.
 
 The record is read once (Store.read_order_bytes: no link followed, regular files only, size
 and depth limits), and both looks read those same bytes. Stored files are opened as the
@@ -36,7 +35,6 @@ from refundkit import filecopy
 from refundkit.errors import DamagedData
 from refundkit.filecopy import Progress
 from refundkit.i18n import _
-from refundkit.index import vouched_light
 from refundkit.store import (
     EVIDENCE_MODE,
     DamagedOrder,
@@ -244,7 +242,6 @@ class Planned:
     data: bytes | None
     error: DamagedData | None
     entries: list[Entry] | None
-    info: os.stat_result | None = None  # the identity of the file data was read from
 
     @property
     def size(self) -> int:
@@ -264,11 +261,11 @@ def plan(store: Store, order_ids: Iterable[str]) -> Plan:
     planned = []
     for order_id in order_ids:
         try:
-            data, info = store.read_order_bytes(order_id)
+            data, _ = store.read_order_bytes(order_id)
         except DamagedData as exc:
             planned.append(Planned(order_id, None, exc, None))
             continue
-        planned.append(Planned(order_id, data, None, quick_entries(data), info))
+        planned.append(Planned(order_id, data, None, quick_entries(data)))
     return Plan(planned)
 
 
@@ -328,14 +325,12 @@ def run(
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SHARED_SWITCH)
     try:
-        vouched = indexed_entries(store)
         for p in the_plan.orders:
             try:
                 if p.error is not None:
                     raise p.error
-                assert p.data is not None and p.info is not None
-                order = vouched_light(p.order_id, vouched.get(p.order_id), p.data, p.info)
-                validated.append((p, order or store.validate_order(p.order_id, p.data)))
+                assert p.data is not None
+                validated.append((p, store.validate_order(p.order_id, p.data)))
                 gates[p.order_id].open(True)
             except DamagedData as exc:
                 damaged.append(DamagedOrder.of(p.order_id, store.order_path(p.order_id), exc))
@@ -352,15 +347,6 @@ def run(
     for p, order in validated:
         checks += order_checks(store, order, p, results, progress)
     return checks, damaged
-
-
-def indexed_entries(store: Store) -> dict[str, Any]:
-    """The status index's entries (index.py), by order id: those that vouch for their file
-    spare its validation, and with it Pydantic's import beside the hashing."""
-    from refundkit.i18n import language
-    from refundkit.index import Index
-
-    return Index(store, language()).entries
 
 
 def order_checks(
