@@ -143,10 +143,10 @@ def test_what_refundkit_writes_it_indexes_for_the_next_status(
     proof.write_bytes(b"\x89PNG\r\n\x1a\nproof")
     path = home / "orders" / order_id / "order.json"
     for args in (
+        (),  # add-order's own
         ("log", order_id, "merchant-refused", "--note", "不退"),
         ("edit", order_id, "--merchant", "新名字"),
         ("add-evidence", order_id, str(proof), "--kind", "chat"),
-        (),  # add-order's own
     ):
         if args:
             assert cli(*args).exit_code == 0
@@ -184,6 +184,21 @@ def test_a_racy_entry_loses_its_check_once_its_file_has_settled(
     header, after = read_index(home)
     assert "sum" not in header["cases"][order_id] and after == blob
     assert assert_agrees(cli, home, "--json").stdout == expected
+
+
+def test_a_failed_index_update_never_makes_a_saved_order_look_unsaved(
+    cli: Cli, add: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails in the update after the save, the command succeeds (else the user
+    would record the order again) and the next status indexes the order itself."""
+
+    def enter(*args: Any) -> None:
+        raise RecursionError("an index damaged past any parser")
+
+    monkeypatch.setattr(overview, "enter", enter)
+    order_id = add()
+    assert [o["id"] for o in status_json(cli)["orders"]] == [order_id]
+    assert order_id in indexed_ids(home)
 
 
 def test_a_data_folder_that_cannot_take_the_index_still_takes_the_order(
@@ -436,6 +451,8 @@ def test_new_code_drops_the_index(
         "text out of range",
         "wrong types",
         "wrong shape",
+        "span of nulls",
+        "nested past any parser",
     ],
 )
 def test_corrupt_index_is_ignored_and_rebuilt(
@@ -451,6 +468,7 @@ def test_corrupt_index_is_ignored_and_rebuilt(
         "a list": b"[1, 2, 3]\n",
         "header only": json.dumps({"format": index.FORMAT}).encode() + b"\n",
         "truncated": index_path(home).read_bytes()[:-40],
+        "nested past any parser": b'{"a":' + b"[" * 300_000 + b"\n}}\n",
     }.get(damage)
     texts = home / index.TEXTS_FILE
     if raw is not None:
@@ -466,12 +484,15 @@ def test_corrupt_index_is_ignored_and_rebuilt(
             case["text"] = [len(blob) - 5, 10]
         elif damage == "wrong types":
             case["case"]["merchant"] = 5
+        elif damage == "span of nulls":
+            case["span"] = [None, None]
         else:
             case["case"]["evidence"] = [["e1"]]
             case["case"].pop("stage")
         write_index(home, header, blob)
     for args, output in expected.items():
-        assert cli("status", *args).stdout == output
+        result = cli("status", *args)
+        assert (result.exit_code, result.stdout) == (0, output), result.output
     assert indexed_ids(home) == {order_id}  # rebuilt
     header, blob = read_index(home)
     start, length = header["cases"][order_id]["text"]

@@ -170,7 +170,7 @@ class Index:
             return
         try:
             data, head = decode_index(raw)
-        except ValueError:  # torn or not JSON
+        except (ValueError, RecursionError):  # torn, not JSON, or nested past any parser
             return
         if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.header.items()):
             return
@@ -230,7 +230,10 @@ class Index:
     def covers(entry: dict[str, Any], day: int) -> bool:
         """Whether day (an ordinal) lies in the entry's span."""
         span = entry.get("span")
-        return type(span) is list and len(span) == 2 and span[0] <= day <= span[1]
+        if type(span) is not list or len(span) != 2:
+            return False
+        lo, hi = span
+        return type(lo) is int and type(hi) is int and lo <= day <= hi
 
     def text(self, order_id: str, entry: dict[str, Any]) -> bytes | memoryview | None:
         """The entry's text, if the index holds it intact."""

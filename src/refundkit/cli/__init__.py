@@ -269,15 +269,20 @@ def _tidy_modes(ctx: Any) -> None:
 
 def _index_written(ctx: Any) -> None:
     """After a command that wrote orders: enter their cases in the status index, so the
-    next status shows them without validating them (overview.enter). The index is only a
-    cache: a data folder that cannot take it now is indexed by that status instead."""
+    next status shows them without validating them (overview.enter).
+
+    The index is only a cache, and the orders are saved by now: whatever goes wrong here
+    (a data folder that cannot take the index, an index damaged past reading) is left to the
+    next status, which indexes them itself. A failure must never make a saved order look
+    unsaved, or the user would record it a second time.
+    """
     if not hasattr(ctx, "find_root"):
         return
     store = ctx.find_root().meta.get(STORE_KEY)
     if store is not None and store.written:
         from refundkit.overview import enter
 
-        with contextlib.suppress(OSError, RefundkitError):
+        with contextlib.suppress(Exception):
             enter(store, store.written, today())
 
 
