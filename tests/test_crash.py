@@ -71,7 +71,7 @@ RECORDED_OK = ("ok", "unrecorded")  # an unrecorded file is a left-over, checked
 # child's pid; test kills it (or not) and sends "reap"; zygote answers the wait status. The
 # child is reaped only after the test's kill, so its pid cannot be reused in between.
 ZYGOTE = r"""
-import json, os, runpy, sys
+import json, os, runpy, sys, time
 import typer.main
 import refundkit.cli, refundkit.cases, refundkit.display, refundkit.evidence, refundkit.timeline
 import refundkit.rules, refundkit.rules.holidays
@@ -86,6 +86,7 @@ out.write("ready\n")
 out.flush()
 for line in sys.stdin:
     argv, log = json.loads(line)
+    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -106,9 +107,11 @@ for line in sys.stdin:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
+            with open(log + ".end", "w") as end:
+                end.write(repr(time.monotonic()))
         finally:
             os._exit(code)
-    out.write(f"{pid}\n")
+    out.write(f"{pid} {started!r}\n")
     out.flush()
     sys.stdin.readline()
     _, status = os.waitpid(pid, 0)
@@ -158,19 +161,22 @@ class Zygote:
         self.proc.stdin.flush()
 
     def run(self, argv: list[str], kill_after: float | None = None) -> Outcome:
+        end = Path(f"{self.log}.end")
+        end.unlink(missing_ok=True)
         self._send(json.dumps([argv, str(self.log)]))
-        pid = int(self._read())
-        start = time.monotonic()
+        pid, started = self._read().split()
         if kill_after is not None:
             time.sleep(kill_after)
-            os.kill(pid, signal.SIGKILL)  # a zombie ignores it; the pid is not reaped yet
+            os.kill(int(pid), signal.SIGKILL)  # a zombie ignores it; the pid is not reaped yet
         self._send("reap")
         status = int(self._read())
-        seconds = time.monotonic() - start
         output = self.log.read_text(encoding="utf-8", errors="replace")
         if os.WIFSIGNALED(status):
             assert os.WTERMSIG(status) == signal.SIGKILL, output
-            return Outcome(True, None, seconds, output)
+            return Outcome(True, None, time.monotonic() - float(started), output)
+        # The child's own end, not the reap: after a sleep that outlived the command, the
+        # reap's time is the sleep's, and the kill delays drawn from it would overshoot.
+        seconds = float(end.read_text()) - float(started)
         return Outcome(False, os.WEXITSTATUS(status), seconds, output)
 
     def close(self) -> None:
