@@ -209,6 +209,16 @@ def test_unknown_kind_and_order_are_usage_errors(cli: Cli, add: Any, proof: Path
     assert cli("add-evidence", order_id, str(proof)).exit_code == 2  # --kind is required
 
 
+def test_a_missing_file_is_named_before_the_missing_kind(
+    cli: Cli, add: Any, tmp_path: Path
+) -> None:
+    """With no terminal and no --kind, a file that is not there is the error to fix first."""
+    order_id = add()
+    result = cli("add-evidence", order_id, str(tmp_path / "nope.png"))
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr and "--kind" not in result.stderr
+
+
 def test_memory_does_not_grow_with_file_size(home: Path, tmp_path: Path) -> None:
     """A 128 MiB file is streamed: traced Python allocations stay a few MiB."""
     store = Store(home)

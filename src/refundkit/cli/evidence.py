@@ -122,12 +122,12 @@ def _what_to_attach(
 
     if files and kind is not None:
         return files, kind, note
+    from refundkit.evidence import check_source
+
+    for path in files:  # a file that is not there is said before any question or missing option
+        check_source(path)
     if cli.interactive():
         from refundkit.cli import journey
-        from refundkit.evidence import check_source
-
-        for path in files:  # a file that is not there is said before any question
-            check_source(path)
 
         return journey.evidence_answers(files, kind, note)
     if not files:
