@@ -834,12 +834,43 @@ def test_calendar_command_writes_ics(cli: Cli, add: Any, tmp_path: Path) -> None
     out = tmp_path / "refundkit.ics"
     result = cli("calendar", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "Wrote 1 deadlines of 1 open cases" in result.stdout
+    assert "Wrote 1 deadline of 1 open case to" in result.stdout
     events = parse_ics(out.read_bytes())
     assert day_of(events[f"{order_id}-window-cn-7day@refundkit"]) == received + timedelta(days=7)
     stdout = cli("calendar")
     assert stdout.exit_code == 0 and stdout.stdout.startswith("BEGIN:VCALENDAR")
     assert set(parse_ics(stdout.stdout.encode())) == set(events)
+
+
+def test_calendar_counts_deadlines_and_cases_in_words_that_agree(
+    cli: Cli, add: Any, tmp_path: Path
+) -> None:
+    for _ in range(2):
+        add(purchased="3 days ago", received="2 days ago", problem="defective")
+    out = tmp_path / "refundkit.ics"
+    result = cli("calendar", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 4 deadlines of 2 open cases to" in result.stdout
+    chinese = cli("--ui-lang", "zh", "calendar", "--out", str(out), "--force")
+    assert "已把 2 个未结案件的 4 个期限写入" in chinese.stdout
+
+
+def test_a_next_step_folded_into_its_own_clock_says_the_clock_once(cli: Cli, add: Any) -> None:
+    """Awaiting a WeChat Pay complaint's end: the step's reason is the clock's own sentence."""
+    order_id = add(purchased="5 days ago", received="4 days ago", problem="defective")
+    cli("log", order_id, "contacted-merchant", "--asked", "return", "--on", "3 days ago")
+    cli("log", order_id, "merchant-refused", "--reason", "opened", "--on", "2 days ago")
+    assert cli("log", order_id, "platform-complaint", "--channel", "wechat-pay").exit_code == 0
+    for language, sentence in (
+        ("en", "should be settled by"),
+        ("zh", "处理完毕（时限三天"),
+    ):
+        result = cli("--ui-lang", language, "calendar")
+        events = parse_ics(result.stdout.encode())
+        finish = str(events[f"{order_id}-t3-wechat-pay-finish@refundkit"]["DESCRIPTION"])
+        assert finish.count(sentence) == 1, finish
+        assert "Next step:" in finish or "下一步：" in finish
+        assert "by the same rules" not in finish and "同样" not in finish
 
 
 def test_calendar_as_of_leaves_out_past_deadlines(cli: Cli, add: Any) -> None:

@@ -153,11 +153,12 @@ def _with_next_step(found: list[Deadline], order: Order, a: Assessment) -> list[
     step = a.step
     if step.by is None or step.overdue:
         return found
-    text = _("Next step: {action}. {reason}").format(
-        action=terminal.step_action(a, order.id), reason=terminal.step_reason(a)
-    )
+    action, reason = terminal.step_action(a, order.id), terminal.step_reason(a)
+    text = _("Next step: {action}. {reason}").format(action=action, reason=reason)
     for index, deadline in enumerate(found):
         if deadline.day == step.by:
+            if reason in deadline.description:  # the step's reason is this very event: once
+                text = _("Next step: {action}.").format(action=action)
             merged = replace(deadline, description=f"{deadline.description}\n\n{text}")
             return [*found[:index], merged, *found[index + 1 :]]
     summary = _("{what}: {case}").format(what=terminal.step_short(a), case=case_label(order))

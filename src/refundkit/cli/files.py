@@ -365,11 +365,13 @@ def calendar(
     else:
         write_out(out, data, force)
         cases = len({d.order_id for d in deadlines})
-        typer.echo(
-            _("Wrote {n} deadlines of {cases} open cases to {path}").format(
-                n=len(deadlines), cases=cases, path=out
-            )
+        open_cases = ngettext("{n} open case", "{n} open cases", cases).format(n=cases)
+        wrote = ngettext(
+            "Wrote {n} deadline of {cases} to {path}",
+            "Wrote {n} deadlines of {cases} to {path}",
+            len(deadlines),
         )
+        typer.echo(wrote.format(n=len(deadlines), cases=open_cases, path=out))
     for bad in damaged:
         typer.echo(
             visible(_("damaged: {path}: {error}").format(path=bad.path, error=bad.error)), err=True

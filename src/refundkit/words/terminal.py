@@ -620,8 +620,8 @@ def clock_text(clock: Clock | None) -> str:
         ).format(date=day)
     if code == "wechat-pay-finish":
         return _(
-            "The WeChat Pay complaint should be settled by {date} (three days, by the same "
-            "rules as reported; refundkit could not confirm them)."
+            "The WeChat Pay complaint should be settled by {date} (three days, by WeChat Pay's "
+            "complaint rules as reported; refundkit could not confirm them)."
         ).format(date=day)
     if code == "mini-program-lapse":
         return _(
