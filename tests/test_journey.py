@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -61,7 +62,8 @@ def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> No
     assert order["received"] == (TODAY - timedelta(days=1)).isoformat()
     assert (order["category"], order["problem"]) == ("goods", "defective")
     assert "e.g." in result.stdout and "[Enter: today]" in result.stdout
-    assert " 2  alipay" in result.stdout and "JD.com (jd)" in result.stdout  # numbered, named
+    assert re.search(r" 2  Alipay\n", result.stdout)  # numbered, named; the code is the name
+    assert re.search(r" 4  JD\.com +jd\n", result.stdout)  # else the code beside it
 
 
 def test_a_service_is_not_asked_when_it_was_signed_for(cli: Cli, terminal: None) -> None:
@@ -190,7 +192,7 @@ def test_add_evidence_asks_for_the_file_and_kind(
     assert result.exit_code == 0, result.output
     assert "no such file" in result.stderr and "could mean" in result.stderr
     assert "an answer is needed here" in result.stderr  # the kind cannot be skipped
-    assert " 2  chat records (chat)" in result.stdout  # numbered, by name
+    assert re.search(r" 2  chat records +chat\n", result.stdout)  # numbered, by name
     case = json.loads(cli("status", order, "--json").stdout)["orders"][0]
     assert "chat" not in case["missing_evidence"]
 
@@ -322,3 +324,54 @@ def test_a_real_terminal_edits_chinese_and_records(tmp_path: Path, home: Path) -
             process.kill()
     record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
     assert record["amount"] == "399.00"
+
+
+def test_the_menu_puts_each_code_in_a_column_beside_its_name() -> None:
+    """Chinese names are two columns a character: the codes still line up, and a name with
+    its own brackets gets no second pair."""
+    from refundkit import choices, i18n
+    from refundkit.cli.ask import menu
+    from refundkit.wrap import cell_width
+
+    i18n.set_language("zh")
+    try:
+        shown = menu(choices.CATEGORY, choices.CATEGORY.codes, 80)
+    finally:
+        i18n.set_language("en")
+    assert shown[7].startswith("   8  预付式消费（会员、课程包等）") and shown[7].endswith(
+        "  prepaid-service"
+    )
+    assert "（prepaid-service）" not in shown[7]
+    starts = {cell_width(line) - len(line.split()[-1]) for line in shown}
+    assert len(starts) == 1, shown
+
+
+def test_the_menu_leaves_out_a_code_its_name_already_is() -> None:
+    from refundkit import choices, i18n
+    from refundkit.cli.ask import menu
+
+    i18n.set_language("en")
+    shown = menu(choices.PROBLEM, choices.PROBLEM.codes, 80)
+    assert shown[0].split() == ["1", "changed", "my", "mind", "changed-mind"]
+    assert shown[2].split() == ["3", "not", "as", "described"]
+
+
+def test_a_narrow_terminal_lists_the_names_alone() -> None:
+    from refundkit import choices, i18n
+    from refundkit.cli.ask import menu
+
+    i18n.set_language("en")
+    shown = menu(choices.CATEGORY, choices.CATEGORY.codes, 60)
+    assert shown[7] == "   8  prepaid service (membership, course package)"
+    assert all(len(line) <= 60 for line in shown)
+
+
+@pytest.mark.parametrize(
+    ("language", "example", "foreign"),
+    [("en", "3 days ago", "三天前"), ("zh", "三天前", "3 days ago")],
+)
+def test_examples_in_questions_are_in_the_interface_language(
+    cli: Cli, terminal: None, language: str, example: str, foreign: str
+) -> None:
+    result = cli("--ui-lang", language, "add-order", input=lines("Acme", "Phone", "9"))
+    assert example in result.output and foreign not in result.output

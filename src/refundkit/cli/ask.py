@@ -13,6 +13,7 @@ Off a terminal nothing here is used: the commands stay scriptable and fail with 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
@@ -132,8 +133,8 @@ def choice(
     from refundkit.i18n import _
 
     listed = codes or vocabulary.codes
-    for number, code in enumerate(listed, start=1):
-        typer.echo(visible(f"  {number:>2}  {vocabulary.labelled(code)}"))
+    for line in menu(vocabulary, listed, shutil.get_terminal_size().columns):
+        typer.echo(visible(line))
     if default is not None and default_label is None:
         default_label = vocabulary.name(default)
 
@@ -158,6 +159,24 @@ def choice(
         default_label=default_label,
         required=required,
     )
+
+
+def menu(vocabulary: Vocabulary, codes: tuple[str, ...], width: int) -> list[str]:
+    """The numbered choices: each name, and the code to type in a column beside it where the
+    terminal is wide enough (a name with its own brackets then never gets a second pair).
+    A narrow terminal shows the names alone: a number or a name is the answer asked for, and
+    the codes are in the command's --help."""
+    from refundkit.wrap import cell_width
+
+    names = [vocabulary.name(code) for code in codes]
+    shown = [code if vocabulary.labelled(code) != code else "" for code in codes]
+    column = max(cell_width(name) for name in names)
+    if 6 + column + 2 + max(len(code) for code in shown) > width:
+        return [f"  {n:>2}  {name}" for n, name in enumerate(names, start=1)]
+    return [
+        f"  {n:>2}  {name}{' ' * (column - cell_width(name) + 2)}{code}".rstrip()
+        for n, (name, code) in enumerate(zip(names, shown, strict=True), start=1)
+    ]
 
 
 def required_choice(label: str, vocabulary: Vocabulary) -> str:

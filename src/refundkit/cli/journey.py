@@ -44,8 +44,8 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
 
     with ask.session():
         for field, label, example in (
-            ("merchant", _("Merchant (the shop's name)"), "声悦数码旗舰店"),
-            ("item", _("Item"), "无线蓝牙耳机"),
+            ("merchant", _("Shop or merchant name"), _("SoundJoy Official Store")),
+            ("item", _("Item"), _("wireless earbuds")),
             ("amount", _("Amount paid"), "399, ¥399.00, 399元"),
         ):
             if not _blank(raw.get(field)):
@@ -56,7 +56,7 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
         if raw.get("purchased") is None:
             raw["purchased"] = ask.text(
                 _("Purchase date"),
-                example="2026-11-20, 11月20日, 三天前",
+                example=_("2026-11-20, 20 Nov 2026, 3 days ago"),
                 default_label=_("today"),
                 check=_checker("purchased", given(), today),
             )
@@ -66,7 +66,7 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
         if raw.get("received") is None and not service:  # a service has nothing to sign for
             raw["received"] = ask.value(
                 _("Day the goods were signed for"),
-                example="昨天, 11月22日",
+                example=_("yesterday, 2026-11-22"),
                 default_label=_("not yet received"),
                 read=lambda answer: _received(answer, given(), today),
             )
@@ -75,7 +75,7 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
         if raw.get("details") is None:
             raw["details"] = ask.text(
                 _("What is wrong, in your own words (quoted in letters)"),
-                example="左耳有电流声，客服以已拆封为由拒绝退货",
+                example=_("the left earbud crackles; refused because the box was opened"),
                 check=_checker("details", given(), today),
             )
         if raw.get("platform") is None and raw.get("mini_program") is None:
@@ -161,7 +161,7 @@ def edit_answers(order: Order, today: date) -> dict[str, Any]:
             if field == "received":
                 answers[field] = ask.value(
                     _("Day the goods were signed for"),
-                    example="昨天, 11月22日",
+                    example=_("yesterday, 2026-11-22"),
                     default_label=_("not yet received"),
                     read=lambda answer: _received(answer, base, today),
                 )
@@ -222,7 +222,7 @@ def evidence_answers(
             files = (
                 ask.value(
                     _("File to attach (you can drag it into this window)"),
-                    example="~/Downloads/聊天记录.png",
+                    example=_("~/Downloads/chat.png"),
                     read=_paths,
                     required=True,
                 )
@@ -231,7 +231,10 @@ def evidence_answers(
         if kind is None:
             kind = ask.required_choice(_("What does it show"), choices.EVIDENCE_KIND)
             if note is None:
-                note = ask.text(_("What it proves"), example="客服以已拆封为由拒绝退货")
+                note = ask.text(
+                    _("What it proves"),
+                    example=_("the shop refused the return because the box was opened"),
+                )
     return files, kind, note
 
 
@@ -280,14 +283,14 @@ def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
         if guided and raw.get("on") is None:
             raw["on"] = ask.text(
                 _("When"),
-                example="2026-11-20, 昨天, 11月20日 14:30",
+                example=_("2026-11-20, yesterday, 2026-11-20 14:30"),
                 default_label=_("today"),
                 check=lambda answer: _event_day(answer, order, today),
             )
         if guided and raw.get("note") is None:
             raw["note"] = ask.text(
                 _("What was said or done (may be quoted in letters)"),
-                example="客服称已拆封不退",
+                example=_("support said opened goods cannot be returned"),
             )
 
 
@@ -318,9 +321,9 @@ def profile_answers(profile: Profile) -> dict[str, Any]:
 
     answers: dict[str, Any] = {}
     questions = (
-        ("name", _("Your name, as on your ID"), "张三"),
+        ("name", _("Your name, as on your ID"), _("Jane Smith")),
         ("phone", _("Your phone number"), "13800138000"),
-        ("address", _("Your postal address"), "上海市浦东新区世纪大道100号"),
+        ("address", _("Your postal address"), _("1 High Street, Anytown")),
     )
     missing = [q for q in questions if getattr(profile, q[0]) is None]
     if not missing:
