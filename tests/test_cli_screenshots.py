@@ -372,6 +372,17 @@ def test_suggest_events_logs_only_on_yes(
     assert "No new events" in again.stdout  # already logged on that day
 
 
+def test_suggest_events_names_the_event_and_reason_in_chinese(
+    cli: Cli, home: Path, add: Callable[..., str], engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order_id = chat_case(cli, add)
+    terminal(monkeypatch)
+    result = cli("--ui-lang", "zh", "suggest-events", order_id, "e1", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "商家拒绝（原因：商品已拆封），2025-11-23" in result.stdout, result.stdout
+    assert "已记录事件 商家拒绝（merchant-refused）" in result.stdout, result.stdout
+
+
 def test_suggest_events_reads_an_image_added_before_the_extra(
     cli: Cli, home: Path, add: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

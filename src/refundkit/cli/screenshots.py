@@ -283,14 +283,16 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
     did not show one)."""
     from refundkit import timeline
     from refundkit.sanitize import visible
+    from refundkit.words import names
 
     if item.on:
         said = _("{event} (reason: {reason}) on {day}: “{note}”")
     else:
         said = _("{event} (reason: {reason}): “{note}”")
-    typer.echo(
-        said.format(event=item.event, reason=item.reason, day=item.on, note=visible(item.note))
-    )
+    # Answered with y or n, so the names alone: no code is typed here.
+    event_name = names.shown(names.event_kind, item.event, with_code=False)
+    reason = names.shown(names.refusal_reason, item.reason, with_code=False)
+    typer.echo(said.format(event=event_name, reason=reason, day=item.on, note=visible(item.note)))
     if not typer.confirm(_("Log this event?"), default=False):
         return
     on = _day(item.on, item.at)
@@ -304,7 +306,7 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
             on = typer.prompt(_("When was it said (YYYY-MM-DD)"))
     typer.echo(
         _("Logged {event} on {day} ({id})").format(
-            event=event.kind.value, day=event.on, id=event.id
+            event=names.shown(names.event_kind, event.kind.value), day=event.on, id=event.id
         )
     )
 
