@@ -545,6 +545,27 @@ def test_order_conflicts_are_asked_in_a_terminal(
     assert order["merchant"] == "声悦数码旗舰店" and order["item"] == "耳机"
 
 
+def test_in_a_terminal_the_row_is_asked_until_one_reads(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("refundkit.cli.files.interactive", lambda: True)
+    result = cli("--ui-lang", "zh", "import-bill", str(WECHAT_CSV), input="999\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "行号（1-" in result.stdout and "错误：" in result.stderr
+    (order,) = orders_in(home)
+    assert order["transaction_id"] == "4200009901202501201234567890"
+
+
+def test_the_row_question_leaves_cleanly_at_the_end_of_input(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("refundkit.cli.files.interactive", lambda: True)
+    result = cli("import-bill", str(WECHAT_CSV), input="")
+    assert result.exit_code == 1
+    assert "nothing was recorded" in result.stderr and "Aborted" not in result.output
+    assert orders_in(home) == []
+
+
 def test_order_amount_and_date_conflicts(cli: Cli, add: Any, home: Path) -> None:
     order_id = add(
         merchant="声悦数码旗舰店", item="蓝牙耳机 Pro", amount="999", purchased="2025-03-19"

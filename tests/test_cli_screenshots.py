@@ -212,6 +212,22 @@ def test_in_a_terminal_each_fact_is_shown_and_can_be_corrected(
     assert order.get("order_no") is None and order["transaction_id"] == WECHAT_TXN
 
 
+def test_the_review_asks_in_the_journeys_words_in_chinese(
+    cli: Cli, home: Path, engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each question as add-order asks: Enter keeps what was read, said in Chinese; the
+    payment method and the evidence kind are named, not given as codes."""
+    terminal(monkeypatch)
+    result = cli("--ui-lang", "zh", "import-screenshot", str(WECHAT), input="\n" * 7)
+    assert result.exit_code == 0, result.output
+    assert "商家（如有误，请输入正确的值） [回车：保留]：" in result.stdout
+    assert "订单号（如有误，请输入正确的值；输入 - 表示不填） [回车：保留]：" in result.stdout
+    assert "支付：微信支付（wechat-pay）" in result.stdout
+    assert "已把截图作为支付凭证附上（证据 e1）" in result.stdout
+    assert "]:" not in result.stdout  # no prompt in Typer's own style
+    assert order_json(home)["transaction_id"] == WECHAT_TXN
+
+
 def test_in_a_terminal_an_uncertain_fact_says_what_to_check(
     cli: Cli, home: Path, engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,6 +187,12 @@ def required_choice(label: str, vocabulary: Vocabulary) -> str:
     return answer
 
 
+def line(label: str, *, default_label: str | None = None) -> str:
+    """One raw answer to a question in the journey's style, for a caller that weighs an empty
+    answer or a "-" itself (the screenshot review: keep, correct or leave out)."""
+    return _read(_prompt(label, None, default_label, required=True))
+
+
 def confirm(question: str) -> bool:
     """Yes or no; Enter is no (nothing is removed unless the user says so)."""
     from refundkit.i18n import _

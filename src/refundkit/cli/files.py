@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from refundkit.cli import command, get_store, interactive, refuse_overwrite, today, write_out
-from refundkit.errors import BadInput, RefundkitError
+from refundkit.errors import BadInput
 from refundkit.i18n import _, ngettext
 from refundkit.kinds import Category
 from refundkit.sanitize import visible
@@ -212,33 +212,38 @@ def _settle(
             command=f"refundkit import-bill {_quoted(file)} --row {entry.row} --order {order_id}",
         )
         raise BadInput(visible(importer.conflict_message(order_id, found, hint)))
+    from refundkit.cli import ask
+
     choices = {}
-    for conflict in found:
-        question = _("{conflict}. Keep the order's (o) or take the bill's (b)?").format(
-            conflict=visible(conflict.describe())
-        )
-        answer = ""
-        while answer not in ("o", "b"):
-            answer = typer.prompt(question, default="o").strip().lower()[:1]
-        choices[conflict.field] = "bill" if answer == "b" else "order"
+    with ask.session():
+        for conflict in found:
+            question = _("{conflict}. Keep the order's (o) or take the bill's (b)?").format(
+                conflict=visible(conflict.describe())
+            )
+            answer = ""
+            while answer not in ("o", "b"):
+                answer = (ask.line(question, default_label="o") or "o").lower()[:1]
+            choices[conflict.field] = "bill" if answer == "b" else "order"
     return choices
 
 
 def _ask(bill: Bill) -> Listed:
     """Prompt until the user names one expense row (Ctrl-C to give up)."""
     from refundkit.bills import pick, pick_row
+    from refundkit.cli import ask
 
     count = len(bill.listing)
-    while True:
-        answer = typer.prompt(
-            _("Row number (1-{count}) or transaction number").format(count=count)
-        ).strip()
-        try:
-            if answer.lstrip("#").isdigit() and len(answer.lstrip("#")) <= len(str(count)):
-                return pick_row(bill, int(answer.lstrip("#")))
-            return pick(bill, answer)
-        except RefundkitError as exc:
-            typer.echo(_("error: {message}").format(message=exc.message), err=True)
+
+    def read(answer: str) -> Listed:
+        if answer.lstrip("#").isdigit() and len(answer.lstrip("#")) <= len(str(count)):
+            return pick_row(bill, int(answer.lstrip("#")))
+        return pick(bill, answer)
+
+    with ask.session():
+        label = _("Row number (1-{count}) or transaction number").format(count=count)
+        listed = ask.value(label, read=read, required=True)
+    assert listed is not None  # required: asked until an answer reads
+    return listed
 
 
 def bill_lines(bill: Bill) -> list[str]:

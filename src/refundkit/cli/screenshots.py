@@ -48,6 +48,7 @@ def import_screenshot(
     """
     from refundkit.sanitize import visible
     from refundkit.screenshots import record
+    from refundkit.words import names
 
     if not (json_ or yes or interactive()):
         raise BadInput(
@@ -97,12 +98,12 @@ def import_screenshot(
         clashing = record.conflicts(current, values)
         if yes:
             _refuse_another_purchase(current.id, clashing, file)
-        replace = _replacements(clashing, ask=not yes)
+        replace = _replacements(clashing, asking=not yes)
         done = record.fill_order(store, order, file, data, reading, values, replace, now)
         _print_filled(done)
     typer.echo(
         _("Attached the screenshot as {kind} evidence {id}: {name}").format(
-            kind=done.evidence.kind.value,
+            kind=names.shown(names.evidence_kind, done.evidence.kind.value, with_code=False),
             id=done.evidence.id,
             name=visible(file.name),
         )
@@ -112,50 +113,76 @@ def import_screenshot(
 def _review(facts: "dict[str, Fact]", new: bool) -> dict[str, str]:
     """Show each fact with the text it came from; Enter keeps it, a correction replaces it,
     '-' leaves it out. A correction that does not read is asked again, never dropped."""
+    from refundkit.cli import ask
+    from refundkit.screenshots import record
+
+    values: dict[str, str] = {}
+    with ask.session():
+        for name in record.REVIEWED:
+            fact = facts.get(name)
+            _show_fact(name, fact)
+            answer = _corrected(name, fact, required=new and name in record.REQUIRED)
+            if answer is not None:
+                values[name] = answer
+    return values
+
+
+def _show_fact(name: str, fact: "Fact | None") -> None:
     from refundkit.sanitize import visible
     from refundkit.screenshots import record
     from refundkit.screenshots.layouts import shown as said
+    from refundkit.words import names
 
-    values: dict[str, str] = {}
-    for name in record.REVIEWED:
-        fact = facts.get(name)
-        label = record.label(name)
-        if fact is not None:
-            value = visible(fact.value) if fact.value else _("(unreadable)")
-            typer.echo(_("{fact}: {value}").format(fact=label, value=value))
-            typer.echo(
-                _("  read from: {source} (confidence {confidence})").format(
-                    source=visible(said(fact.source) or ""), confidence=f"{fact.confidence:.2f}"
-                )
-            )
-            if fact.uncertain:
-                problem = said(fact.problem) or _("it could not be read")
-                typer.echo(_("  check this: {problem}").format(problem=visible(problem)))
-        else:
-            typer.echo(_("{fact}: not on the screenshot").format(fact=label))
-        required = new and name in record.REQUIRED
-        keeps = bool(fact and fact.value)
-        if required:
-            hint = _("Enter to keep, or type the right one") if keeps else _("type it")
-        elif keeps:
-            hint = _("Enter to keep, or type the right one, - to leave out")
-        else:
-            hint = _("type it, - to leave out")
-        default = fact.value if fact and fact.value else ("" if required else "-")
-        while True:
-            answer = typer.prompt(
-                _("{fact} ({hint})").format(fact=label, hint=hint),
-                default=default,
-                show_default=bool(default),
-            )
-            if answer.strip() == "-" and not required:
-                break
-            try:
-                values[name] = record.check_value(name, answer, today())
-                break
-            except RefundkitError as exc:
-                typer.echo(_("error: {message}").format(message=exc.message), err=True)
-    return values
+    label = record.label(name)
+    if fact is None:
+        typer.echo(_("{fact}: not on the screenshot").format(fact=label))
+        return
+    value = visible(fact.value) if fact.value else _("(unreadable)")
+    if name == "payment_method" and fact.value:  # a code: named, with the code to type
+        value = names.shown(names.payment_method, fact.value)
+    typer.echo(_("{fact}: {value}").format(fact=label, value=value))
+    typer.echo(
+        _("  read from: {source} (confidence {confidence})").format(
+            source=visible(said(fact.source) or ""), confidence=f"{fact.confidence:.2f}"
+        )
+    )
+    if fact.uncertain:
+        problem = said(fact.problem) or _("it could not be read")
+        typer.echo(_("  check this: {problem}").format(problem=visible(problem)))
+
+
+def _corrected(name: str, fact: "Fact | None", required: bool) -> str | None:
+    """The fact as kept or corrected, checked; None when left out. Enter keeps what was
+    read (or leaves an unread fact out), '-' leaves out a fact that may be missing."""
+    from refundkit.cli import ask
+    from refundkit.screenshots import record
+
+    label = record.label(name)
+    read = fact.value if fact and fact.value else None
+    question: str
+    enter: str | None
+    if read is not None:
+        how = (
+            _("{fact}, or type the right one")
+            if required
+            else _("{fact}, or type the right one, - to leave out")
+        )
+        question, enter = how.format(fact=label), _("keep")
+    elif required:
+        question, enter = _("{fact} (type it)").format(fact=label), None
+    else:
+        question, enter = label, _("leave out")
+    while True:
+        answer = ask.line(question, default_label=enter) or read
+        if answer is None and required:
+            ask.say(_("an answer is needed here"))
+            continue
+        if answer is None or (answer == "-" and not required):
+            return None
+        try:
+            return record.check_value(name, answer, today())
+        except RefundkitError as exc:
+            ask.say(exc.message)
 
 
 def _refuse_another_purchase(
@@ -190,29 +217,30 @@ def _refuse_another_purchase(
     )
 
 
-def _replacements(clashing: dict[str, tuple[str, str]], ask: bool) -> set[str]:
+def _replacements(clashing: dict[str, tuple[str, str]], asking: bool) -> set[str]:
     """Which recorded facts to replace with the screenshot's: asked one by one in a
     terminal; with --yes none, and a warning names each one kept."""
+    from refundkit.cli import ask
     from refundkit.sanitize import visible
     from refundkit.screenshots.record import noun
 
     replace = set()
-    for name, (recorded, read) in clashing.items():
-        label = noun(name)
-        if ask and typer.confirm(
-            _("The order's {fact} is {recorded}; the screenshot says {read}. Replace it?").format(
-                fact=label, recorded=visible(recorded), read=visible(read)
-            ),
-            default=False,
-        ):
-            replace.add(name)
-        elif not ask:
-            typer.echo(
+    with ask.session():
+        for name, (recorded, read) in clashing.items():
+            label = noun(name)
+            if asking and ask.confirm(
                 _(
-                    "warning: kept the order's {fact} {recorded} (the screenshot says {read})"
-                ).format(fact=label, recorded=visible(recorded), read=visible(read)),
-                err=True,
-            )
+                    "The order's {fact} is {recorded}; the screenshot says {read}. Replace it?"
+                ).format(fact=label, recorded=visible(recorded), read=visible(read))
+            ):
+                replace.add(name)
+            elif not asking:
+                typer.echo(
+                    _(
+                        "warning: kept the order's {fact} {recorded} (the screenshot says {read})"
+                    ).format(fact=label, recorded=visible(recorded), read=visible(read)),
+                    err=True,
+                )
     return replace
 
 
@@ -274,14 +302,18 @@ def suggest_events(
         for item in found:
             typer.echo(f"  {visible(item.command(order_id))}")
         return
-    for item in found:
-        _offer(store, order_id, item)
+    from refundkit.cli import ask
+
+    with ask.session():
+        for item in found:
+            _offer(store, order_id, item)
 
 
 def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
     """Ask about one suggestion; log it only on yes (with a date, asked for if the chat
     did not show one)."""
     from refundkit import timeline
+    from refundkit.cli import ask
     from refundkit.sanitize import visible
     from refundkit.words import names
 
@@ -293,7 +325,7 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
     event_name = names.shown(names.event_kind, item.event, with_code=False)
     reason = names.shown(names.refusal_reason, item.reason, with_code=False)
     typer.echo(said.format(event=event_name, reason=reason, day=item.on, note=visible(item.note)))
-    if not typer.confirm(_("Log this event?"), default=False):
+    if not ask.confirm(_("Log this event?")):
         return
     on = _day(item.on, item.at)
     while True:
@@ -302,8 +334,8 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
             event = timeline.log_event(store, order_id, raw, datetime.now())
             break
         except RefundkitError as exc:
-            typer.echo(_("error: {message}").format(message=exc.message), err=True)
-            on = typer.prompt(_("When was it said (YYYY-MM-DD)"))
+            ask.say(exc.message)
+            on = _when_said()
     typer.echo(
         _("Logged {event} on {day} ({id})").format(
             event=names.shown(names.event_kind, event.kind.value), day=event.on, id=event.id
@@ -313,8 +345,15 @@ def _offer(store: "Store", order_id: str, item: "Suggestion") -> None:
 
 def _day(on: date | None, at: object) -> str:
     if on is None:
-        return str(typer.prompt(_("When was it said (YYYY-MM-DD)")))
+        return _when_said()
     return f"{on.isoformat()} {at:%H:%M}" if at else on.isoformat()
+
+
+def _when_said() -> str:
+    from refundkit.cli import ask
+
+    answer = ask.text(_("When was it said"), example=_("2026-11-20, yesterday"), required=True)
+    return answer or ""
 
 
 def _evidence_text(store: "Store", order: "Order", entry: "Evidence") -> str:
