@@ -8,7 +8,7 @@ order (for the letters, through refundkit.letters.render_letter and the real tem
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 
 from refundkit import ical
 from refundkit.kinds import Channel, EvidenceKind, Stage
+from refundkit.rules import facts_of
 from rules_cases import all_letters, case, ev, judge, letter, order
 
 Events = tuple[tuple[str, date, dict[str, Any]], ...]
@@ -856,6 +857,43 @@ def test_uk_letters_date_the_refund_from_the_goods_back(home: Path) -> None:
     )
     en = merchant(home, lamp, date(2026, 11, 30), "en")
     assert "the refund fell due on 20 November 2026" in en and "17 November" not in en
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "currency", "due"),
+    [("cn", "CNY", date(2026, 11, 23)), ("uk", "GBP", date(2026, 11, 30))],
+)
+def test_a_refund_not_yet_due_is_never_called_overdue(
+    home: Path, jurisdiction: str, currency: str, due: date
+) -> None:
+    """Goods back on 16 November: the refund falls due on the law's day (cn 7 days, uk 14).
+    Up to that day, inclusive, every letter says it falls due; from the next day, overdue."""
+    the_order = order(*RETURNED, jurisdiction=jurisdiction, currency=currency)
+    for as_of, overdue in (
+        (due - timedelta(days=3), False),
+        (due, False),
+        (due + timedelta(days=1), True),
+    ):
+        a = judge(facts_of(the_order), as_of)
+        assert a.ground("refund-due").params["overdue"] is overdue
+        assert a.demand.params["overdue"] is overdue
+        letters = texts(home, the_order, as_of)
+        every = "\n".join(letters.values())
+        said_overdue = any(
+            w in every
+            for w in (
+                "fell due",
+                "now overdue",
+                "逾期未退",
+                "现已逾期",
+                "without further delay",
+                "请立即",
+            )
+        )
+        assert said_overdue is overdue, (as_of, every)
+        if not overdue:
+            assert "falls due on" in letters["merchant.en"], letters["merchant.en"]
+            assert "最迟于" in letters["merchant.zh"], letters["merchant.zh"]
 
 
 def test_a_return_request_is_not_said_twice_in_the_chronology(home: Path) -> None:

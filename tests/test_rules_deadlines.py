@@ -75,6 +75,19 @@ def test_an_unhandled_request_has_the_15_day_clock() -> None:
     )
 
 
+def test_a_prepaid_refund_request_has_no_clock_of_the_goods_rules() -> None:
+    """SAIC 2015 Measures Art. 9 and CPL Art. 25 are about goods returned without reason; a
+    prepaid service's refund falls under Art. 10, whose 15 days run otherwise."""
+    asked = ev("contacted-merchant", date(2026, 11, 13), asked="refund")
+    a = judge(
+        case(asked, category="prepaid-service", purchased=date(2026, 11, 10), received=None),
+        date(2026, 12, 1),
+    )
+    assert a.window("cn-prepaid-7day").exercised == date(2026, 11, 13)  # the request counts
+    assert {c.code for c in a.clocks} & {"request-deliberate-delay", "refund-due"} == set()
+    assert a.ground("saic-9") is None
+
+
 def test_a_return_of_goods_with_no_usable_window_has_no_cpl_25_clock() -> None:
     late = ev("contacted-merchant", date(2026, 11, 25), asked="return")
     back = ev("return-delivered", date(2026, 11, 28))

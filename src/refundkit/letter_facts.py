@@ -384,6 +384,8 @@ class _Builder:
             "units": d.params.get("units"),
             "used": d.params.get("used"),
             "reply_by": f.day(self.a.as_of + timedelta(days=REPLY_DAYS)),
+            "due": f.day(d.params.get("due")),  # refund-due: the law's date, and whether past
+            "overdue": bool(d.params.get("overdue")),
         }
 
     def limitation(self) -> FACT | None:
@@ -406,6 +408,7 @@ class _Builder:
         return {
             "code": c.code,
             "date": self.f.day(c.day),
+            "passed": c.day < self.a.as_of,  # for the tense: "fell due" or "falls due"
             "known": c.known,
             "event": c.event_id,
             **self.f.value(c.params),

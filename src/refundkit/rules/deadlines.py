@@ -80,15 +80,14 @@ def return_clocks(facts: CaseFacts, windows: tuple[Window, ...]) -> list[Clock]:
     shipped = facts.last(EventKind.RETURN_SHIPPED)
     clocks: list[Clock] = []
     if facts.jurisdiction is Jurisdiction.CN:
+        # CPL Art. 25 and SAIC 2015 Measures Art. 9 are about goods returned without reason;
+        # a prepaid service has Art. 10 of the Measures instead, whose 15 days run otherwise.
+        goods_return = facts.category.is_goods and any(r in usable for r in NO_REASON_RULES)
         request = _first_return_request(facts)
-        if (
-            request is not None
-            and not _handled_after(facts, request)
-            and any(r in usable for r in NO_REASON_RULES)
-        ):
+        if request is not None and not _handled_after(facts, request) and goods_return:
             day = request.on + timedelta(days=CN_DELIBERATE_DELAY_DAYS)
             clocks.append(Clock("request-deliberate-delay", day, request.id))
-        if delivered is not None and any(r in usable for r in NO_REASON_RULES):
+        if delivered is not None and goods_return:
             clocks.append(
                 Clock(
                     "refund-due",

@@ -127,8 +127,10 @@ def _cn(
     reasons = _refusal_reasons(facts)
     if seven:
         found.append(seven)
-        if reasons & {RefusalReason.OPENED, RefusalReason.USED}:
-            found.append(Ground("cpl-ir-19-3"))  # opening to inspect, reasonable adjustment
+        # Opening to inspect (and a reasonable trial) only: cited for the reason it covers,
+        # never for "used", which the merchant may mean as more than a trial.
+        if RefusalReason.OPENED in reasons:
+            found.append(Ground("cpl-ir-19-3"))
         if (
             RefusalReason.NON_RETURNABLE in reasons
             and facts.category is not Category.NON_RETURNABLE_CONFIRMED
@@ -148,7 +150,7 @@ def _cn(
         found.append(Ground("saic-8", {"since": quality_delay.day}))
     found += _cn_prepaid(facts, windows)
     found += _cn_not_delivered(facts)
-    due = _refund_due(facts, clocks)
+    due = _refund_due(facts, clocks, as_of)
     if due:
         found.append(due)
     return found
@@ -253,8 +255,9 @@ def _cn_not_delivered(facts: CaseFacts) -> list[Ground]:
     return [*found, Ground("cc-563-566"), Ground("cc-577")]
 
 
-def _refund_due(facts: CaseFacts, clocks: tuple[Clock, ...]) -> Ground | None:
-    """Goods already back: the refund fell due on a date the case's law sets."""
+def _refund_due(facts: CaseFacts, clocks: tuple[Clock, ...], as_of: date) -> Ground | None:
+    """Goods already back: the refund falls due on a date the case's law sets, and is
+    overdue only once that day (the last one on which paying is in time) has passed."""
     if not facts.of_kind(*RETURNED) or owed(facts)[0] <= 0:
         return None
     due = next((c for c in clocks if c.code == "refund-due"), None)
@@ -266,6 +269,7 @@ def _refund_due(facts: CaseFacts, clocks: tuple[Clock, ...]) -> Ground | None:
         {
             "basis": due.params.get("basis") if due else None,
             "due": due.day if due else None,
+            "overdue": due is not None and as_of > due.day,
             "delay_from": delay.day if delay else None,
             "delivered": delivered.on if delivered else None,
             "shipped": shipped.on if shipped else None,
@@ -285,7 +289,7 @@ def _eu(
         )
         if g
     ]
-    due = _refund_due(facts, clocks)
+    due = _refund_due(facts, clocks, as_of)
     return [*found, due] if due else found
 
 
@@ -314,7 +318,7 @@ def _uk(
         and UK_S75_MIN < facts.amount <= UK_S75_MAX
     ):
         found.append(Ground("uk-s75"))
-    due = _refund_due(facts, clocks)
+    due = _refund_due(facts, clocks, as_of)
     return [*found, due] if due else found
 
 
@@ -359,6 +363,10 @@ def demand(facts: CaseFacts, found: tuple[Ground, ...]) -> Demand:
     if price <= 0 and not compensation:
         return Demand("nothing", params=params, **base)  # type: ignore[arg-type]
     kind, remedy = _demand_kind(facts, ids)
+    if kind == "refund-due":
+        due = next((g for g in found if g.id == "refund-due"), None)
+        if due is not None:
+            params = {**params, "due": due.params["due"], "overdue": due.params["overdue"]}
     return Demand(kind, remedy=remedy, params=params, **base)  # type: ignore[arg-type]
 
 
