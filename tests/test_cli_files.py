@@ -826,6 +826,50 @@ def test_ics_deadlines_on_the_right_days() -> None:
     assert "Next step:" in str(lapse["DESCRIPTION"])  # the advisor's step, same day, folded in
 
 
+@pytest.mark.parametrize(
+    ("jurisdiction", "currency", "renewed"), [("cn", "CNY", True), ("uk", "GBP", False)]
+)
+def test_only_a_cn_limitation_event_says_a_demand_renews_the_period(
+    jurisdiction: str, currency: str, renewed: bool
+) -> None:
+    """A written demand restarts limitation under Civil Code Art. 195; under the UK's
+    Limitation Act 1980 it does not, and a UK case's calendar never says it does."""
+    from refundkit import i18n
+    from refundkit.ical import case_deadlines
+    from refundkit.models import Event
+
+    order = make_order(
+        jurisdiction=jurisdiction,
+        currency=currency,
+        received=date(2026, 11, 12),
+        events=[
+            Event(
+                id="t1",
+                kind="contacted-merchant",
+                asked="return",
+                on=date(2026, 11, 13),
+                recorded=datetime(2026, 11, 13, 9),
+            ),
+            Event(
+                id="t2",
+                kind="merchant-refused",
+                on=date(2026, 11, 14),
+                recorded=datetime(2026, 11, 14, 9),
+            ),
+        ],
+    )
+    for language, words in (("en", "renew it with a written demand"), ("zh", "书面向商家提出")):
+        i18n.set_language(language)
+        try:
+            (limit,) = [
+                d for d in case_deadlines(order, date(2026, 11, 30)) if d.key == "limitation"
+            ]
+        finally:
+            i18n.set_language("en")
+        assert (words in limit.summary) is renewed, limit.summary
+        assert ("Civil Code" in limit.description or "民法典" in limit.description) is renewed
+
+
 def test_ics_12315_acceptance_counts_working_days() -> None:
     from refundkit.ical import case_deadlines
     from refundkit.models import Event

@@ -138,12 +138,18 @@ def _limitation(order: Order, a: Assessment) -> list[Deadline]:
             order.id,
             "limitation",
             limitation.safe,
-            _(
-                "Limitation period ends: sue, or renew it with a written demand, before: {case}"
-            ).format(case=case_label(order)),
+            _limitation_summary(limitation.basis).format(case=case_label(order)),
             terminal.limitation_text(limitation, uncertain=False),
         )
     ]
+
+
+def _limitation_summary(basis: str) -> str:
+    """Only PRC law lets a demand restart the period (Civil Code Art. 195); in the UK a
+    demand does not, so there the summary says only to sue in time."""
+    if basis == "cn-188":
+        return _("Limitation period ends: sue, or renew it with a written demand, before: {case}")
+    return _("Limitation period ends: sue before: {case}")
 
 
 def _with_next_step(found: list[Deadline], order: Order, a: Assessment) -> list[Deadline]:
