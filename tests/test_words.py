@@ -324,6 +324,7 @@ GROUND: dict[str, Any] = {
     "since": "SI",
     "basis": "cpl-25",
     "due": "DU",
+    "overdue": False,
     "delay_from": None,
     "presumed_until": "PU",
     "over_minimum": True,
@@ -396,7 +397,14 @@ def test_every_question_has_letter_words(render: Any, lang: str, code: str) -> N
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("code", sorted(CODES["clock"]))
 def test_every_clock_has_letter_words(render: Any, lang: str, code: str) -> None:
-    c = {"code": code, "date": "DA", "known": True, "event": "t1", "basis": "cpl-25"}
+    c = {
+        "code": code,
+        "date": "DA",
+        "passed": False,
+        "known": True,
+        "event": "t1",
+        "basis": "cpl-25",
+    }
     assert worded(render(lang, "{{ law.clock(c) }}", c=c), code)
 
 
@@ -414,6 +422,8 @@ def test_every_demand_kind_has_letter_words(render: Any, lang: str, code: str) -
         "units": None,
         "used": None,
         "reply_by": "RB",
+        "due": "DU",
+        "overdue": False,
     }
     goodwill = {**demand, "kind": "zz-not-a-demand"}
     for macro in ("demand_sentence", "demand_short"):

@@ -181,7 +181,8 @@ def _cn_prepaid(facts: CaseFacts, as_of: date) -> Window:
     notes = [Note("prepaid-likely")]
     if facts.purchased < PREPAID_IN_FORCE:
         notes.append(Note("prepaid-before-force", {"in_force": PREPAID_IN_FORCE}))
-    return span(rule, facts.purchased, 7, as_of, "purchase", notes=tuple(notes))
+    window = span(rule, facts.purchased, 7, as_of, "purchase")
+    return _with(window, notes=(*notes, *holiday_notes(window.deadline)))
 
 
 def promise_on_excluded_goods(facts: CaseFacts) -> bool:
@@ -205,8 +206,10 @@ def _promise(facts: CaseFacts, as_of: date) -> Window:
     notes: tuple[Note, ...] = ()
     if promise_on_excluded_goods(facts):
         notes = (Note("promise-excluded-goods", {"category": facts.category.value}),)
-    window = span(rule, event, facts.promise_days, as_of, counted.value, notes=notes)
-    return _with(window, params={"days": facts.promise_days})
+    window = span(rule, event, facts.promise_days, as_of, counted.value)
+    if facts.jurisdiction is Jurisdiction.CN:  # a period under a contract: Art. 203 too (Art. 204)
+        notes = (*notes, *holiday_notes(window.deadline))
+    return _with(window, notes=notes, params={"days": facts.promise_days})
 
 
 # --- EU ----------------------------------------------------------------------------------
