@@ -151,6 +151,24 @@ def test_a_platform_complaint_takes_its_channel_from_the_facts(
     assert events(home, order)[-1]["channel"] == "marketplace"
 
 
+def test_an_answer_takes_the_channel_of_the_complaint_it_answers(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    order = add(platform="taobao", **DATES)
+    cli("log", order, "merchant-refused", "--on", "2026-11-14")
+    cli("log", order, "platform-complaint", "--on", "2026-11-15", "--channel", "alipay")
+    cli("log", order, "complaint-answered", "--on", "2026-11-16", "--outcome", "rejected")
+    assert events(home, order)[-1]["channel"] == "alipay"  # not the platform's marketplace
+
+
+def test_an_answer_with_no_complaint_logged_takes_the_channel_from_the_facts(
+    cli: Cli, add: Any, home: Path
+) -> None:
+    order = add(platform="taobao", **DATES)
+    cli("log", order, "complaint-answered", "--on", "2026-11-16", "--outcome", "partial")
+    assert events(home, order)[-1]["channel"] == "marketplace"
+
+
 def test_a_refund_above_what_is_owed_is_refused(cli: Cli, add: Any, home: Path) -> None:
     order = add(**DATES)
     assert (

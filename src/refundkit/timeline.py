@@ -164,14 +164,28 @@ def _asked(kind: EventKind, raw: dict[str, Any]) -> RequestKind | None:
 
 def _channel(kind: EventKind, value: str | None, order: Order) -> Channel | None:
     """A complaint's channel: as given, else the one the case's platform and payment lead to
-    (cli-contract.md, "Where it was bought, where to complain")."""
+    (cli-contract.md, "Where it was bought, where to complain"). An answer without one is
+    the answer to the latest complaint to a platform, so it takes that complaint's channel."""
     channel = _choice(Channel, value, "channel")
-    if channel is None and kind is EventKind.PLATFORM_COMPLAINT:
-        from refundkit.rules import facts_of
-        from refundkit.rules.ladder import complaint_channel
+    if channel is not None or kind not in (
+        EventKind.PLATFORM_COMPLAINT,
+        EventKind.COMPLAINT_ANSWERED,
+    ):
+        return channel  # type: ignore[no-any-return]
+    if kind is EventKind.COMPLAINT_ANSWERED:
+        complaints = [
+            e
+            for e in order.events
+            if e.kind is EventKind.PLATFORM_COMPLAINT and e.withdrawn is None and e.channel
+        ]
+        if complaints:
+            from refundkit.rules.facts import event_order_key
 
-        channel = complaint_channel(facts_of(order))
-    return channel  # type: ignore[no-any-return]
+            return max(complaints, key=lambda e: event_order_key(e.on, e.at, e.recorded)).channel
+    from refundkit.rules import facts_of
+    from refundkit.rules.ladder import complaint_channel
+
+    return complaint_channel(facts_of(order))
 
 
 def _next_id(order: Order) -> str:
