@@ -175,6 +175,30 @@ def test_a_us_credit_card_purchase_gets_the_card_dispute_grounds() -> None:
 
 
 @pytest.mark.parametrize(
+    ("amount", "currency", "cited", "over"),
+    [
+        ("50", "USD", False, None),  # not "more than USD 50"
+        ("50.01", "USD", True, True),
+        ("20", "EUR", True, False),  # another currency: cited, the threshold flagged
+    ],
+)
+def test_1666i_is_cited_only_where_the_purchase_may_be_over_usd_50(
+    amount: str, currency: str, cited: bool, over: bool | None
+) -> None:
+    facts = case(
+        jurisdiction="us",
+        currency=currency,
+        amount=amount,
+        problem="defective",
+        payment_method="credit-card",
+    )
+    ground = judge(facts, LATER).ground("us-fcba-1666i")
+    assert (ground is not None) is cited
+    if ground is not None:
+        assert ground.params["over_minimum"] is over
+
+
+@pytest.mark.parametrize(
     ("amount", "method", "s75"),
     [
         ("100", "credit-card", False),  # over GBP 100, not at it

@@ -333,13 +333,11 @@ def _us(
     if facts.payment_method is PaymentMethod.CREDIT_CARD:
         if facts.problem in (Problem.NOT_DELIVERED, Problem.NOT_AS_DESCRIBED):
             found.append(Ground("us-fcba-1666"))
-        if facts.problem in QUALITY_PROBLEMS:
-            found.append(
-                Ground(
-                    "us-fcba-1666i",
-                    {"over_minimum": facts.currency == "USD" and facts.amount > US_1666I_MIN},
-                )
-            )
+        in_usd = facts.currency == "USD"
+        # Known to be USD 50 or less: the section does not reach it. In another currency the
+        # threshold is for the letter to flag, not for refundkit to guess at a rate.
+        if facts.problem in QUALITY_PROBLEMS and not (in_usd and facts.amount <= US_1666I_MIN):
+            found.append(Ground("us-fcba-1666i", {"over_minimum": in_usd}))
     return found
 
 
