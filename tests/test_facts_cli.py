@@ -279,3 +279,27 @@ def test_a_full_refund_of_a_prepaid_course_used_in_part_can_be_recorded(cli: Cli
     assert case(cli, order)["stage"] == "resolved"
     extra = cli("log", order, "refund-received", "--on", "2026-11-15", "--amount", "1")
     assert extra.exit_code == 2
+
+
+def test_a_prepaid_service_used_up_is_not_said_to_have_been_paid_back(cli: Cli) -> None:
+    result = cli(
+        "add-order",
+        "--merchant",
+        "健身房",
+        "--item",
+        "私教课",
+        "--amount",
+        "700",
+        "--purchased",
+        "2026-11-10",
+        "--category",
+        "prepaid-service",
+        "--units",
+        "7",
+        "--units-used",
+        "7",
+    )
+    assert result.exit_code == 0, result.output
+    (order,) = status_json(cli, "--all")["orders"]
+    action = order["next_step"]["action"]
+    assert "Nothing is left to claim" in action and "has come back" not in action

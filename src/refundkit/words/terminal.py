@@ -395,6 +395,10 @@ def step_action(a: Assessment, order_id: str) -> str:
             return _("Follow the lawyer's advice; the limitation period ends on {by}").format(by=by)
         return _("Follow the lawyer's advice")
     if code == "close-case":
+        if not (a.demand.refunded or a.demand.compensation_received):  # e.g. all units used
+            return _(
+                "Nothing is left to claim: close the case with `refundkit log {id} closed`"
+            ).format(id=order_id)
         return _(
             "What was demanded has come back: close the case with `refundkit log {id} closed`"
         ).format(id=order_id)
