@@ -938,6 +938,22 @@ def test_a_next_step_folded_into_its_own_clock_says_the_clock_once(cli: Cli, add
         assert "by the same rules" not in finish and "同样" not in finish
 
 
+def test_a_next_step_folded_into_its_window_does_not_repeat_the_window(cli: Cli, add: Any) -> None:
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    events = parse_ics(cli("calendar").stdout.encode())
+    window = str(events[f"{order_id}-window-cn-7day@refundkit"]["DESCRIPTION"])
+    assert "Next step:" in window
+    assert window.count("need not be back") == 1, window
+
+
+def test_a_promise_step_names_the_promise_once(cli: Cli, add: Any) -> None:
+    add(purchased="3 days ago", received="2 days ago", jurisdiction="us", promise_days="30")
+    (order,) = json.loads(cli("status", "--json").stdout)["orders"]
+    reason = order["next_step"]["reason"]
+    assert reason.startswith("the merchant's return promise: open until"), reason
+    assert "The the" not in reason
+
+
 def test_calendar_as_of_leaves_out_past_deadlines(cli: Cli, add: Any) -> None:
     order_id = add(purchased="3 days ago", received="2 days ago")
     later = (TODAY + timedelta(days=30)).isoformat()

@@ -159,14 +159,14 @@ def _with_next_step(found: list[Deadline], order: Order, a: Assessment) -> list[
     step = a.step
     if step.by is None or step.overdue:
         return found
-    action, reason = terminal.step_action(a, order.id), terminal.step_reason(a)
-    text = _("Next step: {action}. {reason}").format(action=action, reason=reason)
+    action = terminal.step_action(a, order.id)
     for index, deadline in enumerate(found):
         if deadline.day == step.by:
-            if reason in deadline.description:  # the step's reason is this very event: once
-                text = _("Next step: {action}.").format(action=action)
+            # The event already says why that day matters: the step's reason would repeat it.
+            text = _("Next step: {action}.").format(action=action)
             merged = replace(deadline, description=f"{deadline.description}\n\n{text}")
             return [*found[:index], merged, *found[index + 1 :]]
+    text = _("Next step: {action}. {reason}").format(action=action, reason=terminal.step_reason(a))
     summary = _("{what}: {case}").format(what=terminal.step_short(a), case=case_label(order))
     return [*found, Deadline(order.id, "next-step", step.by, summary, text)]
 

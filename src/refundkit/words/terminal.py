@@ -521,8 +521,8 @@ def step_reason(a: Assessment) -> str:
     if code in ("request-return", "request-remedy"):
         window = a.window(str(p.get("rule")))
         return _(
-            "The {rule} window is open until {date}: the request must be sent by then; the goods "
-            "need not be back by then."
+            "{rule}: open until {date}; the request must be sent by then, and the goods need not "
+            "be back by then."
         ).format(rule=names.rule(str(p.get("rule"))), date=_d(window.deadline if window else s.by))
     if code == "demand-delivery":
         return _("The goods have not arrived; a dated written demand starts the paper trail.")
