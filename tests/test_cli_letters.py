@@ -315,3 +315,16 @@ def test_details_that_end_a_sentence_get_no_second_stop(cli: Any, add: Any) -> N
         assert result.exit_code == 0, result.output
         assert "左耳有电流声。" in result.stdout
         assert "。。" not in result.stdout and "。." not in result.stdout
+
+
+def test_a_platform_recorded_only_as_other_is_not_named_in_letters(cli: Any, add: Any) -> None:
+    order_id = add(platform="other", purchased="3 days ago", received="2 days ago")
+    for to in ("merchant", "platform", "regulator", "lawyer"):
+        for lang in ("zh", "en"):
+            result = cli("draft-complaint", order_id, "--to", to, "--lang", lang, "--format", "txt")
+            assert result.exit_code == 0, result.output
+            text = result.stdout
+            assert "：other" not in text and ": other" not in text, (to, lang, text)
+            assert (
+                "购买平台" not in text and "销售平台" not in text and "Bought through" not in text
+            )
