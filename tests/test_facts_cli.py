@@ -5,6 +5,7 @@ corrections and withdrawals that keep the old value in the record."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -303,3 +304,34 @@ def test_a_prepaid_service_used_up_is_not_said_to_have_been_paid_back(cli: Cli) 
     (order,) = status_json(cli, "--all")["orders"]
     action = order["next_step"]["action"]
     assert "Nothing is left to claim" in action and "has come back" not in action
+
+
+def test_an_edit_refused_by_validation_prints_one_line_and_no_library_warning(
+    cli: Cli, home: Path
+) -> None:
+    cli(
+        "add-order",
+        "--merchant",
+        "健身房",
+        "--item",
+        "私教课",
+        "--amount",
+        "700",
+        "--purchased",
+        "2026-11-10",
+        "--category",
+        "prepaid-service",
+        "--units",
+        "7",
+        "--units-used",
+        "2",
+    )
+    (order,) = status_json(cli, "--all")["orders"]
+    before = snapshot(home)
+    with warnings.catch_warnings():  # a real run prints a warning on stderr: none may come
+        warnings.simplefilter("error")
+        result = cli("edit", order["id"], "--category", "goods")
+    assert result.exit_code == 2, result.output
+    assert "Warning" not in result.stderr and "pydantic" not in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert snapshot(home) == before

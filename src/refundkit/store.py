@@ -809,7 +809,9 @@ class Store:
             self._roll_back_placing(order_id, before)
             changed = change(before)
             try:
-                checked = Order.model_validate(changed.model_dump())
+                # model_copy(update=...) leaves the new values as given (a category as text):
+                # the dump is only for validating them again, so its type warnings are noise.
+                checked = Order.model_validate(changed.model_dump(warnings=False))
             except ValidationError as exc:
                 raise BadInput(describe_validation_error(exc)) from None
             _keep_timeline(before, checked)
