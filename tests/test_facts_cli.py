@@ -335,3 +335,16 @@ def test_an_edit_refused_by_validation_prints_one_line_and_no_library_warning(
     assert "Warning" not in result.stderr and "pydantic" not in result.stderr.lower()
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("event", ["return-shipped", "return-delivered"])
+def test_goods_cannot_go_back_before_they_were_received(
+    cli: Cli, add: Any, home: Path, event: str
+) -> None:
+    order = add(**DATES)  # received 2026-11-12
+    before = snapshot(home)
+    result = cli("--ui-lang", "zh", "log", order, event, "--on", "2026-11-11")
+    assert result.exit_code == 2
+    assert "商品于 2026-11-12 签收" in result.stderr and "--on" in result.stderr
+    assert snapshot(home) == before
+    assert cli("log", order, event, "--on", "2026-11-12").exit_code == 0

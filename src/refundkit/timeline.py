@@ -58,7 +58,7 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
     created: list[Event] = []
 
     def add(order: Order) -> Order:
-        _check_day(order, day)
+        _check_day(order, day, kind)
         if kind is EventKind.REFUND_RECEIVED and amount is not None:
             _check_refund(order, amount)
         values = {
@@ -101,12 +101,20 @@ def _check_options(kind: EventKind, raw: dict[str, Any]) -> None:
             )
 
 
-def _check_day(order: Order, day: date) -> None:
+def _check_day(order: Order, day: date, kind: EventKind | None = None) -> None:
     if day < order.purchased:
         raise BadInput(
             _("event date {date} is before the purchase ({purchased}): check --on").format(
                 date=day, purchased=order.purchased
             )
+        )
+    goods_back = (EventKind.RETURN_SHIPPED, EventKind.RETURN_DELIVERED)
+    if kind in goods_back and order.received is not None and day < order.received:
+        raise BadInput(
+            _(
+                "the goods were received on {received}: they cannot have gone back on {date} "
+                "(check --on, or the receipt date with `refundkit edit {id} --received`)"
+            ).format(received=order.received, date=day, id=order.id)
         )
 
 
@@ -251,7 +259,7 @@ def _corrected_values(
     for name, value in given.items():
         if name == "on":
             day, clock = parse_past(value, now.date(), "event")
-            _check_day(order, day)
+            _check_day(order, day, event.kind)
             values["on"], values["at"] = day, clock
         elif name == "asked" or name == "refused":
             values[name] = _request(value, name)
