@@ -724,6 +724,20 @@ def test_export_bad_out(cli: Cli, case: str, tmp_path: Path, out: str, message: 
     assert result.exit_code == 2 and message in result.stderr
 
 
+def test_export_refuses_out_dash_and_says_why(
+    cli: Cli, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bag is a zip file to hand over: `--out -` (stdout elsewhere) is refused, in words
+    that say so, and no file named `-` is made."""
+    work = tmp_path / "work"  # where a file named `-` would appear
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("export", case, "--out", "-")
+    assert result.exit_code == 2
+    assert "stdout" in result.stderr and "--out case.zip" in result.stderr
+    assert result.stdout == "" and list(work.iterdir()) == []
+
+
 def test_export_will_not_overwrite_without_force(cli: Cli, case: str, tmp_path: Path) -> None:
     out = tmp_path / "case.zip"
     out.write_bytes(b"mine")
@@ -861,6 +875,20 @@ def test_calendar_command_writes_ics(cli: Cli, add: Any, tmp_path: Path) -> None
     stdout = cli("calendar")
     assert stdout.exit_code == 0 and stdout.stdout.startswith("BEGIN:VCALENDAR")
     assert set(parse_ics(stdout.stdout.encode())) == set(events)
+
+
+def test_calendar_out_dash_means_stdout(
+    cli: Cli, add: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(purchased="3 days ago", received=(TODAY - timedelta(days=2)).isoformat())
+    work = tmp_path / "work"  # where a file named `-` would appear
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("calendar", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("BEGIN:VCALENDAR")
+    assert set(parse_ics(result.stdout.encode())) == set(parse_ics(cli("calendar").stdout.encode()))
+    assert list(work.iterdir()) == []
 
 
 def test_calendar_counts_deadlines_and_cases_in_words_that_agree(

@@ -108,7 +108,17 @@ def readme(order: Order) -> str:
 
 
 def check_out(out: Path, force: bool) -> None:
-    """--out must be a new (or, with --force, replaceable) .zip file in an existing folder."""
+    """--out must be a new (or, with --force, replaceable) .zip file in an existing folder.
+
+    Not `-`, stdout for other commands: a bag is a file to hand over, and it is written
+    whole or not at all (a zip streamed to a pipe could not be taken back on a failure)."""
+    if str(out) == "-":
+        raise BadInput(
+            _(
+                "export writes a zip file, not to stdout (--out -): give a file name "
+                "ending in .zip, e.g. --out case.zip"
+            )
+        )
     if out.suffix.lower() != ".zip":
         raise BadInput(
             _("--out {path} must name a .zip file, e.g. --out case.zip").format(path=out)
