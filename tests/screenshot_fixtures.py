@@ -77,7 +77,7 @@ class Score:
             self.silent.append(f"{name}: source {got['source']}, not {spec['source']}")
         for key, want in spec["facts"].items():
             have = got["facts"][key]
-            doubtful = key in got["uncertain"]
+            doubtful = key in reading.doubts()
             self.total += 1
             same = have == want
             self.strict += same and not doubtful

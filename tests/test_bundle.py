@@ -3,8 +3,8 @@
 Checked two ways: by the `bagit` library on the unzipped folder, and by RFC 8493's rules
 read directly from the zip (bagit.txt's exact bytes, every payload file once in the manifest
 with its hash, the tag manifest, the Payload-Oxum, percent-encoded paths). bagit-python does
-not decode `%25` (its issue #157), so a bag holding a name with `%` is validated by it with
-its decoder corrected.
+not decode `%25` (its issue #157), so no name in a bag holds a `%`: the bag validates there
+as it is.
 """
 
 from __future__ import annotations
@@ -179,47 +179,97 @@ def payload_of(zip_path: Path) -> dict[str, bytes]:
         return {n.split("/", 1)[1]: archive.read(n) for n in names}
 
 
-@pytest.fixture
-def rfc_bagit(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The bagit library with RFC 8493's path decoding (it leaves %25 alone: issue #157)."""
+def unzipped_bag(zip_path: Path, into: Path) -> Any:
+    """The bag, unzipped, as the unpatched `bagit` library (1.9) reads it."""
     import bagit
 
-    monkeypatch.setattr(bagit, "_decode_filename", rfc_decode)
-    yield bagit
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(into)
+    (folder,) = into.iterdir()
+    return bagit.Bag(str(folder))
 
 
-def test_names_with_percent_and_line_breaks_give_a_valid_bag(
-    home: Path, tmp_path: Path, rfc_bagit: Any
-) -> None:
+def bag_order(zip_path: Path) -> dict[str, Any]:
+    import json
+
+    (data,) = [v for k, v in payload_of(zip_path).items() if k == "data/order.json"]
+    loaded: dict[str, Any] = json.loads(data)
+    return loaded
+
+
+def test_names_with_percent_and_line_breaks_give_a_valid_bag(home: Path, tmp_path: Path) -> None:
+    """Evidence stored under a name with `%` (before names were cleaned of it) goes into the
+    bag as `％`: bagit-python does not decode `%25` (its issue #157), and the bag must
+    validate there too. order.json in the bag names the files where the bag has them."""
     files = {"a%0Ab.txt": b"one", "c\nd.txt": b"two", "e\rf%25.txt": b"three", "100%.txt": b"4"}
     order = case_with_files(home, files)
     out = tmp_path / "case.zip"
     export(home, order, out)
-    manifest = check_rfc8493(out)["manifest-sha256.txt"].decode()
-    assert "data/evidence/e1-a%250Ab.txt" in manifest
+    payload = check_rfc8493(out)
+    manifest = payload["manifest-sha256.txt"].decode()
+    assert "data/evidence/e1-a％0Ab.txt" in manifest
     assert "data/evidence/e2-c%0Ad.txt" in manifest
-    assert "data/evidence/e3-e%0Df%2525.txt" in manifest
-    assert "data/evidence/e4-100%25.txt" in manifest
-    with zipfile.ZipFile(out) as archive:
-        archive.extractall(tmp_path / "unzipped")
-    rfc_bagit.Bag(str(tmp_path / "unzipped" / f"refundkit-{order.id}")).validate()
+    assert "data/evidence/e3-e%0Df％25.txt" in manifest
+    assert "data/evidence/e4-100％.txt" in manifest
+    assert "%25" not in manifest
+    recorded = bag_order(out)["evidence"]
+    assert [e["stored_as"] for e in recorded] == [
+        "evidence/e1-a％0Ab.txt",
+        "evidence/e2-c\nd.txt",
+        "evidence/e3-e\rf％25.txt",
+        "evidence/e4-100％.txt",
+    ]
+    assert [e["original_name"] for e in recorded] == list(files)  # as given, `%` and all
+    for entry in recorded:
+        assert f"data/{entry['stored_as']}" in payload
+    unzipped_bag(out, tmp_path / "unzipped").validate()
 
 
 def test_a_percent_name_added_through_the_cli_exports_to_a_valid_bag(
-    cli: Cli, add: Any, tmp_path: Path, rfc_bagit: Any
+    cli: Cli, add: Any, home: Path, tmp_path: Path
 ) -> None:
     order = add()
-    source = tmp_path / "报告%0A%E8%AE%A2单.png"
+    source = tmp_path / "报告%0A%E8%AE%A2单 50%off.png"
     source.write_bytes(b"\x89PNG" + b"x" * 100)
     assert cli("add-evidence", order, str(source), "--kind", "order").exit_code == 0
+    stored = Store(home).load(order).evidence[0].stored_as
+    assert stored == "evidence/e1-报告％0A％E8％AE％A2单 50％off.png"
     out = tmp_path / "case.zip"
     result = cli("export", order, "--out", str(out))
     assert result.exit_code == 0, result.output
     check_rfc8493(out, TODAY)
-    with zipfile.ZipFile(out) as archive:
-        archive.extractall(tmp_path / "unzipped")
-    (bag,) = (tmp_path / "unzipped").iterdir()
-    rfc_bagit.Bag(str(bag)).validate()
+    unzipped_bag(out, tmp_path / "unzipped").validate()
+
+
+def test_the_text_of_a_screenshot_stored_with_percent_follows_it_into_the_bag(
+    cli: Cli, add: Any, home: Path, tmp_path: Path
+) -> None:
+    """A screenshot stored as e1-50%off.png (before names were cleaned of `%`), with its
+    recognised text beside it: both go into the bag under the `％` name, and order.json's
+    stored_as and text_as name them there."""
+    import json
+
+    order, text = screenshot_with_text(cli, add, home, tmp_path)
+    evidence = home / "orders" / order / "evidence"
+    (evidence / "e1-聊天.png").rename(evidence / "e1-50%off.png")
+    (evidence / "e1-聊天.png.txt").rename(evidence / "e1-50%off.png.txt")
+    record_path = home / "orders" / order / "order.json"
+    record = json.loads(record_path.read_text())
+    record["evidence"][0] |= {
+        "stored_as": "evidence/e1-50%off.png",
+        "text_as": "evidence/e1-50%off.png.txt",
+    }
+    record_path.write_text(json.dumps(record, ensure_ascii=False))
+    out = tmp_path / "case.zip"
+    result = cli("export", order, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    payload = payload_of(out)
+    assert payload["data/evidence/e1-50％off.png.txt"] == text
+    (entry,) = bag_order(out)["evidence"]
+    assert entry["stored_as"] == "evidence/e1-50％off.png"
+    assert entry["text_as"] == "evidence/e1-50％off.png.txt"
+    assert f"data/{entry['stored_as']}" in payload
+    unzipped_bag(out, tmp_path / "unzipped").validate()
 
 
 def test_bag_paths_are_percent_encoded_as_rfc_8493_says() -> None:

@@ -576,6 +576,34 @@ def test_order_amount_and_date_conflicts(cli: Cli, add: Any, home: Path) -> None
     assert "purchase date '2025-03-19' where the bill says '2025-03-20'" in result.stderr
 
 
+def test_keeping_the_recorded_date_keeps_the_bills_time_out(cli: Cli, add: Any, home: Path) -> None:
+    """The bill was paid on 2025-03-20 at 14:30:05; the order keeps its 2025-03-19. A time
+    belongs to its day: the bill's is not put beside a date it was not read with."""
+    order_id = add(
+        merchant="声悦数码旗舰店", item="蓝牙耳机 Pro", amount="1299", purchased="2025-03-19"
+    )
+    args = ("import-bill", str(WECHAT_CSV), "--row", "1", "--order", order_id)
+    result = cli(*args, "--keep-recorded")
+    assert result.exit_code == 0, result.output
+    assert "time of purchase" not in result.stdout  # not among what was filled in
+    (order,) = orders_in(home)
+    assert order["purchased"] == "2025-03-19" and order.get("purchased_time") is None
+    assert order["transaction_id"] == "4200009901202501201234567890"
+
+
+def test_taking_the_bills_date_takes_its_time_too(
+    cli: Cli, add: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("refundkit.cli.files.interactive", lambda: True)
+    order_id = add(
+        merchant="声悦数码旗舰店", item="蓝牙耳机 Pro", amount="1299", purchased="2025-03-19"
+    )
+    result = cli("import-bill", str(WECHAT_CSV), "--row", "1", "--order", order_id, input="b\n")
+    assert result.exit_code == 0, result.output
+    (order,) = orders_in(home)
+    assert (order["purchased"], order["purchased_time"]) == ("2025-03-20", "14:30:05")
+
+
 def test_payment_recorded_elsewhere_is_not_added_to_another_order(
     cli: Cli, add: Any, home: Path
 ) -> None:
@@ -722,6 +750,20 @@ def test_export_refuses_modified_evidence(case: str, home: Path, tmp_path: Path)
 def test_export_bad_out(cli: Cli, case: str, tmp_path: Path, out: str, message: str) -> None:
     result = cli("export", case, "--out", str(tmp_path / out))
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_export_refuses_out_dash_and_says_why(
+    cli: Cli, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bag is a zip file to hand over: `--out -` (stdout elsewhere) is refused, in words
+    that say so, and no file named `-` is made."""
+    work = tmp_path / "work"  # where a file named `-` would appear
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("export", case, "--out", "-")
+    assert result.exit_code == 2
+    assert "stdout" in result.stderr and "--out case.zip" in result.stderr
+    assert result.stdout == "" and list(work.iterdir()) == []
 
 
 def test_export_will_not_overwrite_without_force(cli: Cli, case: str, tmp_path: Path) -> None:
@@ -905,6 +947,20 @@ def test_calendar_command_writes_ics(cli: Cli, add: Any, tmp_path: Path) -> None
     stdout = cli("calendar")
     assert stdout.exit_code == 0 and stdout.stdout.startswith("BEGIN:VCALENDAR")
     assert set(parse_ics(stdout.stdout.encode())) == set(events)
+
+
+def test_calendar_out_dash_means_stdout(
+    cli: Cli, add: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(purchased="3 days ago", received=(TODAY - timedelta(days=2)).isoformat())
+    work = tmp_path / "work"  # where a file named `-` would appear
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("calendar", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("BEGIN:VCALENDAR")
+    assert set(parse_ics(result.stdout.encode())) == set(parse_ics(cli("calendar").stdout.encode()))
+    assert list(work.iterdir()) == []
 
 
 def test_calendar_counts_deadlines_and_cases_in_words_that_agree(

@@ -109,6 +109,20 @@ def test_out_replaces_an_existing_file_only_with_force(cli: Cli, add: Any, tmp_p
     assert "声悦数码旗舰店" in out.read_text(encoding="utf-8")
 
 
+def test_out_dash_means_stdout(
+    cli: Cli, example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out -` is stdout, as for most commands that write a file: no file named `-`."""
+    work = tmp_path / "work"  # where a file named `-` would appear
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("draft-complaint", example, "--out", "-", "--format", "txt")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == cli("draft-complaint", example, "--format", "txt").stdout
+    assert "Wrote" not in result.output
+    assert list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize("where", ["folder", "missing-parent"])
 def test_bad_out_is_an_error_and_writes_nothing(
     cli: Cli, add: Any, tmp_path: Path, home: Path, where: str

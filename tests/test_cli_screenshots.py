@@ -61,6 +61,7 @@ def test_json_prints_what_was_read_and_records_nothing(cli: Cli, home: Path, eng
     result = cli("import-screenshot", str(WECHAT), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert list(data) == ["source", "facts", "lines"]  # the contract's shape, exactly
     assert data["source"] == "wechat-pay"
     assert data["facts"] == {
         "merchant": "义乌市衣见倾心服饰有限公司",
@@ -73,7 +74,6 @@ def test_json_prints_what_was_read_and_records_nothing(cli: Cli, home: Path, eng
         "order_no": "JD20250319395958",
         "payment_method": "wechat-pay",
     }
-    assert data["uncertain"] == {}
     assert f"交易单号 {WECHAT_TXN}" in data["lines"]
     assert not home.exists()
 
@@ -145,6 +145,7 @@ def test_json_of_an_image_without_details_shows_unknown_and_exits_2(cli: Cli, en
     result = cli("import-screenshot", str(CHAT), "--json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
+    assert list(data) == ["source", "facts", "lines"]
     assert data["source"] == "unknown" and set(data["facts"].values()) == {None}
     assert "你好，耳机昨天收到了，想申请七天" in data["lines"]
 
@@ -326,6 +327,53 @@ def test_add_evidence_without_the_extra_keeps_the_file_only(
     result = cli("add-evidence", order_id, str(CHAT), "--kind", "chat")
     assert result.exit_code == 0 and result.stderr == ""
     assert "text_as" not in order_json(home)["evidence"][0]
+
+
+class BrokenExtra:
+    """The OCR extra installed but broken: its import fails on the first image, as in
+    RapidOcrEngine._ocr."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognise(self, image: bytes) -> list[Line]:
+        self.calls += 1
+        raise ocr.MissingExtra("reading images (its import failed: libGL.so.1)")
+
+
+def test_add_evidence_with_a_broken_extra_attaches_and_warns_once(
+    cli: Cli, home: Path, add: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text is an extra: a broken OCR install is one warning, the evidence stays
+    attached (exit 0), and the other images are not tried."""
+    broken = BrokenExtra()
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "get_engine", lambda what: broken)
+    order_id = add()
+    result = cli("add-evidence", order_id, str(CHAT), str(ORDER_PAGE), "--kind", "chat")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning:") == 1, result.stderr
+    assert 'pip install "refundkit[ocr]"' in result.stderr
+    evidence = order_json(home)["evidence"]
+    assert [e["id"] for e in evidence] == ["e1", "e2"]
+    assert not any("text_as" in e for e in evidence)
+    assert broken.calls == 1
+    assert cli("verify").exit_code == 0
+
+
+def test_suggest_events_with_a_broken_extra_names_the_install_command(
+    cli: Cli, home: Path, add: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the text is what the command is for, the broken extra is its error."""
+    order_id = add()
+    assert cli("add-evidence", order_id, str(CHAT), "--kind", "photo").exit_code == 0
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "get_engine", lambda what: BrokenExtra())
+    before = snapshot(home)
+    result = cli("suggest-events", order_id, "e1")
+    assert result.exit_code == 2 and 'pip install "refundkit[ocr]"' in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(home) == before
 
 
 def test_status_shows_an_excerpt_of_the_text(

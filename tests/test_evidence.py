@@ -139,6 +139,7 @@ def test_symlink_is_stored_as_the_file_it_points_to(
         ("zero\u200bwidth.png", "zerowidth.png"),
         ("聊天记录😀.png", "聊天记录😀.png"),
         ("C:\\Users\\x\\shot.png", "shot.png"),
+        ("50%off.png", "50％off.png"),  # `%` would be %25 in a BagIt manifest
     ],
 )
 def test_stored_names_are_sanitised(name: str, expected: str) -> None:

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from refundkit import letters, markup
 from refundkit.kinds import Lang, LetterFormat, Recipient
@@ -311,3 +313,64 @@ def test_markers_inside_a_fact_are_not_read_as_markers() -> None:
     out = md(f"{markup.token(0)}\n", [fact])
     assert out == "&#xE000;0&#xE001;&#xE002;- x\n"
     assert html.unescape(commonmark(out)) == f"<p>{fact}</p>\n"
+
+
+# --- a fact's own whitespace -----------------------------------------------------------------
+
+INDENTED = "first line\n    indented code\n\ttab\n  - not a list\n   \n 1. not a number"
+
+
+def shown(rendered: str, opening: str, closing: str) -> str:
+    """The text of one rendered block, its hard breaks as line breaks; only the block's own
+    tags and `<br />` are allowed in it (a fact must not have opened another block)."""
+    assert rendered.startswith(opening) and rendered.endswith(closing), rendered
+    inner = rendered[len(opening) : len(rendered) - len(closing)].replace("<br />\n", "\n")
+    assert "<" not in inner, rendered
+    return html.unescape(inner)
+
+
+def test_leading_spaces_and_tabs_of_a_facts_lines_survive_rendering() -> None:
+    t = markup.token
+    paragraph = md(f"{t(0)}\n", [INDENTED])
+    assert paragraph.startswith("first line  \n&#32;&#32;&#32;&#32;indented code  \n&#9;tab  \n")
+    assert shown(commonmark(paragraph), "<p>", "</p>\n") == INDENTED
+    code = md(f"{t(0)}\n", ["    not code"])
+    assert code == "&#32;&#32;&#32;&#32;not code\n"
+    assert commonmark(code) == "<p>    not code</p>\n"
+    after_text = md(f"Details: {t(0)}\n", ["    " + INDENTED])
+    assert shown(commonmark(after_text), "<p>", "</p>\n") == "Details:     " + INDENTED
+    item = md(f"- {t(0)}\n", ["\t" + INDENTED])
+    assert shown(commonmark(item), "<ul>\n<li>", "</li>\n</ul>\n") == "\t" + INDENTED
+
+
+@pytest.mark.parametrize(("to", "lang"), EIGHT, ids=[f"{r}.{lang}" for r, lang in EIGHT])
+def test_a_multi_line_details_renders_character_for_character(
+    store: Store, to: Recipient, lang: Lang
+) -> None:
+    """add-order --details $'first line\\n    indented code\\n\\ttab': every letter that quotes
+    it shows its indentation, and none turns it into a code block."""
+    order = example_order(problem="defective", details=INDENTED)
+    txt = letter(store, order, to, lang, LetterFormat.TXT)
+    if INDENTED not in txt:
+        pytest.skip("this letter does not quote the details")
+    rendered = commonmark(letter(store, order, to, lang, LetterFormat.MD))
+    assert "<pre>" not in rendered and "<code>" not in rendered
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered.replace("<br />\n", "\n")))
+    assert INDENTED in text
+
+
+# Lines of a fact: markup characters, letters, spaces and tabs. A line that ends in
+# whitespace after its text is left out: CommonMark drops whitespace before a line break,
+# and md letters do not keep it (yet).
+FACT_LINE = st.text(alphabet=" \t-+=#>|:[]()!*_`~&<\\.1)a中", min_size=1, max_size=12).filter(
+    lambda line: not line.strip() or line == line.rstrip()
+)
+
+
+@given(st.lists(FACT_LINE, min_size=1, max_size=5))
+def test_any_facts_lines_render_as_themselves(lines: list[str]) -> None:
+    fact = "\n".join(lines)
+    t = markup.token
+    assert shown(commonmark(md(f"{t(0)}\n", [fact])), "<p>", "</p>\n") == fact
+    item = md(f"- {t(0)}\n", [fact])
+    assert shown(commonmark(item), "<ul>\n<li>", "</li>\n</ul>\n") == fact

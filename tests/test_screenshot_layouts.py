@@ -66,7 +66,7 @@ def test_wechat_pay_bill_detail_every_field() -> None:
         "order_no": "SY20250320000123",
         "payment_method": "wechat-pay",
     }
-    assert reading.as_json()["uncertain"] == {}
+    assert reading.doubts() == {}
     assert reading.details == {"payment_detail": "招商银行信用卡(1234)"}
     assert reading.facts["transaction_id"].source == f"交易单号 {TXN}"
 
@@ -102,7 +102,7 @@ def test_alipay_bill_detail_every_field() -> None:
         "order_no": "T200P1234567890123456789",
         "payment_method": "alipay",
     }
-    assert reading.as_json()["uncertain"] == {}
+    assert reading.doubts() == {}
 
 
 def test_alipay_payee_full_name_wins_over_the_name_above_the_amount() -> None:
@@ -207,7 +207,7 @@ def test_a_rotated_screenshot_reads_the_same(degrees: float) -> None:
 def test_a_transaction_number_of_the_wrong_length_is_uncertain() -> None:
     reading = read(wechat_page(交易单号=TXN[:-1]))
     assert "27 digits" in (reading.facts["transaction_id"].problem or "")
-    assert "transaction_id" in reading.as_json()["uncertain"]
+    assert "transaction_id" in reading.doubts()
     assert "transaction_id" not in reading.certain()
 
 
@@ -241,8 +241,8 @@ def test_alipay_order_numbers_of_28_and_32_digits_are_accepted(length: int) -> N
 def test_a_date_that_does_not_parse_is_uncertain_and_not_given() -> None:
     reading = read(wechat_page(支付时间="2025年13月40日 14:30:05"))
     assert values(reading)["purchased"] is None
-    assert "purchased" in reading.as_json()["uncertain"]
-    assert "purchased_time" in reading.as_json()["uncertain"]
+    assert "purchased" in reading.doubts()
+    assert "purchased_time" in reading.doubts()
 
 
 def test_a_date_after_today_is_uncertain() -> None:

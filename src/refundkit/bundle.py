@@ -108,7 +108,17 @@ def readme(order: Order) -> str:
 
 
 def check_out(out: Path, force: bool) -> None:
-    """--out must be a new (or, with --force, replaceable) .zip file in an existing folder."""
+    """--out must be a new (or, with --force, replaceable) .zip file in an existing folder.
+
+    Not `-`, stdout for other commands: a bag is a file to hand over, and it is written
+    whole or not at all (a zip streamed to a pipe could not be taken back on a failure)."""
+    if str(out) == "-":
+        raise BadInput(
+            _(
+                "export writes a zip file, not to stdout (--out -): give a file name "
+                "ending in .zip, e.g. --out case.zip"
+            )
+        )
     if out.suffix.lower() != ".zip":
         raise BadInput(
             _("--out {path} must name a .zip file, e.g. --out case.zip").format(path=out)
@@ -179,7 +189,7 @@ def letters_renderer(store: Store, order: Order, as_of: date) -> Render:
 def payload(store: Store, order: Order, summaries: dict[str, str]) -> list[Part]:
     """Every file of data/, sorted by name; evidence is only named here, read when zipped."""
     texts = {
-        "order.json": order_json(order),
+        "order.json": order_json(as_bagged(order)),
         "timeline.md": timeline_md(order),
         "timeline.json": timeline_json(order),
         "README.txt": readme(order),
@@ -212,6 +222,22 @@ def recognised_text_part(store: Store, order: Order, entry: Evidence, name: str)
     return [] if text is None else [Part(f"{name}.txt", text.encode("utf-8"))]
 
 
+def as_bagged(order: Order) -> Order:
+    """The order with each evidence entry's stored_as (and text_as) naming its file where
+    the bag has it: not always where it is at home (see evidence_name), and whoever reads
+    data/order.json must find the files it names."""
+    entries = []
+    for entry in order.evidence:
+        stored = f"evidence/{evidence_name(entry)}"
+        if stored != entry.stored_as:
+            renamed: dict[str, Any] = {"stored_as": stored}
+            if isinstance((entry.model_extra or {}).get("text_as"), str):
+                renamed["text_as"] = f"{stored}.txt"  # where recognised_text_part puts it
+            entry = Evidence.model_validate({**entry.model_dump(), **renamed})
+        entries.append(entry)
+    return order.model_copy(update={"evidence": entries})
+
+
 def order_json(order: Order) -> str:
     """The order as refundkit records it, fields it does not know included, less the
     owner's private note (PRIVATE_FIELDS): the bag is for someone else to read."""
@@ -222,7 +248,13 @@ def order_json(order: Order) -> str:
 
 
 def evidence_name(entry: Evidence) -> PurePosixPath:
-    """Where an entry goes under data/evidence/: its stored name, never outside the folder."""
+    """Where an entry goes under data/evidence/: its stored name, never outside the folder.
+
+    A `%` in a name stored before add-evidence replaced it becomes ％, as add-evidence now
+    does (evidence.without_percent): a manifest would write it %25, which bagit-python does
+    not decode, and the bag must validate in every BagIt tool."""
+    from refundkit.evidence import without_percent
+
     stored = PurePosixPath(entry.stored_as.replace("\\", "/"))
     parts = stored.parts[1:] if stored.parts[:1] == ("evidence",) else stored.parts
     if not parts or stored.is_absolute() or any(p in ("", ".", "..") for p in parts):
@@ -232,7 +264,7 @@ def evidence_name(entry: Evidence) -> PurePosixPath:
                 "the record was tampered with; run `refundkit verify`"
             ).format(id=entry.id, name=visible(repr(entry.stored_as)))
         )
-    return PurePosixPath(*parts)
+    return PurePosixPath(*(without_percent(part) for part in parts))
 
 
 def timeline_md(order: Order) -> str:

@@ -57,6 +57,11 @@ MAX_NAME = 120  # characters: still readable in a listing
 MAX_NAME_BYTES = 200
 STALE_SECONDS = 24 * 3600
 NUMBERED = re.compile(r"e([0-9]+)-")  # how a stored file's name starts: e12-截图.png
+# `%` is the one printable character a BagIt manifest must percent-encode (RFC 8493 2.1.3),
+# and bagit-python 1.9 does not decode `%25` (LibraryOfCongress/bagit-python#157): an
+# exported bag holding such a name fails there. The full-width ％ reads the same to a person.
+PERCENT = "%"
+PERCENT_STAND_IN = "\uff05"
 
 
 @dataclass
@@ -106,7 +111,7 @@ def safe_name(name: str) -> str:
     """A file name that cannot escape the folder, hide itself or carry invisible characters."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
     kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
-    kept = kept.strip().lstrip(".").strip() or "file"
+    kept = without_percent(kept.strip().lstrip(".").strip()) or "file"
     if len(kept) > MAX_NAME or len(kept.encode()) > MAX_NAME_BYTES:
         stem, dot, ext = kept.rpartition(".")
         ext = ext[:16] if dot else ""
@@ -116,6 +121,11 @@ def safe_name(name: str) -> str:
             stem = stem[:-1]
         kept = stem + suffix
     return kept
+
+
+def without_percent(name: str) -> str:
+    """name with `%` as ％, so that an exported bag validates in every BagIt tool."""
+    return name.replace(PERCENT, PERCENT_STAND_IN)
 
 
 def media_type(path: Path, head: bytes) -> str:

@@ -392,6 +392,8 @@ def merge(
     filled = []
     for name, stated in facts.items():
         recorded = getattr(order, name, None)
+        if name == "purchased_time" and not _same_day(order, facts, choices):
+            continue
         if recorded is None:
             update[name] = stated
             filled.append(name)
@@ -408,6 +410,13 @@ def merge(
         return Order.model_validate({**order.model_dump(), **update}), tuple(filled)
     except ValidationError as exc:
         raise BadInput(describe_validation_error(exc)) from None
+
+
+def _same_day(order: Order, facts: dict[str, Any], choices: dict[str, str]) -> bool:
+    """Whether the order's purchase date, once merged, is the bill's: only then is the bill's
+    time of purchase worth anything to it. A time belongs to its day, and the bill's beside
+    a date the order kept (--keep-recorded) would state a moment that never happened."""
+    return choices.get("purchased") == "bill" or bool(order.purchased == facts.get("purchased"))
 
 
 def preview(

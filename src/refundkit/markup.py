@@ -15,7 +15,9 @@ It is parsed once into blocks (`blocks`), and each format is written from the sa
 - md: valid CommonMark that shows what the html shows. Every character Markdown would read as
   markup (`*`, `_`, `<`, `[`, a `#` or `1.` that starts a line, and the rest) is escaped with a
   backslash, in facts and template text alike; the kept line breaks are hard breaks (two spaces
-  at the end of the line); lists stay the lists the html has, and nothing else becomes one.
+  at the end of the line); a fact's spaces and tabs at the start of a line are character
+  references (`&#32;`, `&#9;`), which CommonMark neither strips nor reads as an indented code
+  block; lists stay the lists the html has, and nothing else becomes one.
 
 In all three, control and format characters in facts (ESC, bidi overrides such as U+202E) are
 shown visibly rather than written (sanitize.visible).
@@ -33,6 +35,7 @@ from refundkit.sanitize import visible
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use characters: never produced by template text
 START = "\ue002"  # md only: where a line's content starts, until the facts are in
+BREAK = "\ue003"  # md only: a hard break's two spaces, until the line starts are done
 TOKEN = re.compile(f"{OPEN}(\\d+){CLOSE}")
 HEADING = re.compile(r"(#{1,3}) +(.*)")
 BULLET = re.compile(r"[-*] +(.*)")
@@ -49,16 +52,21 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 # end too, since what follows is not known there.
 MD_ALWAYS = frozenset("`*~")
 ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-# Where a line's content starts: what else can open a block (heading, list, quote, setext
-# underline, link definition, a table's delimiter row), and an ordered-list marker (`1.`, `2)`).
+# Where a line's content starts: its leading spaces and tabs (a fact's own), then what else
+# can open a block (heading, list, quote, setext underline, link definition, a table's
+# delimiter row), an ordered-list marker (`1.`, `2)`), or the line's end.
 MD_LINE_START = re.compile(
-    f"{START}(?:[ \\t]*(?P<mark>[-+=#>|:\\[])"
-    "|[ \\t]*(?P<num>\\d{1,9})(?P<dot>[.)])(?=[ \\t\\n]|$)"
-    "|(?P<empty>)(?=[ \\t]*(?:\\n|$))"
-    "|[ \\t]*)"
+    f"{START}(?P<lead>[ \\t]*)"
+    "(?:(?P<mark>[-+=#>|:\\[])"
+    "|(?P<num>\\d{1,9})(?P<dot>[.)])(?=[ \\t\\n]|$)"
+    f"|(?P<empty>)(?={BREAK}|\\n|$))?"
 )
+# Leading whitespace as character references: they render as themselves (CommonMark strips
+# a line's leading whitespace), and a line that starts with `&` is never an indented code
+# block, nor anything but text.
+LEAD_REFERENCES = {" ": "&#32;", "\t": "&#9;"}
 LINK_CLOSE = re.compile(r"(?<!\\)((?:\\\\)*)\](?=[(\[])")  # an unescaped ] before ( or [
-HARD_BREAK = "  \n"
+HARD_BREAK = BREAK + "\n"
 
 
 def token(index: int) -> str:
@@ -121,7 +129,7 @@ def fill(text: str, facts: list[str], fmt: LetterFormat) -> str:
     filled = TOKEN.sub(fact, text)
     if fmt is not LetterFormat.MD:
         return filled
-    return LINK_CLOSE.sub(r"\1\\]", _md_line_starts(filled))
+    return LINK_CLOSE.sub(r"\1\\]", _md_line_starts(filled)).replace(BREAK, "  ")
 
 
 def _html_fact(fact: str) -> str:
@@ -146,7 +154,7 @@ def _md_fact(fact: str, heading: bool, indent: int) -> str:
 
 
 def _references(text: str) -> str:
-    for marker in (OPEN, CLOSE, START):
+    for marker in (OPEN, CLOSE, START, BREAK):
         text = text.replace(marker, f"&#x{ord(marker):X};")
     return text
 
@@ -182,11 +190,17 @@ def _md_line_starts(text: str) -> str:
     """Escape whatever would open a block where a line's content starts, now that the facts
     are in: `# `, `- `, `+ `, `=`, `1.` (a fact `1` then template text `. ` is one too).
 
-    A content line left empty (a blank line inside a fact) would end the paragraph: it holds
-    a no-break space instead, so the line stays and renders empty.
+    Leading spaces and tabs (only a fact brings them: template lines are stripped) would be
+    dropped by CommonMark, or start an indented code block: they become character references,
+    after which nothing opens a block. A content line left empty (a blank line inside a fact)
+    would end the paragraph: it holds a no-break space instead, so the line stays and renders
+    empty. (Hard breaks are still BREAK here, so a line's whitespace is only its own.)
     """
 
     def escape(match: re.Match[str]) -> str:
+        if match["lead"]:
+            rest = match["mark"] or (match["num"] or "") + (match["dot"] or "")
+            return "".join(LEAD_REFERENCES[c] for c in match["lead"]) + rest
         if match["mark"]:
             return "\\" + match["mark"]
         if match["num"]:

@@ -286,6 +286,13 @@ def _index_written(ctx: Any) -> None:
             enter(store, store.written, today())
 
 
+def file_or_stdout(out: Path | None) -> Path | None:
+    """--out as given, or None (stdout) for `-`, as most commands that write a file read it;
+    never a file named `-` in the current folder. (pathlib reads `./-` as `-` too: such a
+    file is reached through its folder's full path.)"""
+    return None if out is not None and str(out) == "-" else out
+
+
 def refuse_overwrite(out: Path, force: bool) -> None:
     """--out never replaces a file without --force: one line, exit 2, naming the way out.
     Checked before the work, so the refusal comes at once; write_out checks again."""

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from refundkit.cli import command, get_store, interactive, refuse_overwrite, today, write_out
+from refundkit.cli import (
+    command,
+    file_or_stdout,
+    get_store,
+    interactive,
+    refuse_overwrite,
+    today,
+    write_out,
+)
 from refundkit.errors import BadInput
 from refundkit.i18n import _, ngettext
 from refundkit.kinds import Category
@@ -338,7 +346,8 @@ def export(
 def calendar(
     ctx: typer.Context,
     out: Annotated[
-        Path | None, typer.Option("--out", help="The .ics file to write (default: stdout).")
+        Path | None,
+        typer.Option("--out", help="The .ics file to write (default, or -: stdout)."),
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Leave out deadlines before this date.")
@@ -354,6 +363,7 @@ def calendar(
     from refundkit import ical
     from refundkit.parse import parse_day
 
+    out = file_or_stdout(out)
     if out is not None:
         _check_ics(out)
         refuse_overwrite(out, force)

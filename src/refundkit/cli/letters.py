@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from refundkit.cli import app, command, get_store, guarded, refuse_overwrite, today, write_out
+from refundkit.cli import (
+    app,
+    command,
+    file_or_stdout,
+    get_store,
+    guarded,
+    refuse_overwrite,
+    today,
+    write_out,
+)
 from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
 from refundkit.errors import BadFile
 from refundkit.kinds import Channel, Lang, LetterFormat, Recipient
@@ -44,7 +53,9 @@ def draft_complaint(
     ] = "md",
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the letter to this file instead of stdout (owner-only)."),
+        typer.Option(
+            help="Write the letter to this file instead of stdout (owner-only; - is stdout)."
+        ),
     ] = None,
     channel: Annotated[
         str | None,
@@ -72,6 +83,7 @@ def draft_complaint(
     store = get_store(ctx)
     record = store.load(store.resolve(order))
     as_of = today()
+    out = file_or_stdout(out)
     if out is not None:
         _check_out(out)
         refuse_overwrite(out, force)

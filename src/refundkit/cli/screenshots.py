@@ -369,7 +369,7 @@ def _evidence_text(store: "Store", order: "Order", entry: "Evidence") -> str:
         )
     if not engine.available():
         raise engine.MissingExtra("suggest-events")
-    for warning in text.recognise_new(store, order.id, [entry], every_kind=True):
+    for warning in text.recognise_new(store, order.id, [entry], every_kind=True, needed=True):
         typer.echo(_("warning: {message}").format(message=warning), err=True)
     again = next(e for e in store.load(order.id).evidence if e.id == entry.id)
     found = text.recognised_text(store, order, again)

@@ -209,20 +209,19 @@ class Reading:
         return {k: f.value for k, f in self.facts.items() if not f.uncertain and f.value}
 
     def as_json(self) -> dict[str, Any]:
-        """The contract's shape, plus `uncertain`: fact -> why it should be checked."""
+        """What `import-screenshot --json` prints: the contract's shape, exactly
+        (`source`, `facts`, `lines`); a script must not meet keys it was not promised."""
         facts: dict[str, str | None] = {name: None for name in FACT_NAMES}
         for name, fact in self.facts.items():
             if name in facts:
                 facts[name] = fact.value
+        return {"source": self.source, "facts": facts, "lines": self.lines}
+
+    def doubts(self) -> dict[str, str]:
+        """The uncertain facts: name -> why it should be checked (for the accuracy score
+        and the tests; the review and --yes say it in words)."""
         return {
-            "source": self.source,
-            "facts": facts,
-            "uncertain": {
-                k: str(f.problem or "could not be read")
-                for k, f in self.facts.items()
-                if f.uncertain
-            },
-            "lines": self.lines,
+            k: str(f.problem or "could not be read") for k, f in self.facts.items() if f.uncertain
         }
 
 

@@ -81,11 +81,16 @@ def recognise_new(
     engine: Engine | None = None,
     *,
     every_kind: bool = False,
+    needed: bool = False,
 ) -> list[str]:
     """Read and keep the text of the images just attached; warnings for those that failed.
 
-    Without the OCR extra this does nothing: the evidence is attached either way. A file
-    whose bytes are no decodable image (the sniffed type can be wrong) is skipped quietly.
+    Without the OCR extra this does nothing: the evidence is attached either way, and a
+    command that attached it must not fail over an optional extra. An extra installed but
+    broken (its import fails on the first image) is one warning, and the other files are not
+    tried: they would fail the same way. Only where the text is what the command is for
+    (`needed`, suggest-events) is that an error. A file whose bytes are no decodable image
+    (the sniffed type can be wrong) is skipped quietly.
     """
     from refundkit.errors import BadFile
     from refundkit.screenshots import engine as ocr
@@ -102,6 +107,15 @@ def recognise_new(
             data = (store.order_dir(order_id) / entry.stored_as).read_bytes()
             reader = engine or ocr.get_engine(_("reading the evidence's text"))
             lines = text_rows(reader.recognise(data))
+        except ocr.MissingExtra as exc:
+            if needed:
+                raise
+            warnings.append(
+                _("the evidence is attached, without its recognised text: {error}").format(
+                    error=exc.message
+                )
+            )
+            break
         except BadFile:
             continue
         except OSError as exc:
