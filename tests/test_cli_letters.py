@@ -342,3 +342,31 @@ def test_a_platform_recorded_only_as_other_is_not_named_in_letters(cli: Any, add
             assert (
                 "购买平台" not in text and "销售平台" not in text and "Bought through" not in text
             )
+
+
+MD_MARK = "\\[投诉人姓名]"  # a Markdown letter escapes the blank's bracket; txt does not
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("letter.html", "html"), ("letter.txt", "txt"), ("letter.md", "md")]
+)
+def test_without_format_the_out_files_name_decides_it(
+    cli: Any, add: Any, tmp_path: Path, name: str, kind: str
+) -> None:
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    out = tmp_path / name
+    result = cli("draft-complaint", order_id, "--lang", "zh", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") is (kind == "html")
+    assert (MD_MARK in text) is (kind == "md")
+
+
+def test_an_explicit_format_wins_over_the_out_files_name(
+    cli: Any, add: Any, tmp_path: Path
+) -> None:
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    out = tmp_path / "letter.html"
+    result = cli("draft-complaint", order_id, "--lang", "zh", "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert MD_MARK in out.read_text(encoding="utf-8")

@@ -49,8 +49,14 @@ def draft_complaint(
         ),
     ] = None,
     format_: Annotated[
-        str, typer.Option("--format", help="md, plain txt, or an html page.")
-    ] = "md",
+        str | None,
+        typer.Option(
+            "--format",
+            help="md, plain txt, or an html page (default: md, or what --out's name ends in: "
+            ".txt, .html).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -78,12 +84,16 @@ def draft_complaint(
 
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
     wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
-    letter_format = LetterFormat(choices.parse(choices.LETTER_FORMAT, format_))
     wanted_channel = Channel(choices.parse(choices.CHANNEL, channel)) if channel else None
+    out = file_or_stdout(out)
+    letter_format = (
+        LetterFormat(choices.parse(choices.LETTER_FORMAT, format_))
+        if format_ is not None
+        else _format_of(out)
+    )
     store = get_store(ctx)
     record = store.load(store.resolve(order))
     as_of = today()
-    out = file_or_stdout(out)
     if out is not None:
         _check_out(out)
         refuse_overwrite(out, force)
@@ -108,6 +118,17 @@ def draft_complaint(
         )
     for warning in letter.warnings:
         warn(warning)
+
+
+def _format_of(out: Path | None) -> LetterFormat:
+    """Without --format, a file named letter.html gets html and letter.txt plain text: a
+    Markdown letter under either name would open as a page of markup."""
+    suffix = out.suffix.lower() if out is not None else ""
+    if suffix in (".html", ".htm"):
+        return LetterFormat.HTML
+    if suffix == ".txt":
+        return LetterFormat.TXT
+    return LetterFormat.MD
 
 
 def _check_out(path: Path) -> None:
