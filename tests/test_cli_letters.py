@@ -315,3 +315,22 @@ def test_details_that_end_a_sentence_get_no_second_stop(cli: Any, add: Any) -> N
         assert result.exit_code == 0, result.output
         assert "左耳有电流声。" in result.stdout
         assert "。。" not in result.stdout and "。." not in result.stdout
+
+
+FAMILY = "亲子👨\u200d👩\u200d👧店🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html"])
+def test_emoji_joined_by_zwj_reach_the_letter_and_the_terminal_whole(
+    cli: Cli, add: Any, fmt: str
+) -> None:
+    """A ZERO WIDTH JOINER or an emoji tag is part of the name, not a hidden character: it
+    is written as it is, never as <U+200D>; a bidi override beside it is still shown."""
+    order = add(merchant=FAMILY + "\u202e", item="儿童👩\u200d🍳玩具", received="today")
+    letter = cli("draft-complaint", order, "--to", "merchant", "--format", fmt)
+    assert letter.exit_code == 0, letter.output
+    assert FAMILY in letter.stdout and "儿童👩\u200d🍳玩具" in letter.stdout
+    assert "U+202E" in letter.stdout  # escaped as each format escapes `<`
+    assert "U+200D" not in letter.stdout and "U+E00" not in letter.stdout
+    shown = cli("status", order).stdout + cli("status").stdout
+    assert FAMILY in shown and "U+200D" not in shown and "<U+202E>" in shown

@@ -38,7 +38,7 @@ from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind
 from refundkit.models import Evidence, Order, describe_validation_error
 from refundkit.parse import parse_past
-from refundkit.sanitize import visible
+from refundkit.sanitize import is_hidden, visible
 from refundkit.store import (
     EVIDENCE_MODE,
     NotRegularFile,
@@ -105,7 +105,8 @@ def check_source(path: Path) -> os.stat_result:
 def safe_name(name: str) -> str:
     """A file name that cannot escape the folder, hide itself or carry invisible characters."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
-    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    # The characters sanitize.visible would escape, and private use: an emoji's joiner stays.
+    kept = "".join(c for c in name if not is_hidden(c) and unicodedata.category(c) != "Co")
     kept = kept.strip().lstrip(".").strip() or "file"
     if len(kept) > MAX_NAME or len(kept.encode()) > MAX_NAME_BYTES:
         stem, dot, ext = kept.rpartition(".")
