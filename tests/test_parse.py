@@ -37,6 +37,22 @@ TODAY = date(2026, 11, 26)
         ("03/03/2026", (date(2026, 3, 3), None)),
         ("2024-02-29", (date(2024, 2, 29), None)),
         ("２０２６-１１-２０", (date(2026, 11, 20), None)),
+        ("2026-11-20 3pm", (date(2026, 11, 20), time(15, 0))),
+        ("2026-11-20 9am", (date(2026, 11, 20), time(9, 0))),
+        ("2026-11-20 12am", (date(2026, 11, 20), time(0, 0))),
+        ("2026-11-20 12pm", (date(2026, 11, 20), time(12, 0))),
+        ("2026-11-20 3 pm", (date(2026, 11, 20), time(15, 0))),
+        ("2026-11-20 2:30pm", (date(2026, 11, 20), time(14, 30))),
+        ("2026-11-20 2:30 P.M.", (date(2026, 11, 20), time(14, 30))),
+        ("20 Nov 2026 3pm", (date(2026, 11, 20), time(15, 0))),
+        ("20 Nov 2026 12am", (date(2026, 11, 20), time(0, 0))),
+        ("20 Nov 2026 at 3 p.m.", (date(2026, 11, 20), time(15, 0))),
+        ("20 Nov 2026 2:30pm", (date(2026, 11, 20), time(14, 30))),
+        ("2026年11月20日3pm", (date(2026, 11, 20), time(15, 0))),
+        ("yesterday 3pm", (TODAY - timedelta(days=1), time(15, 0))),
+        ("today 9am", (TODAY, time(9, 0))),
+        ("last friday 12pm", (date(2026, 11, 20), time(12, 0))),
+        ("13/04/2026 3pm", (date(2026, 4, 13), time(15, 0))),
     ],
 )
 def test_date_forms(text: str, expected: tuple[date, time | None]) -> None:
@@ -86,6 +102,24 @@ def test_bad_dates_are_refused_with_the_fix(text: str) -> None:
     with pytest.raises(BadInput) as info:
         parse_when(text, TODAY)
     assert "YYYY-MM-DD" in info.value.message or "HH:MM" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-20 15", "20 Nov 2026 15", "2026-11-20T15", "Nov 20 2026 12"]
+)
+def test_an_hour_alone_is_refused_not_dropped(text: str) -> None:
+    """`2026-11-20 15` may be 15:00 or a slip: asked again, never recorded without its time."""
+    with pytest.raises(BadInput, match="no minutes") as info:
+        parse_when(text, TODAY)
+    assert "HH:MM" in info.value.message and "3pm" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-20 13pm", "2026-11-20 0am", "2026-11-20 14:30pm", "20 Nov 2026 13pm"]
+)
+def test_a_twelve_hour_clock_past_twelve_is_refused(text: str) -> None:
+    with pytest.raises(BadInput):
+        parse_when(text, TODAY)
 
 
 def test_ambiguous_date_says_so() -> None:
@@ -170,6 +204,32 @@ def test_every_iso_and_chinese_date_reads_back(day: date) -> None:
     assert parse_when(day.isoformat(), TODAY)[0] == day
     assert parse_when(f"{day.year}年{day.month}月{day.day}日", TODAY)[0] == day
     assert parse_when(day.strftime("%Y/%m/%d"), TODAY)[0] == day
+
+
+def _twelve_hour(clock: time, minutes: bool) -> str:
+    """clock as people write it with am/pm: 3pm, 12am, 2:30 p.m."""
+    hour = clock.hour % 12 or 12
+    half = "am" if clock.hour < 12 else "pm"
+    return f"{hour}:{clock.minute:02d}{half}" if minutes else f"{hour}{half}"
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+    st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    st.sampled_from(["{iso} {clock}", "{iso} {clock_spaced}", "{day} {clock}", "{cn}{clock}"]),
+)
+def test_every_time_of_day_said_with_am_or_pm_is_kept(day: date, clock: time, form: str) -> None:
+    """A time said with am/pm, with or without minutes, after any date form: never dropped."""
+    minutes = clock.minute != 0 or day.day % 2 == 0  # both 3pm and 3:00pm
+    said = _twelve_hour(clock, minutes)
+    text = form.format(
+        iso=day.isoformat(),
+        day=day.strftime("%d %b %Y"),
+        cn=f"{day.year}年{day.month}月{day.day}日",
+        clock=said,
+        clock_spaced=f"{said[:-2]} {said[-2:].upper()}",  # 3 PM
+    )
+    assert parse_when(text, TODAY) == (day, clock)
 
 
 @pytest.mark.parametrize(
