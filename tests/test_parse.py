@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import snapshot
 from refundkit.errors import BadInput
 from refundkit.parse import format_money, parse_money, parse_past, parse_when
 
@@ -329,3 +331,66 @@ def test_chinese_money_words() -> None:
     assert parse_money("399块") == Decimal("399.00")
     assert parse_money("399块钱") == Decimal("399.00")
     assert parse_money("人民币399") == Decimal("399.00")
+
+
+# --- a time still to come today (the clock is fixed: 04:10 on TODAY) ------------------------
+
+NOW = datetime.combine(TODAY, time(4, 10, 30))
+
+
+@pytest.mark.parametrize("text", ["2026-11-26 23:59", "today 04:11", "today 9am", "今天下午3点"])
+def test_a_time_later_today_is_refused_for_what_already_happened(text: str) -> None:
+    with pytest.raises(BadInput, match="later than now") as info:
+        parse_past(text, TODAY, "purchase", NOW.time())
+    assert "04:10" in info.value.message and repr(text) in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today 04:10", time(4, 10)),  # the minute it is now
+        ("2026-11-26 04:10:59", time(4, 10, 59)),
+        ("today 12am", time(0, 0)),
+        ("yesterday 23:59", time(23, 59)),
+        ("today", None),
+    ],
+)
+def test_a_time_up_to_now_is_kept(text: str, expected: time | None) -> None:
+    assert parse_past(text, TODAY, "purchase", NOW.time())[1] == expected
+
+
+def test_without_the_clock_only_the_day_is_checked() -> None:
+    """A bill's or a screenshot's time may be another zone's clock: not held against now."""
+    assert parse_past("2026-11-26 23:59", TODAY, "purchase") == (TODAY, time(23, 59))
+
+
+def test_orders_events_and_evidence_refuse_a_time_later_today(home: Path, tmp_path: Path) -> None:
+    """add-order --purchased, edit --received, log --on, correct --on and add-evidence --taken
+    all pass the clock: each refuses today 23:59 at 04:10 and records nothing."""
+    from refundkit import cases, timeline
+    from refundkit.evidence import add_evidence
+    from refundkit.kinds import EvidenceKind
+    from refundkit.store import Store
+
+    store = Store(home)
+    late = "2026-11-26 23:59"
+    order = {"merchant": "店", "item": "耳机", "amount": "5", "purchased": "2026-11-26 01:00"}
+    with pytest.raises(BadInput, match="later than now"):
+        cases.add_order(store, {**order, "purchased": late}, NOW)
+    order_id = cases.add_order(store, order, NOW).id
+    before = snapshot(home)
+    with pytest.raises(BadInput, match="later than now"):
+        cases.edit_order(store, order_id, {"received": late}, NOW)
+    with pytest.raises(BadInput, match="later than now"):
+        timeline.log_event(store, order_id, {"event": "contacted-merchant", "on": late}, NOW)
+    assert snapshot(home) == before
+    contact = {"event": "contacted-merchant", "on": "today 04:00"}
+    event = timeline.log_event(store, order_id, contact, NOW)
+    before = snapshot(home)
+    with pytest.raises(BadInput, match="later than now"):
+        timeline.correct_event(store, order_id, event.id, {"on": late}, NOW)
+    proof = tmp_path / "chat.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    with pytest.raises(BadInput, match="later than now"):
+        add_evidence(store, order_id, [proof], EvidenceKind.CHAT, None, late, NOW)
+    assert snapshot(home) == before

@@ -189,7 +189,7 @@ def add_evidence(
     """Attach files to an order: all of them, or (on any error) none."""
     order_id = store.resolve(prefix)
     order = store.load(order_id)  # a damaged order is reported before any copying
-    taken_day = parse_past(taken, now.date(), "taken")[0] if taken else None
+    taken_day = parse_past(taken, now.date(), "taken", now.time())[0] if taken else None
     _check_entry(kind, note, taken_day, now)
     sizes = [check_source(path).st_size for path in paths]
     _refuse_known_content(order, paths, sizes)

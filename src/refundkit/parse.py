@@ -268,11 +268,19 @@ def _chinese_clock(text: str) -> str:
     return f"{text[: found.start()]} {hour:02d}:{minute:02d}"
 
 
-def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
-    """Read the date of something that already happened; the future is refused."""
+def parse_past(
+    text: str, today: date, what: str, now: time | None = None
+) -> tuple[date, time | None]:
+    """Read the date of something that already happened; the future is refused.
+
+    now is the time of day when today is the real today: then a time later than now on
+    today's date is refused too (a purchase "today 23:59" recorded at 04:10 has not happened).
+    It is left out where the time read may be another zone's clock (a bill, a screenshot).
+    """
     from refundkit.i18n import _
 
     day, clock = parse_when(text, today)
+    _not_after_now(text, day, clock, today, now, what)
     if day > today and text.strip() == day.isoformat():  # said as a date: no need to repeat it
         raise BadInput(
             _(
@@ -289,6 +297,23 @@ def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
             )
         )
     return day, clock
+
+
+def _not_after_now(
+    text: str, day: date, clock: time | None, today: date, now: time | None, what: str
+) -> None:
+    """Refuse today's date with a time still to come, to the minute (a time typed to the
+    minute is not refused in the minute it names)."""
+    from refundkit.i18n import _
+
+    if day != today or clock is None or now is None:
+        return
+    if (clock.hour, clock.minute) > (now.hour, now.minute):
+        raise BadInput(
+            _(
+                "{what} time {value} is later than now ({now}): give the time it actually happened"
+            ).format(what=_what(what), value=repr(text), now=now.strftime("%H:%M"))
+        )
 
 
 def _what(key: str) -> str:

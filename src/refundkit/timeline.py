@@ -40,7 +40,11 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
 
     order_id = store.resolve(prefix)
     kind = EventKind(choices.parse(choices.EVENT, str(raw["event"])))
-    day, clock = parse_past(raw["on"], now.date(), "event") if raw.get("on") else (now.date(), None)
+    day, clock = (
+        parse_past(raw["on"], now.date(), "event", now.time())
+        if raw.get("on")
+        else (now.date(), None)
+    )
     _check_options(kind, raw)
     amount = parse_money(raw["amount"]) if raw.get("amount") is not None else None
     if kind in MONEY_EVENTS and amount is None:
@@ -236,7 +240,7 @@ def _corrected_values(
     values: dict[str, Any] = {}
     for name, value in given.items():
         if name == "on":
-            day, clock = parse_past(value, now.date(), "event")
+            day, clock = parse_past(value, now.date(), "event", now.time())
             _check_day(order, day)
             values["on"], values["at"] = day, clock
         elif name == "asked" or name == "refused":
