@@ -129,7 +129,7 @@ def check_value(field: str, value: Any, record: str = "order") -> None:
     try:
         setattr(probe, field, value)
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
@@ -140,7 +140,7 @@ def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
     try:
         return Order(id=order_id, created=now, **fields)
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def add_order(store: Store, raw: dict[str, Any], now: datetime) -> Order:
@@ -168,9 +168,22 @@ def edit_order(store: Store, prefix: str, raw: dict[str, Any], now: datetime) ->
         implied = {}
         if changes.get("mini_program") and "platform" not in changes and not order.platform:
             implied = {"platform": Platform.WECHAT_MINI_PROGRAM.value}  # a Mini Program is WeChat
-        return order.model_copy(update={**changes, **implied})
+        return _checked(order, {**changes, **implied})
 
     return store.update(order_id, change)
+
+
+def _checked(order: Order, changes: dict[str, Any]) -> Order:
+    """order with changes, validated here so that a broken rule names the option that broke
+    it (--units-used), as add-order's do; store.update checks the whole record again."""
+    from pydantic import ValidationError
+
+    from refundkit.models import Order, describe_validation_error
+
+    try:
+        return Order.model_validate({**order.model_dump(), **changes})
+    except ValidationError as exc:
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 @dataclass(frozen=True)

@@ -259,7 +259,7 @@ def _check_entry(kind: EvidenceKind, note: str | None, taken: date | None, now: 
             note=note,
         )
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def _refuse_repeats(incoming: list[Incoming]) -> None:

@@ -902,8 +902,8 @@ class Store:
         def merged() -> Profile:
             try:
                 return Profile.model_validate({**self.load_profile().model_dump(), **changes})
-            except ValidationError as exc:
-                raise BadInput(describe_validation_error(exc)) from None
+            except ValidationError as exc:  # the changes are the profile command's options
+                raise BadInput(describe_validation_error(exc, options=True)) from None
 
         merged()
         self.ensure()

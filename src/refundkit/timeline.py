@@ -86,7 +86,7 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
                 **values,
             )
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         created.append(event)
         return order.model_copy(update={"events": sorted_events([*order.events, event])})
 
@@ -226,7 +226,7 @@ def correct_event(
             )
             fixed = Event.model_validate(fixed.model_dump())
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         changed.append(fixed)
         return _replace_event(order, fixed)
 
@@ -275,7 +275,7 @@ def withdraw_event(
             fixed = event.model_copy(update={"withdrawn": now, "withdrawn_why": why})
             fixed = Event.model_validate(fixed.model_dump())
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         changed.append(fixed)
         return _replace_event(order, fixed)
 

@@ -66,7 +66,7 @@ def draft_complaint(
     from refundkit.words import names
 
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
-    wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
+    wanted_lang = Lang(choices.language_code(lang, "--lang")) if lang is not None else None
     letter_format = LetterFormat(choices.parse(choices.LETTER_FORMAT, format_))
     wanted_channel = Channel(choices.parse(choices.CHANNEL, channel)) if channel else None
     store = get_store(ctx)
