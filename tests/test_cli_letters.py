@@ -334,3 +334,16 @@ def test_emoji_joined_by_zwj_reach_the_letter_and_the_terminal_whole(
     assert "U+200D" not in letter.stdout and "U+E00" not in letter.stdout
     shown = cli("status", order).stdout + cli("status").stdout
     assert FAMILY in shown and "U+200D" not in shown and "<U+202E>" in shown
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_templates_list_says_built_in_in_every_language(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """`built-in` is the contract's token, read by scripts: never translated (not 内置)."""
+    monkeypatch.setenv("REFUNDKIT_LANG", language)
+    assert cli("templates", "copy", "letters/merchant.zh.md.j2").exit_code == 0
+    rows = listing(cli)
+    assert rows["letters/merchant.zh.md.j2"] == str(home / "templates/letters/merchant.zh.md.j2")
+    assert {source for name, source in rows.items() if "merchant.zh" not in name} == {"built-in"}
+    assert "内置" not in cli("--ui-lang", language, "templates", "list").stdout
