@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bill_fixtures import (
+    ALIPAY_2026,
     ALIPAY_CSV,
     ALIPAY_WEB_GBK,
     ALIPAY_WEB_UTF8,
@@ -63,14 +64,63 @@ def test_list_without_terminal_records_nothing(cli: Cli, home: Path) -> None:
     assert orders_in(home) == [] and snapshot(home) == {}
 
 
-def test_list_keeps_long_numbers_whole_in_a_narrow_pipe(
+def test_list_keeps_long_numbers_whole_on_a_narrow_terminal(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "40")
     result = cli("import-bill", str(ALIPAY_CSV))
     assert result.exit_code == 0
-    assert "2025101922001400001111 " in result.stdout
-    assert "[refunded in part (¥100.00 of ¥2,399.00)]" in result.stdout
+    assert "1  2025101922001400001111\n" in result.stdout  # a list: the number on its line
+    assert "[refunded in part (¥100.00 of\n   ¥2,399.00)]" in result.stdout  # amounts whole
+
+
+def test_a_pipe_gets_each_row_on_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS")  # CliRunner's stdout is no terminal: no width to fit
+    result = cli("import-bill", str(ALIPAY_CSV))
+    assert "2025101922001400001111  " in result.stdout
+    assert "  [refunded in part (¥100.00 of ¥2,399.00)]\n" in result.stdout
+
+
+BILLS = [WECHAT_CSV, WECHAT_2019, ALIPAY_CSV, ALIPAY_2026, ALIPAY_WEB_GBK, EXAMPLE_WECHAT_XLSX]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("columns", [50, 60, 80, 100])
+@pytest.mark.parametrize("bill", BILLS, ids=[b.name for b in BILLS])
+def test_the_listing_fits_the_terminal(
+    cli: Cli,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    bill: Path,
+    columns: int,
+    language: str,
+) -> None:
+    """Every line fits COLUMNS (a CJK character is two columns): the merchant and item are
+    cut with "…", marks and the hint broken; only a transaction number wider than the line
+    may overflow it, never cut. The heading is in the interface's language."""
+    from refundkit.wrap import cell_width
+
+    monkeypatch.chdir(tmp_path)  # a short path in the hint's command, wherever the tests run
+    local = Path(bill.name)
+    local.write_bytes(bill.read_bytes())
+    ids = {
+        t["id"] for t in json.loads(cli("import-bill", bill.name, "--json").stdout)["transactions"]
+    }
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = cli("--ui-lang", language, "import-bill", bill.name)
+    assert result.exit_code == 0, result.output
+    for line in result.stdout.splitlines():
+        if cell_width(line) > columns:  # a transaction number, or the command to paste
+            whole_id = line.split()[-1] in ids and len(line.split()) == 2
+            assert whole_id or line == f"`refundkit import-bill {bill.name} --row 1`", line
+    for tx_id in ids:
+        assert tx_id in result.stdout.split()  # never cut
+    heading = "商家 · 商品" if language == "zh" else "Merchant · item"
+    if columns >= 80 and bill not in (WECHAT_2019, EXAMPLE_WECHAT_XLSX):  # a table
+        assert heading in result.stdout
+        assert ("…" in result.stdout) is (columns == 80)  # at 100, every name fits
+    if language == "zh":
+        assert "Merchant" not in result.stdout
 
 
 def test_singular_and_an_empty_bill(cli: Cli, tmp_path: Path) -> None:
@@ -87,7 +137,10 @@ def test_singular_and_an_empty_bill(cli: Cli, tmp_path: Path) -> None:
     assert "No expense transactions in this WeChat Pay bill (CSV)" in result.stdout
 
 
-def test_statuses_are_shown_and_zero_rows_not_pickable(cli: Cli, home: Path) -> None:
+def test_statuses_are_shown_and_zero_rows_not_pickable(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLUMNS")  # a pipe: each row on one line
     out = cli("import-bill", str(WECHAT_2019)).stdout
     assert "[returned to you (对方已退还)]" in out
     assert "[not pickable: the bill shows ¥0.00 for it (paid by other means" in out

@@ -342,6 +342,7 @@ def test_a_platform_recorded_only_as_other_is_not_named_in_letters(cli: Any, add
             assert (
                 "购买平台" not in text and "销售平台" not in text and "Bought through" not in text
             )
+            assert "在向" not in text and "through ," not in text and "through  " not in text
 
 
 MD_MARK = "\\[投诉人姓名]"  # a Markdown letter escapes the blank's bracket; txt does not
@@ -370,3 +371,35 @@ def test_an_explicit_format_wins_over_the_out_files_name(
     result = cli("draft-complaint", order_id, "--lang", "zh", "--format", "md", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert MD_MARK in out.read_text(encoding="utf-8")
+
+
+FAMILY = "亲子👨\u200d👩\u200d👧店🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html"])
+def test_emoji_joined_by_zwj_reach_the_letter_and_the_terminal_whole(
+    cli: Cli, add: Any, fmt: str
+) -> None:
+    """A ZERO WIDTH JOINER or an emoji tag is part of the name, not a hidden character: it
+    is written as it is, never as <U+200D>; a bidi override beside it is still shown."""
+    order = add(merchant=FAMILY + "\u202e", item="儿童👩\u200d🍳玩具", received="today")
+    letter = cli("draft-complaint", order, "--to", "merchant", "--format", fmt)
+    assert letter.exit_code == 0, letter.output
+    assert FAMILY in letter.stdout and "儿童👩\u200d🍳玩具" in letter.stdout
+    assert "U+202E" in letter.stdout  # escaped as each format escapes `<`
+    assert "U+200D" not in letter.stdout and "U+E00" not in letter.stdout
+    shown = cli("status", order).stdout + cli("status").stdout
+    assert FAMILY in shown and "U+200D" not in shown and "<U+202E>" in shown
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_templates_list_says_built_in_in_every_language(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """`built-in` is the contract's token, read by scripts: never translated (not 内置)."""
+    monkeypatch.setenv("REFUNDKIT_LANG", language)
+    assert cli("templates", "copy", "letters/merchant.zh.md.j2").exit_code == 0
+    rows = listing(cli)
+    assert rows["letters/merchant.zh.md.j2"] == str(home / "templates/letters/merchant.zh.md.j2")
+    assert {source for name, source in rows.items() if "merchant.zh" not in name} == {"built-in"}
+    assert "内置" not in cli("--ui-lang", language, "templates", "list").stdout

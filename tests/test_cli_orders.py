@@ -391,3 +391,26 @@ def test_damaged_error_does_not_repeat_the_path(cli: Cli, add: Any, home: Path) 
     path.write_text("{")
     (damaged,) = status_json(cli)["damaged"]
     assert damaged["path"] == str(path) and str(path) not in damaged["error"]
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("20 Nov 2025 3pm", "15:00:00"),
+        ("2025-11-20 12am", "00:00:00"),
+        ("2025-11-20 9 am", "09:00:00"),
+    ],
+)
+def test_a_time_said_with_am_or_pm_is_kept(
+    cli: Cli, add: Any, home: Path, said: str, kept: str
+) -> None:
+    order_id = add(purchased=said)
+    order = json.loads((home / "orders" / order_id / "order.json").read_text())
+    assert order["purchased"] == "2025-11-20" and order["purchased_time"] == kept
+
+
+def test_an_hour_without_minutes_is_refused_not_dropped(cli: Cli, home: Path) -> None:
+    args = ["--merchant", "店", "--item", "耳机", "--amount", "5", "--purchased", "2025-11-20 15"]
+    result = cli("add-order", *args)
+    assert result.exit_code == 2 and "no minutes" in result.stderr and "15:00" in result.stderr
+    assert snapshot(home) == {}

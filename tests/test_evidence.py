@@ -138,6 +138,7 @@ def test_symlink_is_stored_as_the_file_it_points_to(
         ("evil\u202egnp.exe", "evilgnp.exe"),
         ("zero\u200bwidth.png", "zerowidth.png"),
         ("聊天记录😀.png", "聊天记录😀.png"),
+        ("家庭👨\u200d👩\u200d👧\u2066.png", "家庭👨\u200d👩\u200d👧.png"),  # the joiner stays
         ("C:\\Users\\x\\shot.png", "shot.png"),
         ("50%off.png", "50％off.png"),  # `%` would be %25 in a BagIt manifest
     ],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import snapshot
 from refundkit.errors import BadInput
 from refundkit.parse import format_money, parse_money, parse_past, parse_when
 
@@ -37,6 +39,22 @@ TODAY = date(2026, 11, 26)
         ("03/03/2026", (date(2026, 3, 3), None)),
         ("2024-02-29", (date(2024, 2, 29), None)),
         ("２０２６-１１-２０", (date(2026, 11, 20), None)),
+        ("2026-11-20 3pm", (date(2026, 11, 20), time(15, 0))),
+        ("2026-11-20 9am", (date(2026, 11, 20), time(9, 0))),
+        ("2026-11-20 12am", (date(2026, 11, 20), time(0, 0))),
+        ("2026-11-20 12pm", (date(2026, 11, 20), time(12, 0))),
+        ("2026-11-20 3 pm", (date(2026, 11, 20), time(15, 0))),
+        ("2026-11-20 2:30pm", (date(2026, 11, 20), time(14, 30))),
+        ("2026-11-20 2:30 P.M.", (date(2026, 11, 20), time(14, 30))),
+        ("20 Nov 2026 3pm", (date(2026, 11, 20), time(15, 0))),
+        ("20 Nov 2026 12am", (date(2026, 11, 20), time(0, 0))),
+        ("20 Nov 2026 at 3 p.m.", (date(2026, 11, 20), time(15, 0))),
+        ("20 Nov 2026 2:30pm", (date(2026, 11, 20), time(14, 30))),
+        ("2026年11月20日3pm", (date(2026, 11, 20), time(15, 0))),
+        ("yesterday 3pm", (TODAY - timedelta(days=1), time(15, 0))),
+        ("today 9am", (TODAY, time(9, 0))),
+        ("last friday 12pm", (date(2026, 11, 20), time(12, 0))),
+        ("13/04/2026 3pm", (date(2026, 4, 13), time(15, 0))),
     ],
 )
 def test_date_forms(text: str, expected: tuple[date, time | None]) -> None:
@@ -86,6 +104,24 @@ def test_bad_dates_are_refused_with_the_fix(text: str) -> None:
     with pytest.raises(BadInput) as info:
         parse_when(text, TODAY)
     assert "YYYY-MM-DD" in info.value.message or "HH:MM" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-20 15", "20 Nov 2026 15", "2026-11-20T15", "Nov 20 2026 12"]
+)
+def test_an_hour_alone_is_refused_not_dropped(text: str) -> None:
+    """`2026-11-20 15` may be 15:00 or a slip: asked again, never recorded without its time."""
+    with pytest.raises(BadInput, match="no minutes") as info:
+        parse_when(text, TODAY)
+    assert "HH:MM" in info.value.message and "3pm" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-20 13pm", "2026-11-20 0am", "2026-11-20 14:30pm", "20 Nov 2026 13pm"]
+)
+def test_a_twelve_hour_clock_past_twelve_is_refused(text: str) -> None:
+    with pytest.raises(BadInput):
+        parse_when(text, TODAY)
 
 
 def test_ambiguous_date_says_so() -> None:
@@ -170,6 +206,32 @@ def test_every_iso_and_chinese_date_reads_back(day: date) -> None:
     assert parse_when(day.isoformat(), TODAY)[0] == day
     assert parse_when(f"{day.year}年{day.month}月{day.day}日", TODAY)[0] == day
     assert parse_when(day.strftime("%Y/%m/%d"), TODAY)[0] == day
+
+
+def _twelve_hour(clock: time, minutes: bool) -> str:
+    """clock as people write it with am/pm: 3pm, 12am, 2:30 p.m."""
+    hour = clock.hour % 12 or 12
+    half = "am" if clock.hour < 12 else "pm"
+    return f"{hour}:{clock.minute:02d}{half}" if minutes else f"{hour}{half}"
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+    st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    st.sampled_from(["{iso} {clock}", "{iso} {clock_spaced}", "{day} {clock}", "{cn}{clock}"]),
+)
+def test_every_time_of_day_said_with_am_or_pm_is_kept(day: date, clock: time, form: str) -> None:
+    """A time said with am/pm, with or without minutes, after any date form: never dropped."""
+    minutes = clock.minute != 0 or day.day % 2 == 0  # both 3pm and 3:00pm
+    said = _twelve_hour(clock, minutes)
+    text = form.format(
+        iso=day.isoformat(),
+        day=day.strftime("%d %b %Y"),
+        cn=f"{day.year}年{day.month}月{day.day}日",
+        clock=said,
+        clock_spaced=f"{said[:-2]} {said[-2:].upper()}",  # 3 PM
+    )
+    assert parse_when(text, TODAY) == (day, clock)
 
 
 @pytest.mark.parametrize(
@@ -269,3 +331,66 @@ def test_chinese_money_words() -> None:
     assert parse_money("399块") == Decimal("399.00")
     assert parse_money("399块钱") == Decimal("399.00")
     assert parse_money("人民币399") == Decimal("399.00")
+
+
+# --- a time still to come today (the clock is fixed: 04:10 on TODAY) ------------------------
+
+NOW = datetime.combine(TODAY, time(4, 10, 30))
+
+
+@pytest.mark.parametrize("text", ["2026-11-26 23:59", "today 04:11", "today 9am", "今天下午3点"])
+def test_a_time_later_today_is_refused_for_what_already_happened(text: str) -> None:
+    with pytest.raises(BadInput, match="later than now") as info:
+        parse_past(text, TODAY, "purchase", NOW.time())
+    assert "04:10" in info.value.message and repr(text) in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today 04:10", time(4, 10)),  # the minute it is now
+        ("2026-11-26 04:10:59", time(4, 10, 59)),
+        ("today 12am", time(0, 0)),
+        ("yesterday 23:59", time(23, 59)),
+        ("today", None),
+    ],
+)
+def test_a_time_up_to_now_is_kept(text: str, expected: time | None) -> None:
+    assert parse_past(text, TODAY, "purchase", NOW.time())[1] == expected
+
+
+def test_without_the_clock_only_the_day_is_checked() -> None:
+    """A bill's or a screenshot's time may be another zone's clock: not held against now."""
+    assert parse_past("2026-11-26 23:59", TODAY, "purchase") == (TODAY, time(23, 59))
+
+
+def test_orders_events_and_evidence_refuse_a_time_later_today(home: Path, tmp_path: Path) -> None:
+    """add-order --purchased, edit --received, log --on, correct --on and add-evidence --taken
+    all pass the clock: each refuses today 23:59 at 04:10 and records nothing."""
+    from refundkit import cases, timeline
+    from refundkit.evidence import add_evidence
+    from refundkit.kinds import EvidenceKind
+    from refundkit.store import Store
+
+    store = Store(home)
+    late = "2026-11-26 23:59"
+    order = {"merchant": "店", "item": "耳机", "amount": "5", "purchased": "2026-11-26 01:00"}
+    with pytest.raises(BadInput, match="later than now"):
+        cases.add_order(store, {**order, "purchased": late}, NOW)
+    order_id = cases.add_order(store, order, NOW).id
+    before = snapshot(home)
+    with pytest.raises(BadInput, match="later than now"):
+        cases.edit_order(store, order_id, {"received": late}, NOW)
+    with pytest.raises(BadInput, match="later than now"):
+        timeline.log_event(store, order_id, {"event": "contacted-merchant", "on": late}, NOW)
+    assert snapshot(home) == before
+    contact = {"event": "contacted-merchant", "on": "today 04:00"}
+    event = timeline.log_event(store, order_id, contact, NOW)
+    before = snapshot(home)
+    with pytest.raises(BadInput, match="later than now"):
+        timeline.correct_event(store, order_id, event.id, {"on": late}, NOW)
+    proof = tmp_path / "chat.png"
+    proof.write_bytes(b"\x89PNG\r\n\x1a\nchat")
+    with pytest.raises(BadInput, match="later than now"):
+        add_evidence(store, order_id, [proof], EvidenceKind.CHAT, None, late, NOW)
+    assert snapshot(home) == before

@@ -279,10 +279,9 @@ def loosen(home: Path) -> None:
 
 
 def assert_private_inside(home: Path, after: str) -> None:
-    """Everything refundkit made is owner-only; the folder itself is left as it is found."""
+    """Everything refundkit made is owner-only, the data folder too (refundkit created it:
+    a folder it adopted keeps its mode, see below)."""
     for path, mode, is_dir in modes(home):
-        if path == home:
-            continue
         expected = 0o700 if is_dir else 0o400 if is_stored_evidence(path, home) else 0o600
         assert mode == expected, f"{path} is {oct(mode)}, not {oct(expected)} (after {after})"
 
@@ -326,6 +325,44 @@ def test_a_restored_copy_is_made_private_again_and_said_once(
     assert_private_inside(home, " ".join(args))
     again = cli(*args) if command[0] not in ("add-evidence",) else cli("status")
     assert NOTICE not in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("loose", "english", "chinese"),
+    [
+        (
+            ["."],
+            "made 1 folder in the data folder {home} private again (it was open",
+            "1 个文件夹重新",
+        ),
+        (
+            ["profile.json"],
+            "made 1 file in the data folder {home} private again (it was open",
+            "1 个文件重新",
+        ),
+        (
+            [".", "profile.json", "orders"],
+            "made 2 folders and 1 file in the data folder {home} private again (they were open",
+            "2 个文件夹和 1 个文件重新",
+        ),
+    ],
+    ids=["the folder", "one file", "several"],
+)
+def test_the_repair_notice_counts_in_either_language(
+    cli: Cli, home: Path, loose: list[str], english: str, chinese: str
+) -> None:
+    """One thing "was" open, several "were"; no stray space in the Chinese; and the data
+    folder itself, which refundkit created, is put back to 0700 (before, it stayed 0755)."""
+    assert cli("profile", "--name", "张三").exit_code == 0
+    assert cli("add-order", "--merchant", "m", "--item", "i", "--amount", "1").exit_code == 0
+    for language, wanted in (("en", english.format(home=home)), ("zh", chinese)):
+        for name in loose:
+            os.chmod(home / name, 0o755 if (home / name).is_dir() else 0o644)
+        result = cli("--ui-lang", language, "status")
+        assert result.exit_code == 0 and wanted in result.stderr, result.stderr
+        assert "个文件 " not in result.stderr and "个文件夹 " not in result.stderr
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        assert stat.S_IMODE((home / "profile.json").stat().st_mode) == 0o600
 
 
 def test_a_file_opened_deep_inside_is_noticed_on_the_way(

@@ -1,5 +1,6 @@
 """The one sanitiser: control and format characters are shown, never emitted."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,9 +28,31 @@ def test_chinese_and_emoji_pass_untouched() -> None:
     assert not has_hidden(text)
 
 
+FAMILY = "👨\u200d👩\u200d👧"  # three emoji joined by ZERO WIDTH JOINER
+ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"  # tag characters
+PERSIAN = "می\u200cخواهم"  # ZERO WIDTH NON-JOINER, as Persian spells it
+
+
+@pytest.mark.parametrize("text", [FAMILY, ENGLAND, PERSIAN, f"亲子店 {FAMILY} 🇨🇳"])
+def test_joiners_and_emoji_tags_are_kept(text: str) -> None:
+    """They are part of the text (one emoji, one flag, one word), never a hidden trick."""
+    assert visible(text) == text
+    assert visible(text, block=True) == text
+    assert not has_hidden(text)
+
+
+def test_bidi_controls_and_other_format_characters_are_still_shown() -> None:
+    bidi = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+    assert visible(FAMILY + bidi) == FAMILY + "".join(f"<U+{ord(c):04X}>" for c in bidi)
+    assert visible("\ufeff\u200b\u2060\U000e0001") == "<U+FEFF><U+200B><U+2060><U+E0001>"
+
+
+KEPT = {"\u200c", "\u200d", *map(chr, range(0xE0020, 0xE0080))}
+
+
 @given(st.text())
 def test_output_never_holds_a_control_or_format_character(text: str) -> None:
     import unicodedata
 
     shown = visible(text)
-    assert all(unicodedata.category(c) not in ("Cc", "Cf", "Cs") for c in shown)
+    assert all(unicodedata.category(c) not in ("Cc", "Cf", "Cs") or c in KEPT for c in shown)

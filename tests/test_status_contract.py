@@ -131,3 +131,50 @@ def test_an_exercised_window_is_not_shown_as_a_red_expired_one(
     assert plain.urgency_style(expired) == "red"  # an unused, ended window stays red
     full = cli("status", order, "--as-of", "2026-12-10").stdout
     assert "exercised on 2026-11-15" in full
+
+
+# Only these fields hold words for a person and follow the interface's language.
+WORDED = {"windows": ("basis", "notes"), "next_step": ("action", "reason", "notes")}
+
+
+def _unworded(data: dict[str, Any]) -> dict[str, Any]:
+    """data without the fields the contract lets follow the language."""
+    orders = []
+    for order in data["orders"]:
+        order = {**order, "next_step": dict(order["next_step"]), "windows": list(order["windows"])}
+        for key in WORDED["next_step"]:
+            order["next_step"].pop(key, None)
+        order["windows"] = [
+            {k: v for k, v in w.items() if k not in WORDED["windows"]} for w in order["windows"]
+        ]
+        orders.append(order)
+    damaged = [{k: v for k, v in d.items() if k != "error"} for d in data.get("damaged", [])]
+    return {**data, "orders": orders, "damaged": damaged}
+
+
+def test_json_never_changes_with_the_language(cli: Cli, add: Any, home: Any) -> None:
+    """Every key and value but the contract's worded fields is the same in English and Chinese,
+    for cases with every kind of notice and for a damaged file; the notices are codes there,
+    and their words are printed by `status` alone."""
+    defective = add(problem="defective", **DATES)  # details-missing
+    assert cli("log", defective, "merchant-refused", "--on", "2026-11-14").exit_code == 0
+    prepaid = add(category="prepaid-service", purchased="2026-11-10")  # prepaid-units-missing
+    add(jurisdiction="eu", currency="EUR", problem="not-as-described", **DATES)
+    broken = add(**DATES)
+    (home / "orders" / broken / "order.json").write_text("{", encoding="utf-8")
+    for args in [(), (defective,), (prepaid,)]:
+        shown = {
+            language: cli("--ui-lang", language, "status", *args, "--json", "--as-of", "2026-11-20")
+            for language in ("en", "zh")
+        }
+        assert {r.exit_code for r in shown.values()} <= {0, 1}
+        en, zh = (json.loads(shown[language].stdout) for language in ("en", "zh"))
+        assert _unworded(en) == _unworded(zh)
+    notices = {o["id"]: o["notices"] for o in status_json(cli, "--as-of", "2026-11-20")["orders"]}
+    assert notices[defective] == [
+        {"code": "refused-what-unknown", "event": "t1", "on": "2026-11-14"},
+        {"code": "details-missing", "private_note": False},
+    ]
+    assert notices[prepaid] == [{"code": "prepaid-units-missing"}]
+    table = cli("--ui-lang", "zh", "status", "--as-of", "2026-11-20").stdout
+    assert f"refundkit correct {defective} t1 --refused return" in table  # words: the table's

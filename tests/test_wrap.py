@@ -92,3 +92,24 @@ def test_folded_lines_fit_and_lose_nothing(parts: list[str], width: int) -> None
         elif number < len(lines) - 1:  # no Latin word (all fit a line) is cut in two
             assert not (text[position - 1].isascii() and text[position].isascii()), lines
     assert position == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("声悦数码旗舰店 · 蓝牙耳机", 11, "声悦数码旗…"),
+        ("声悦数码旗舰店 · 蓝牙耳机", 12, "声悦数码旗…"),  # a CJK character is never halved
+        ("声悦数码旗舰店 · 蓝牙耳机", 26, "声悦数码旗舰店 · 蓝牙耳机"),
+        ("SoundJoy · earbuds", 10, "SoundJoy…"),  # no space before the ellipsis
+        ("abc", 0, "…"),
+    ],
+)
+def test_clip_cuts_to_the_width_with_an_ellipsis(text: str, width: int, expected: str) -> None:
+    assert wrap.clip(text, width) == expected
+
+
+@given(st.text(), st.integers(min_value=1, max_value=40))
+def test_clip_always_fits(text: str, width: int) -> None:
+    clipped = wrap.clip(text, width)
+    assert wrap.cell_width(clipped) <= width
+    assert clipped == text or clipped.endswith("…")

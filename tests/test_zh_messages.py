@@ -7,6 +7,7 @@ and tests/test_messages.py fails for it meanwhile.
 """
 
 import gettext
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,21 +45,76 @@ def test_a_core_error_reaches_stderr_in_chinese(cli: Cli, add: Any, zh: None) ->
     assert "check --amount" not in result.stderr
 
 
-def test_a_broken_limit_is_worded_in_chinese_and_stays_pydantics_in_english(
+def test_a_broken_limit_is_worded_by_refundkit_in_either_language(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Named by the option the user typed, in refundkit's words: never Pydantic's English."""
     long = "店" * 501
     english = cli("add-order", "--merchant", long, "--item", "耳机", "--amount", "399")
     assert english.exit_code == 2
-    assert "merchant: String should have at most 500 characters" in english.stderr
+    assert english.stderr == "error: --merchant: at most 500 characters\n"
     monkeypatch.setenv("REFUNDKIT_LANG", "zh")
     result = cli("add-order", "--merchant", long, "--item", "耳机", "--amount", "399")
     assert result.exit_code == 2
-    wanted = chinese(
-        "String should have at most {n} character", "String should have at most {n} characters", 500
-    ).format(n=500)
-    assert f"merchant: {wanted}" in result.stderr
-    assert "String should" not in result.stderr
+    wanted = chinese("at most {n} character", "at most {n} characters", 500).format(n=500)
+    assert chinese("{option}: {message}").format(option="--merchant", message=wanted) in (
+        result.stderr
+    )
+    assert "String should" not in result.stderr and "merchant:" not in result.stderr
+
+
+# What each wrong value is refused with, in English: the option, never the field's name.
+NAMED = [
+    (["--merchant-phone", "a\x01"], "--merchant-phone: contains the control character U+0001"),
+    (["--order-no", "x" * 600], "--order-no: at most 500 characters"),
+    (["--note", "x" * 20001], "--note: at most 20000 characters"),
+    (
+        ["--category", "prepaid-service", "--units", "5", "--units-used", "9"],
+        "--units-used: 9 is more than the 5 units bought",
+    ),
+    (["--units-used", "9"], "--units-used: give --units N (the sessions bought) too"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), NAMED, ids=[a[0] for a, _ in NAMED])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_error_names_the_option_in_the_interfaces_language(
+    cli: Cli, home: Path, args: list[str], expected: str, language: str
+) -> None:
+    required = ["--merchant", "声悦", "--item", "耳机", "--amount", "399"]
+    result = cli("--ui-lang", language, "add-order", *required, *args)
+    assert result.exit_code == 2 and not home.exists()
+    option = expected.partition(": ")[0]
+    assert option in result.stderr
+    field = option.lstrip("-").replace("-", "_")
+    assert not re.search(rf"(?<![-\w]){field}[:：]", result.stderr)  # not the field's name
+    if language == "en":
+        assert result.stderr.startswith(f"error: {expected}")
+    else:
+        english = ("characters", "units bought", "give", "contains", "should")
+        assert not any(word in result.stderr for word in english), result.stderr
+
+
+def test_edit_and_log_name_the_option_too(cli: Cli, add: Any) -> None:
+    order = add(category="prepaid-service", units="5")
+    edited = cli("edit", order, "--units-used", "9")
+    assert edited.stderr == "error: --units-used: 9 is more than the 5 units bought\n"
+    logged = cli("log", order, "contacted-merchant", "--ref", "x" * 501)
+    assert logged.stderr == "error: --ref: at most 500 characters\n"
+    profile = cli("--ui-lang", "zh", "profile", "--phone", "1\x07")
+    assert profile.stderr.startswith("错误：--phone：")
+
+
+@pytest.mark.parametrize("option", ["--lang", "--ui-lang"])
+def test_a_language_refused_names_the_option_given(cli: Cli, add: Any, option: str) -> None:
+    order = add()
+    args = ["draft-complaint", order, "--lang", "fr"]
+    result = cli(*(args if option == "--lang" else ["--ui-lang", "fr", *args]))
+    assert result.exit_code == 2
+    assert f"{option} 'fr' is not one of the choices" in result.stderr
+    assert "--language" not in result.stderr
+    chinese_run = cli("--ui-lang", "zh", *args)
+    assert "--lang 'fr'" in chinese_run.stderr and "--language" not in chinese_run.stderr
 
 
 def test_a_record_rule_is_worded_in_chinese(cli: Cli, zh: None) -> None:

@@ -8,7 +8,7 @@ every caller (the CLI, the demo, the bill importer, the tests).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from refundkit.errors import BadInput
@@ -52,8 +52,9 @@ def _vocabularies() -> dict[str, Vocabulary]:
     }
 
 
-def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
-    """Turn the command line's strings into model field values; None means 'not given'."""
+def order_fields(raw: dict[str, Any], today: date, now: time | None = None) -> dict[str, Any]:
+    """Turn the command line's strings into model field values; None means 'not given'.
+    now, the time of day, refuses a time still to come today (see parse.parse_past)."""
     from refundkit.choices import parse, platform_code
     from refundkit.currencies import currency_code
 
@@ -72,7 +73,7 @@ def order_fields(raw: dict[str, Any], today: date) -> dict[str, Any]:
     _match_currency_sign(raw.get("amount"), fields)
     for name, what in (("purchased", "purchase"), ("received", "receipt")):
         if raw.get(name) is not None:
-            day, clock = parse_past(raw[name], today, what)
+            day, clock = parse_past(raw[name], today, what, now)
             fields[name], fields[f"{name}_time"] = day, clock
     for name in ("promise_days", "units", "units_used"):
         if raw.get(name) is not None:
@@ -128,7 +129,7 @@ def check_value(field: str, value: Any, record: str = "order") -> None:
     try:
         setattr(probe, field, value)
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
@@ -139,12 +140,12 @@ def build_order(order_id: str, fields: dict[str, Any], now: datetime) -> Order:
     try:
         return Order(id=order_id, created=now, **fields)
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def add_order(store: Store, raw: dict[str, Any], now: datetime) -> Order:
     """Record a new purchase; nothing is written unless every value is valid."""
-    fields = order_fields(raw, now.date())
+    fields = order_fields(raw, now.date(), now.time())
     fields.setdefault("purchased", now.date())
     if fields.get("mini_program") and "platform" not in fields:
         fields["platform"] = Platform.WECHAT_MINI_PROGRAM.value  # a Mini Program is WeChat
@@ -157,7 +158,7 @@ def add_order(store: Store, raw: dict[str, Any], now: datetime) -> Order:
 def edit_order(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> Order:
     """Change recorded facts; the whole order is validated again before it is saved."""
     order_id = store.resolve(prefix)
-    changes = order_fields(raw, now.date())
+    changes = order_fields(raw, now.date(), now.time())
     if not changes:
         from refundkit.i18n import _
 
@@ -167,9 +168,22 @@ def edit_order(store: Store, prefix: str, raw: dict[str, Any], now: datetime) ->
         implied = {}
         if changes.get("mini_program") and "platform" not in changes and not order.platform:
             implied = {"platform": Platform.WECHAT_MINI_PROGRAM.value}  # a Mini Program is WeChat
-        return order.model_copy(update={**changes, **implied})
+        return _checked(order, {**changes, **implied})
 
     return store.update(order_id, change)
+
+
+def _checked(order: Order, changes: dict[str, Any]) -> Order:
+    """order with changes, validated here so that a broken rule names the option that broke
+    it (--units-used), as add-order's do; store.update checks the whole record again."""
+    from pydantic import ValidationError
+
+    from refundkit.models import Order, describe_validation_error
+
+    try:
+        return Order.model_validate({**order.model_dump(), **changes})
+    except ValidationError as exc:
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 @dataclass(frozen=True)

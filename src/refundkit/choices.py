@@ -430,9 +430,12 @@ def platform_code(text: str) -> str:
     return code if code is not None else text.strip()
 
 
-def language_code(text: str) -> str:
-    """zh or en from what a person types (`中文`, `English`, `zh_CN.UTF-8`)."""
+def language_code(text: str, option: str = "--language") -> str:
+    """zh or en from what a person types (`中文`, `English`, `zh_CN.UTF-8`); an error names
+    option, the one the language was given with (`--lang`, `--ui-lang`, `--language`)."""
+    from dataclasses import replace
+
     from refundkit.i18n import normalise
 
     code = find(LANGUAGE, text) or normalise(text)
-    return code if code is not None else parse(LANGUAGE, text)
+    return code if code is not None else parse(replace(LANGUAGE, option=option), text)

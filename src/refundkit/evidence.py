@@ -38,7 +38,7 @@ from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind
 from refundkit.models import Evidence, Order, describe_validation_error
 from refundkit.parse import parse_past
-from refundkit.sanitize import visible
+from refundkit.sanitize import is_hidden, visible
 from refundkit.store import (
     EVIDENCE_MODE,
     NotRegularFile,
@@ -110,7 +110,8 @@ def check_source(path: Path) -> os.stat_result:
 def safe_name(name: str) -> str:
     """A file name that cannot escape the folder, hide itself or carry invisible characters."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
-    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    # The characters sanitize.visible would escape, and private use: an emoji's joiner stays.
+    kept = "".join(c for c in name if not is_hidden(c) and unicodedata.category(c) != "Co")
     kept = without_percent(kept.strip().lstrip(".").strip()) or "file"
     if len(kept) > MAX_NAME or len(kept.encode()) > MAX_NAME_BYTES:
         stem, dot, ext = kept.rpartition(".")
@@ -198,7 +199,7 @@ def add_evidence(
     """Attach files to an order: all of them, or (on any error) none."""
     order_id = store.resolve(prefix)
     order = store.load(order_id)  # a damaged order is reported before any copying
-    taken_day = parse_past(taken, now.date(), "taken")[0] if taken else None
+    taken_day = parse_past(taken, now.date(), "taken", now.time())[0] if taken else None
     _check_entry(kind, note, taken_day, now)
     sizes = [check_source(path).st_size for path in paths]
     _refuse_known_content(order, paths, sizes)
@@ -268,7 +269,7 @@ def _check_entry(kind: EvidenceKind, note: str | None, taken: date | None, now: 
             note=note,
         )
     except ValidationError as exc:
-        raise BadInput(describe_validation_error(exc)) from None
+        raise BadInput(describe_validation_error(exc, options=True)) from None
 
 
 def _refuse_repeats(incoming: list[Incoming]) -> None:

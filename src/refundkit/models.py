@@ -43,6 +43,7 @@ from refundkit.kinds import (
 
 SCHEMA_VERSION = 2
 NEWER_SCHEMA = "newer_schema"  # the error type of a schema_version this code does not know
+RECORD_RULE = "record_rule"  # the error type of a rule between fields; ctx["field"] names one
 ORDER_ID_PATTERN = r"^[a-z0-9]{4,32}$"
 
 
@@ -227,13 +228,19 @@ class Order(Versioned):
 
     @model_validator(mode="after")
     def _units_fit(self) -> Order:
+        # A rule of two fields names the one at fault in its context, "field", which
+        # describe_validation_error shows as the field or as the option that gave it.
         if self.units_used is not None and self.units is None:
-            raise ValueError(_("units_used needs units: give --units N (sessions bought) too"))
+            raise PydanticCustomError(
+                RECORD_RULE,
+                _("give --units N (the sessions bought) too"),
+                {"field": "units_used"},
+            )
         if self.units is not None and self.units_used is not None and self.units_used > self.units:
-            raise ValueError(
-                _("units_used {used} is more than the {units} units bought").format(
-                    used=self.units_used, units=self.units
-                )
+            raise PydanticCustomError(
+                RECORD_RULE,
+                _("{used} is more than the {units} units bought"),
+                {"field": "units_used", "used": self.units_used, "units": self.units},
             )
         if self.units is not None and self.category is not Category.PREPAID_SERVICE:
             raise ValueError(
@@ -279,23 +286,59 @@ def sorted_events(events: list[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.on, e.at or time.min, e.recorded))
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """Turn Pydantic's report into short `field: message` phrases a user can act on."""
+def describe_validation_error(error: ValidationError, *, options: bool = False) -> str:
+    """Turn Pydantic's report into short `field: message` phrases a user can act on.
+
+    options=True names each field as the option it is given with (`--merchant-phone`, not
+    `merchant_phone`), for values the user typed; a damaged file's problem keeps the field's
+    own name, which is what the file holds."""
     from refundkit.i18n import _
 
     parts = []
     for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"])
+        field = _field_of(item, options)
         message = _constraint_message(item) or str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field}: {message}" if field else message)  # a whole-record rule
+        if not field:  # a rule of the whole record
+            parts.append(message)
+        elif options:  # as a usage error names its option (cli/usage.py)
+            parts.append(_("{option}: {message}").format(option=field, message=message))
+        else:  # a file's path to the field, as the file spells it
+            parts.append(f"{field}: {message}")
     return _("; ").join(parts)
 
 
+# The options whose name is not the field's own, with dashes for underscores.
+OPTION_OF_FIELD = {
+    "purchased_time": "--purchased",
+    "received_time": "--received",
+    "at": "--on",
+    "withdrawn_why": "--why",
+}
+
+
+def option_name(field: str) -> str:
+    """The command-line option that sets field: merchant_phone → --merchant-phone."""
+    return OPTION_OF_FIELD.get(field, "--" + field.replace("_", "-"))
+
+
+def _field_of(item: Any, options: bool) -> str:
+    """The field an error is about ("" for a rule of the whole record), as its path in the
+    record, or as an option (the last name of the path: an event's note is --note)."""
+    loc = [str(p) for p in item["loc"]]
+    if not loc and (item.get("ctx") or {}).get("field"):
+        loc = [item["ctx"]["field"]]
+    if not options or not loc:
+        return ".".join(loc)
+    names = [p for p in loc if not p.isdigit()]
+    return option_name(names[-1]) if names else ".".join(loc)
+
+
 def _constraint_message(item: Any) -> str | None:
-    """Pydantic's message for a broken limit (gt=0, max_length=500 ...) in the interface's
-    language; None for any other, and in English, where Pydantic's own message is used.
-    A text checked after its validator (Line, Name) is too long in "items after validation"
-    for Pydantic: it is told in characters, in English too."""
+    """The message for a broken limit (gt=0, max_length=500 ...) in refundkit's words, in the
+    interface's language, never Pydantic's English; for a value of the wrong kind, the same
+    in Chinese (in English, Pydantic's message is used); None for any other. A text checked
+    after its validator (Line, Name) is too long in "items after validation" for Pydantic:
+    it is told in characters too."""
     from refundkit.i18n import language
 
     ctx = item.get("ctx") or {}
@@ -316,12 +359,10 @@ def _constraint_message(item: Any) -> str | None:
         "decimal_max_digits": "max_digits",
         "decimal_max_places": "decimal_places",
     }
-    if language() == "en":
-        return None
     key = keys.get(item.get("type"))
-    if key is None or key not in ctx:
-        return _wrong_kind(item.get("type"))
-    return _limit(item["type"], ctx[key])
+    if key is not None and key in ctx:
+        return _limit(item["type"], ctx[key])
+    return None if language() == "en" else _wrong_kind(item.get("type"))
 
 
 def _wrong_kind(kind: Any) -> str | None:
@@ -352,28 +393,20 @@ def _limit(kind: str, n: Any) -> str:
 
     count = n if isinstance(n, int) else 2
     message = {
-        "greater_than": lambda: _("Input should be greater than {n}"),
-        "greater_than_equal": lambda: _("Input should be greater than or equal to {n}"),
-        "less_than_equal": lambda: _("Input should be less than or equal to {n}"),
+        "greater_than": lambda: _("give more than {n}"),
+        "greater_than_equal": lambda: _("give at least {n}"),
+        "less_than_equal": lambda: _("give at most {n}"),
         "string_too_long": lambda: ngettext(
-            "String should have at most {n} character",
-            "String should have at most {n} characters",
-            count,
+            "at most {n} character", "at most {n} characters", count
         ),
         "string_too_short": lambda: ngettext(
-            "String should have at least {n} character",
-            "String should have at least {n} characters",
-            count,
+            "at least {n} character", "at least {n} characters", count
         ),
         "decimal_max_digits": lambda: ngettext(
-            "Decimal input should have no more than {n} digit in total",
-            "Decimal input should have no more than {n} digits in total",
-            count,
+            "at most {n} digit in all", "at most {n} digits in all", count
         ),
         "decimal_max_places": lambda: ngettext(
-            "Decimal input should have no more than {n} decimal place",
-            "Decimal input should have no more than {n} decimal places",
-            count,
+            "at most {n} decimal place", "at most {n} decimal places", count
         ),
     }[kind]()
     return message.format(n=n)

@@ -21,14 +21,20 @@ def date_hint() -> str:
     return _("use YYYY-MM-DD (2026-11-20), 11月20日, 昨天, 三天前 or 3 days ago")
 
 
-_TIME = r"(?:[ T]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+# A time of day: 14:30, 14:30:05, 2:30pm, 3pm, 3 p.m. (the text is lowercased first). An hour
+# alone (2026-11-20 15) is not one: it could be a typo as well as a time.
+_CLOCK = (
+    r"(?:(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<ap>[ap])\.?m\.?)?"
+    r"|(?P<h12>\d{1,2})\s*(?P<ap12>[ap])\.?m\.?)"
+)
+_TIME = r"(?:[ T]+" + _CLOCK + r")?"
 # In Chinese the time often follows the date directly: 11月20日14:30, 昨天14:30.
-_TIME_CN = r"(?:[ T]*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+_TIME_CN = r"(?:[ T]*" + _CLOCK + r")?"
 _ISOLIKE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME, re.ASCII)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME, re.ASCII)
 _CHINESE = re.compile(  # 2026年11月20日14:30 is common: the time may follow directly
     r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
-    r"(?:\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?",
+    r"(?:\s*" + _CLOCK + r")?",
     re.ASCII,
 )
 _NUMERIC_SHORT = re.compile(
@@ -262,11 +268,19 @@ def _chinese_clock(text: str) -> str:
     return f"{text[: found.start()]} {hour:02d}:{minute:02d}"
 
 
-def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
-    """Read the date of something that already happened; the future is refused."""
+def parse_past(
+    text: str, today: date, what: str, now: time | None = None
+) -> tuple[date, time | None]:
+    """Read the date of something that already happened; the future is refused.
+
+    now is the time of day when today is the real today: then a time later than now on
+    today's date is refused too (a purchase "today 23:59" recorded at 04:10 has not happened).
+    It is left out where the time read may be another zone's clock (a bill, a screenshot).
+    """
     from refundkit.i18n import _
 
     day, clock = parse_when(text, today)
+    _not_after_now(text, day, clock, today, now, what)
     if day > today and text.strip() == day.isoformat():  # said as a date: no need to repeat it
         raise BadInput(
             _(
@@ -283,6 +297,23 @@ def parse_past(text: str, today: date, what: str) -> tuple[date, time | None]:
             )
         )
     return day, clock
+
+
+def _not_after_now(
+    text: str, day: date, clock: time | None, today: date, now: time | None, what: str
+) -> None:
+    """Refuse today's date with a time still to come, to the minute (a time typed to the
+    minute is not refused in the minute it names)."""
+    from refundkit.i18n import _
+
+    if day != today or clock is None or now is None:
+        return
+    if (clock.hour, clock.minute) > (now.hour, now.minute):
+        raise BadInput(
+            _(
+                "{what} time {value} is later than now ({now}): give the time it actually happened"
+            ).format(what=_what(what), value=repr(text), now=now.strftime("%H:%M"))
+        )
 
 
 def _what(key: str) -> str:
@@ -315,12 +346,28 @@ def _build(raw: str, y: int, m: int, d: int, match: re.Match[str]) -> tuple[date
 
 
 def _clock(raw: str, match: re.Match[str]) -> time | None:
+    """The time of day a date's match holds (_CLOCK), or None if it holds none."""
+    found = match.groupdict()
+    if found.get("h12"):
+        hour, minute, second, half = int(found["h12"]), 0, 0, found["ap12"]
+    elif found.get("h"):
+        hour, minute, second = int(found["h"]), int(found["mi"]), int(found["s"] or 0)
+        half = found.get("ap")
+    else:
+        return None
+    return _time_of_day(raw, hour, minute, second, half)
+
+
+def _time_of_day(raw: str, hour: int, minute: int, second: int, half: str | None) -> time:
+    """A time from its parts; half is "a" or "p" after a 12-hour clock (12am is midnight)."""
     from refundkit.i18n import _
 
-    if match["h"] is None:
-        return None
     try:
-        return time(int(match["h"]), int(match["mi"]), int(match["s"] or 0))
+        if half is not None:
+            if not 1 <= hour <= 12:
+                raise ValueError(hour)
+            hour = hour % 12 + (12 if half == "p" else 0)
+        return time(hour, minute, second)
     except ValueError:
         raise BadInput(
             _("no such time of day in {value}; use HH:MM, like 14:30").format(value=repr(raw))
@@ -370,8 +417,30 @@ def _dateutil(raw: str) -> tuple[date, time | None]:
                 value=repr(raw)
             )
         )
-    has_time = first.time() == second.time()
-    return first.date(), (first.time().replace(microsecond=0) if has_time else None)
+    return first.date(), _dateutil_clock(raw, first, second)
+
+
+_HALF_DAY = re.compile(r"\d\s*[ap]\.?m\b", re.IGNORECASE | re.ASCII)
+
+
+def _dateutil_clock(raw: str, first: datetime, second: datetime) -> time | None:
+    """The time of day dateutil read, from two readings with different default hours and
+    minutes: a field the text gave is the same in both. `3pm` gives the hour alone, so the
+    minutes are :00; a bare hour (`20 Nov 2026 15`) may be a slip as well as a time: refused."""
+    from refundkit.i18n import _
+
+    if first.hour != second.hour:
+        return None  # no time of day given
+    if first.minute == second.minute:
+        return first.time().replace(microsecond=0)
+    if _HALF_DAY.search(raw):
+        return time(first.hour)
+    raise BadInput(
+        _(
+            "time of day in {value} has an hour but no minutes; write it as HH:MM, like 15:00, "
+            "or with am/pm, like 3pm"
+        ).format(value=repr(raw))
+    )
 
 
 # Signs and words for the currency around an amount: ¥199, 199元, 399块, 人民币399, RMB 399.

@@ -2,7 +2,8 @@
 
 Keys, ids, codes, dates and amounts never change with the interface's language; only the text
 fields for a person (windows[].basis and notes, next_step.action, reason and notes) are
-worded, by refundkit/words/, in the language in force.
+worded, by refundkit/words/, in the language in force. Anything else a person reads is given
+as a code with its values (notices), and worded by `status` for the terminal.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from refundkit.words import terminal
 
 if TYPE_CHECKING:
     from refundkit.cases import CaseReport
-    from refundkit.rules import Assessment, Window
+    from refundkit.rules import Assessment, Note, Window
 
 
 def _day(day: date | None) -> str | None:
@@ -57,13 +58,21 @@ def case_json(report: CaseReport) -> dict[str, Any]:
         "channel": a.channel.value,
         "limitation": limitation_json(a),
         "next_step": step_json(a, o.id),
-        "notices": [terminal.notice_text(n, o.id) for n in a.notices],
+        "notices": [notice_json(n) for n in a.notices],
     }
     if report.files_missing is not None:
         data["missing_files"] = [
             {"evidence": c.evidence_id, "path": str(c.path)} for c in report.files_missing
         ]
     return data
+
+
+def notice_json(note: Note) -> dict[str, Any]:
+    """A notice as its code and values, e.g. {"code": "refused-what-unknown", "event": "t2",
+    "on": "2026-11-20"}: the contract keeps its words out of the JSON, which never changes
+    with the interface's language; `status` prints them."""
+    values = {k: v.isoformat() if isinstance(v, date) else v for k, v in note.params.items()}
+    return {"code": note.code, **values}
 
 
 def window_json(w: Window, a: Assessment, order_id: str) -> dict[str, Any]:

@@ -59,6 +59,10 @@ LOCK_NOTICE_SECONDS = 1.0
 OWN_ENTRIES = ("orders", PROFILE_FILE, "templates/letters")
 # index.py's files (each language's index and its texts), named here for the mode check
 INDEX_PREFIX = "status-index."
+# Written when refundkit creates the data folder: the folder's mode is then refundkit's to keep
+# owner-only (a folder it adopted, a shared one with its sticky bit, keeps its own).
+MADE_FILE = ".refundkit-made-this-folder"
+MADE_TEXT = b"refundkit created this data folder and keeps it owner-only (0700).\n"
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -347,6 +351,17 @@ def make_private_dir(path: Path) -> bool:
     return path in missing
 
 
+def _mark_made(home: Path) -> None:
+    """Leave MADE_FILE in a data folder refundkit has just created. Only its presence counts
+    (a torn one too), so it is written in place, and by two processes alike if both made it."""
+    flags = os.O_WRONLY | os.O_CREAT | NOFOLLOW | CLOEXEC
+    fd = os.open(home / MADE_FILE, flags, FILE_MODE)
+    try:
+        os.write(fd, MADE_TEXT)
+    finally:
+        os.close(fd)
+
+
 @dataclass(frozen=True)
 class DamagedOrder:
     """An order folder whose order.json cannot be read; shown, never overwritten."""
@@ -395,7 +410,8 @@ class Store:
         """
         try:
             self.refuse_foreign()
-            make_private_dir(self.home)
+            if make_private_dir(self.home):
+                _mark_made(self.home)
             make_private_dir(self.orders_dir)
         except OSError as exc:
             raise BadFile(
@@ -453,7 +469,14 @@ class Store:
             self.restore_modes()
         return self
 
+    def _made_by_refundkit(self) -> bool:
+        """Whether refundkit created the data folder itself (see MADE_FILE)."""
+        return os.path.isfile(self.home / MADE_FILE)
+
     def _top_is_loose(self) -> bool:
+        with contextlib.suppress(OSError):
+            if os.lstat(self.home).st_mode & 0o077 and self._made_by_refundkit():
+                return True
         for path in (
             self.orders_dir,
             self.profile_path,
@@ -482,13 +505,15 @@ class Store:
 
         Folders 0700, files 0600, stored evidence 0400. Links are never followed, files of
         other kinds are left alone, and outside orders/ and templates/ only refundkit's own
-        files are touched: the data folder itself, and anything else in it, may be the
-        user's (refundkit may have adopted an existing folder). Returns how many modes were
-        changed.
+        files are touched: the data folder itself only where refundkit created it (MADE_FILE),
+        and nothing else in it, which may be the user's (refundkit may have adopted an existing
+        folder). Returns how many modes were changed.
         """
         changed: list[Path] = []
+        if self._made_by_refundkit():
+            _set_mode(self.home, DIR_MODE, changed)
         for path in (
-            *(self.home / name for name in (PROFILE_FILE, "profile.lock", "import.lock")),
+            *(self.home / n for n in (PROFILE_FILE, "profile.lock", "import.lock", MADE_FILE)),
             *self._index_paths(),
         ):
             _set_mode(path, FILE_MODE, changed)
@@ -505,9 +530,12 @@ class Store:
             if files:
                 parts.append(ngettext("{n} file", "{n} files", files).format(n=files))
             self.notice(
-                _(
+                ngettext(
                     "notice: made {what} in the data folder {path} private again "
-                    "(they were open to other users)"
+                    "(it was open to other users)",
+                    "notice: made {what} in the data folder {path} private again "
+                    "(they were open to other users)",
+                    len(changed),
                 ).format(what=_(" and ").join(parts), path=self.home)
             )
         return len(changed)
@@ -904,8 +932,8 @@ class Store:
         def merged() -> Profile:
             try:
                 return Profile.model_validate({**self.load_profile().model_dump(), **changes})
-            except ValidationError as exc:
-                raise BadInput(describe_validation_error(exc)) from None
+            except ValidationError as exc:  # the changes are the profile command's options
+                raise BadInput(describe_validation_error(exc, options=True)) from None
 
         merged()
         self.ensure()
@@ -935,7 +963,9 @@ class Store:
 
 PLACING_FILE = ".placing"  # in the order folder: evidence being renamed into place
 # What refundkit itself puts at the top of a data folder (see Store.refuse_foreign).
-OWN_NAMES = frozenset(("orders", PROFILE_FILE, "templates", "profile.lock", "import.lock", "trash"))
+OWN_NAMES = frozenset(
+    ("orders", PROFILE_FILE, "templates", "profile.lock", "import.lock", "trash", MADE_FILE)
+)
 
 
 def _own_entry(name: str) -> bool:

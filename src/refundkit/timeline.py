@@ -40,7 +40,11 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
 
     order_id = store.resolve(prefix)
     kind = EventKind(choices.parse(choices.EVENT, str(raw["event"])))
-    day, clock = parse_past(raw["on"], now.date(), "event") if raw.get("on") else (now.date(), None)
+    day, clock = (
+        parse_past(raw["on"], now.date(), "event", now.time())
+        if raw.get("on")
+        else (now.date(), None)
+    )
     _check_options(kind, raw)
     amount = parse_money(raw["amount"]) if raw.get("amount") is not None else None
     if kind in MONEY_EVENTS and amount is None:
@@ -82,7 +86,7 @@ def log_event(store: Store, prefix: str, raw: dict[str, Any], now: datetime) -> 
                 **values,
             )
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         created.append(event)
         return order.model_copy(update={"events": sorted_events([*order.events, event])})
 
@@ -244,7 +248,7 @@ def correct_event(
             )
             fixed = Event.model_validate(fixed.model_dump())
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         changed.append(fixed)
         return _replace_event(order, fixed)
 
@@ -258,7 +262,7 @@ def _corrected_values(
     values: dict[str, Any] = {}
     for name, value in given.items():
         if name == "on":
-            day, clock = parse_past(value, now.date(), "event")
+            day, clock = parse_past(value, now.date(), "event", now.time())
             _check_day(order, day, event.kind)
             values["on"], values["at"] = day, clock
         elif name == "asked" or name == "refused":
@@ -293,7 +297,7 @@ def withdraw_event(
             fixed = event.model_copy(update={"withdrawn": now, "withdrawn_why": why})
             fixed = Event.model_validate(fixed.model_dump())
         except ValidationError as exc:
-            raise BadInput(describe_validation_error(exc)) from None
+            raise BadInput(describe_validation_error(exc, options=True)) from None
         changed.append(fixed)
         return _replace_event(order, fixed)
 

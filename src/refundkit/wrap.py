@@ -47,6 +47,20 @@ def cell_width(text: str) -> int:
     return sum(map(char_width, text))
 
 
+def clip(text: str, width: int) -> str:
+    """text cut to width terminal cells, ending in "…" where it was cut: a free-text column
+    that must stay on its line (a CJK character is never split in half)."""
+    if cell_width(text) <= width:
+        return text
+    room, kept = max(0, width - 1), []
+    for char in text:
+        room -= char_width(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
 @functools.lru_cache(maxsize=4096)
 def fold(text: str, width: int) -> tuple[Line, ...]:
     """A table cell in lines of at most width cells (with their widths), broken at spaces and

@@ -209,9 +209,9 @@ def _choose_language(option: str | None, home: str | None) -> None:
         from refundkit.choices import language_code
 
         try:
-            option = language_code(option)
+            option = language_code(option, "--ui-lang")
         except RefundkitError as exc:  # one line, as every bad value (no usage box)
-            message = visible(exc.message.replace("--language", "--ui-lang", 1))
+            message = visible(exc.message)
             typer.echo(_("error: {message}").format(message=message), err=True)
             raise typer.Exit(2) from None
     language.choose(option, home)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
@@ -98,19 +98,22 @@ def import_bill(
     elif row is not None:
         entry = bills.pick_row(bill, row)
     else:
-        typer.echo("\n".join(bill_lines(bill)))
+        from refundkit.plain import available_width
+
+        width = available_width()
+        typer.echo("\n".join(bill_lines(bill, width)))
         if not bill.listing:
             return
         if not interactive():
             again = f"refundkit import-bill {_quoted(file)}"
             where = f" --order {_quoted(Path(order))}" if order else ""
             first = next((e.row for e in bill.listing if e.tx.pickable), bill.listing[0].row)
-            typer.echo(
-                _(
-                    "Record one by its row number (1 to {count}), e.g.: {command} "
-                    "(or by its transaction number, with --pick)"
-                ).format(count=len(bill.listing), command=f"{again} --row {first}{where}")
-            )
+            command = f"{again} --row {first}{where}"
+            hint = _(
+                "Record one by its row number (1 to {count}), e.g.: `{command}` "
+                "(or by its transaction number, with --pick)"
+            ).format(count=len(bill.listing), command=command)
+            typer.echo("\n".join(_fitted(hint, width, whole=f"`{command}`")))
             return
         entry = _ask(bill)
     options = {"category": category, "received": received}
@@ -254,44 +257,137 @@ def _ask(bill: Bill) -> Listed:
     return listed
 
 
-def bill_lines(bill: Bill) -> list[str]:
-    """The expense rows, newest first and numbered: fixed columns first, free text last, so
-    that the transaction number is never cut or wrapped, in a terminal or a pipe."""
-    from refundkit.sanitize import visible
-    from refundkit.wrap import cell_width
+MIN_TEXT = 12  # the narrowest free-text column a table keeps; narrower: a list
 
+
+def bill_lines(bill: Bill, width: int | None = None) -> list[str]:
+    """The expense rows, newest first and numbered: fixed columns first, free text last, so
+    that the transaction number is never cut or wrapped, in a terminal or a pipe.
+
+    With a width (COLUMNS, else the terminal's) every line fits it, as every table does: the
+    merchant and item are cut with "…", the row's marks go on lines of their own; where not
+    even the fixed columns leave room, each row is a block of its own (a list). A pipe (no
+    width) gets each row on one line, whole."""
     listed = bill.listing
-    count = len(listed)
-    if not count:
+    if not listed:
         return [
             _("No expense transactions in this {bill}: nothing to record.").format(bill=bill.label)
         ]
-    ids = [visible(e.tx.transaction_id) or "-" for e in listed]
-    amounts = [f"¥{e.tx.amount:,.2f}" for e in listed]
-    id_head, time_head, amount_head = _("Transaction no."), _("Time"), _("Amount")
-    row_width = max(len("#"), len(str(count)))
-    id_width = max(cell_width(id_head), *map(len, ids))
-    time_width = max(16, cell_width(time_head))
-    amount_width = max(cell_width(amount_head), *map(len, amounts))
-    lines = [
-        ngettext(
-            "{bill}: {n} expense transaction, newest first",
-            "{bill}: {n} expense transactions, newest first",
-            count,
-        ).format(bill=bill.label, n=count),
-        f"{'#':>{row_width}}  {_pad(id_head, id_width)}  {_pad(time_head, time_width)}  "
-        f"{_pad(amount_head, amount_width, right=True)}  {_('Merchant · item')}",
-    ]
-    for entry, tx_id, amount in zip(listed, ids, amounts, strict=True):
-        tx = entry.tx
-        what = visible(" · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p))
-        marks = "".join(f"  [{visible(m)}]" for m in tx.marks())
-        lines.append(
-            f"{entry.row:>{row_width}}  {tx_id:<{id_width}}  "
-            f"{tx.time:%Y-%m-%d %H:%M}{' ' * (time_width - 16)}  "
-            f"{amount:>{amount_width}}  {what}{marks}"
-        )
+    title = ngettext(
+        "{bill}: {n} expense transaction, newest first",
+        "{bill}: {n} expense transactions, newest first",
+        len(listed),
+    ).format(bill=bill.label, n=len(listed))
+    title = "\n".join(_fitted(title, width))
+    rows = [_bill_row(entry) for entry in listed]
+    columns = _bill_columns(rows, len(listed))
+    fixed = sum(columns) + 2 * len(columns)
+    if width is not None and width - fixed < MIN_TEXT:
+        return [title, *(line for row in rows for line in _bill_block(row, columns[0], width))]
+    head = (_("Transaction no."), _("Time"), _("Amount"), _("Merchant · item"))
+    lines = [title, _bill_line(("#", head[0], head[1], head[2]), head[3], columns)]
+    for row in rows:
+        lines += _bill_row_lines(row, columns, width and width - fixed)
     return lines
+
+
+class BillRow(NamedTuple):
+    """A listed row's cells: four fixed (its number, the transaction number, the time, the
+    amount), then the free text and the marks (refunded, closed, not pickable)."""
+
+    number: str
+    tx_id: str
+    time: str
+    amount: str
+    what: str
+    marks: list[str]
+
+    @property
+    def fixed(self) -> tuple[str, str, str, str]:
+        return self.number, self.tx_id, self.time, self.amount
+
+
+def _bill_row(entry: Listed) -> BillRow:
+    """One listed row's cells, every fact shown through visible()."""
+    tx = entry.tx
+    what = visible(" · ".join(p for p in (tx.counterparty or tx.kind, tx.item) if p))
+    marks = [f"[{visible(m)}]" for m in tx.marks()]
+    tx_id = visible(tx.transaction_id) or "-"
+    time, amount = f"{tx.time:%Y-%m-%d %H:%M}", f"¥{tx.amount:,.2f}"
+    return BillRow(str(entry.row), tx_id, time, amount, what, marks)
+
+
+def _bill_columns(rows: list[BillRow], count: int) -> list[int]:
+    """The widths of the fixed columns (#, number, time, amount), headings included."""
+    from refundkit.wrap import cell_width
+
+    heads = ("#", _("Transaction no."), _("Time"), _("Amount"))
+    return [
+        max(cell_width(head), *(cell_width(row.fixed[n]) for row in rows))
+        for n, head in enumerate(heads)
+    ]
+
+
+def _bill_line(cells: tuple[str, ...], text: str, columns: list[int]) -> str:
+    """The fixed cells padded to their columns (the number and the amount to the right),
+    then the free text."""
+    row, tx_id, time, amount = cells
+    return (
+        f"{_pad(row, columns[0], right=True)}  {_pad(tx_id, columns[1])}  "
+        f"{_pad(time, columns[2])}  {_pad(amount, columns[3], right=True)}  {text}"
+    ).rstrip()
+
+
+def _bill_row_lines(row: BillRow, columns: list[int], room: int | None) -> list[str]:
+    """A table row: on one line when it fits (or no width is known), else the merchant and
+    item cut to the room left and the marks on lines below, under the transaction number."""
+    from refundkit.wrap import cell_width, clip
+
+    whole = "  ".join((row.what, *row.marks))
+    if room is None or cell_width(whole) <= room:
+        return [_bill_line(row.fixed, whole, columns)]
+    out = [_bill_line(row.fixed, clip(row.what, room), columns)]
+    indent = " " * (columns[0] + 2)
+    width = sum(columns) + 2 * len(columns) + room
+    return out + _marks_lines(row, indent, width)
+
+
+def _bill_block(row: BillRow, number_width: int, width: int) -> list[str]:
+    """A row as a list entry, on a terminal too narrow for the table: the number and the
+    transaction number (never cut, even if wider than the line), then the time and amount,
+    the merchant and item cut to the line, and the marks."""
+    from refundkit.wrap import clip
+
+    indent = " " * (number_width + 2)
+    room = max(1, width - len(indent))
+    out = [f"{_pad(row.number, number_width, right=True)}  {row.tx_id}"]
+    out.append(f"{indent}{row.time}  {row.amount}")
+    out.append(indent + clip(row.what, room))
+    return out + _marks_lines(row, indent, width)
+
+
+def _marks_lines(row: BillRow, indent: str, width: int) -> list[str]:
+    """A row's marks below it, indented, broken to width (amounts are never split)."""
+    from refundkit.wrap import lines
+
+    if not row.marks:
+        return []
+    return lines("  ".join(row.marks), width, first=indent, rest=indent)
+
+
+def _fitted(text: str, width: int | None, whole: str = "") -> list[str]:
+    """A line of text broken to width at spaces and between CJK characters; on one line
+    where no width is known. whole (a command to paste, in text) is never broken: it takes a
+    line of its own where it does not fit, and may overflow it, as a transaction number may."""
+    from refundkit.wrap import cell_width, lines
+
+    if width is None or cell_width(text) <= width:
+        return [text]
+    before, found, after = text.partition(whole) if whole else (text, "", "")
+    out = lines(before.rstrip(), width) if before.strip() else []
+    if found:
+        out.append(found)
+    return out + (lines(after.strip(), width) if after.strip() else [])
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:

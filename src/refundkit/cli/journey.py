@@ -9,7 +9,7 @@ strings the command would have had, so the core records them exactly as from opt
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from refundkit.models import Order, Profile
 
 
-def _checker(field: str, given: dict[str, Any], today: date) -> Any:
-    """A check for one answer: the order's parsers and its field's own rules."""
+def _checker(field: str, given: dict[str, Any], now: datetime) -> Any:
+    """A check for one answer: the order's parsers and its field's own rules (a time still
+    to come today is refused here, as the command would refuse it)."""
     from refundkit import cases
 
     def check(answer: str) -> None:
-        cases.order_fields({**given, field: answer}, today)
+        cases.order_fields({**given, field: answer}, now.date(), now.time())
         if field in cases.TEXT_FIELDS:
             cases.check_value(field, answer.strip())
 
@@ -34,7 +35,7 @@ def _checker(field: str, given: dict[str, Any], today: date) -> Any:
 SERVICES = ("service", "prepaid-service")
 
 
-def order_answers(raw: dict[str, Any], today: date) -> None:
+def order_answers(raw: dict[str, Any], now: datetime) -> None:
     """add-order: ask for every fact that matters and was not given, in raw's own terms."""
     from refundkit import choices
     from refundkit.i18n import _
@@ -51,14 +52,14 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
             if not _blank(raw.get(field)):
                 continue
             raw[field] = ask.text(
-                label, example=example, required=True, check=_checker(field, given(), today)
+                label, example=example, required=True, check=_checker(field, given(), now)
             )
         if raw.get("purchased") is None:
             raw["purchased"] = ask.text(
                 _("Purchase date"),
                 example=_("2026-11-20, 20 Nov 2026, 3 days ago"),
                 default_label=_("today"),
-                check=_checker("purchased", given(), today),
+                check=_checker("purchased", given(), now),
             )
         if raw.get("category") is None:
             raw["category"] = ask.choice(_("What was bought"), choices.CATEGORY, default="goods")
@@ -68,7 +69,7 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
                 _("Day the goods were signed for"),
                 example=_("yesterday, 2026-11-22"),
                 default_label=_("not yet received"),
-                read=lambda answer: _received(answer, given(), today),
+                read=lambda answer: _received(answer, given(), now),
             )
         if raw.get("problem") is None:
             raw["problem"] = ask.choice(_("What is wrong"), choices.PROBLEM, default="changed-mind")
@@ -76,7 +77,7 @@ def order_answers(raw: dict[str, Any], today: date) -> None:
             raw["details"] = ask.text(
                 _("What is wrong, in your own words (quoted in letters)"),
                 example=_("the left earbud crackles; refused because the box was opened"),
-                check=_checker("details", given(), today),
+                check=_checker("details", given(), now),
             )
         if raw.get("platform") is None and raw.get("mini_program") is None:
             raw["platform"] = ask.choice(
@@ -95,14 +96,14 @@ def _blank(value: Any) -> bool:
     return value is None or not str(value).strip()
 
 
-def _received(answer: str, given: dict[str, Any], today: date) -> str:
+def _received(answer: str, given: dict[str, Any], now: datetime) -> str:
     """The receipt date, checked against the purchase date already given."""
     from refundkit import cases
     from refundkit.errors import BadInput
     from refundkit.i18n import _
 
-    fields = cases.order_fields({**given, "received": answer}, today)
-    purchased = fields.get("purchased", today)
+    fields = cases.order_fields({**given, "received": answer}, now.date(), now.time())
+    purchased = fields.get("purchased", now.date())
     if fields["received"] < purchased:
         raise BadInput(
             _("the goods cannot arrive ({received}) before the purchase ({purchased})").format(
@@ -129,7 +130,7 @@ EDIT_FIELDS = (
 )
 
 
-def edit_answers(order: Order, today: date) -> dict[str, Any]:
+def edit_answers(order: Order, now: datetime) -> dict[str, Any]:
     """edit ORDER with no option: ask for each fact the order still lacks; Enter skips one."""
     from refundkit import choices
     from refundkit.i18n import _
@@ -163,7 +164,7 @@ def edit_answers(order: Order, today: date) -> dict[str, Any]:
                     _("Day the goods were signed for"),
                     example=_("yesterday, 2026-11-22"),
                     default_label=_("not yet received"),
-                    read=lambda answer: _received(answer, base, today),
+                    read=lambda answer: _received(answer, base, now),
                 )
             elif field == "payment_method":
                 answers[field] = ask.choice(
@@ -184,9 +185,7 @@ def edit_answers(order: Order, today: date) -> dict[str, Any]:
                 )
             else:
                 label, example = labels[field]
-                answers[field] = ask.text(
-                    label, example=example, check=_checker(field, base, today)
-                )
+                answers[field] = ask.text(label, example=example, check=_checker(field, base, now))
     return answers
 
 
@@ -258,7 +257,7 @@ def _paths(answer: str) -> list[Path]:
     return paths
 
 
-def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
+def event_answers(raw: dict[str, Any], order: Order, now: datetime) -> None:
     """log: ask for the event if it is missing, then for what that event needs."""
     from refundkit import choices
     from refundkit.i18n import _
@@ -285,7 +284,7 @@ def event_answers(raw: dict[str, Any], order: Order, today: date) -> None:
                 _("When"),
                 example=_("2026-11-20, yesterday, 2026-11-20 14:30"),
                 default_label=_("today"),
-                check=lambda answer: _event_day(answer, order, today),
+                check=lambda answer: _event_day(answer, order, now),
             )
         if guided and raw.get("note") is None:
             raw["note"] = ask.text(
@@ -300,12 +299,12 @@ def _money(answer: str) -> None:
     parse_money(answer)
 
 
-def _event_day(answer: str, order: Order, today: date) -> None:
+def _event_day(answer: str, order: Order, now: datetime) -> None:
     from refundkit.errors import BadInput
     from refundkit.i18n import _
     from refundkit.parse import parse_past
 
-    day = parse_past(answer, today, "event")[0]
+    day = parse_past(answer, now.date(), "event", now.time())[0]
     if day < order.purchased:
         raise BadInput(
             _("{day} is before the purchase ({purchased}): give a later day").format(

@@ -83,7 +83,7 @@ def draft_complaint(
     from refundkit.words import names
 
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
-    wanted_lang = Lang(choices.language_code(lang)) if lang is not None else None
+    wanted_lang = Lang(choices.language_code(lang, "--lang")) if lang is not None else None
     wanted_channel = Channel(choices.parse(choices.CHANNEL, channel)) if channel else None
     out = file_or_stdout(out)
     letter_format = (
@@ -159,13 +159,16 @@ def _list(ctx: typer.Context) -> None:
     Example: refundkit templates list
     """
     from refundkit import letters
-    from refundkit.i18n import _
 
     rows = letters.list_templates(get_store(ctx))
     width = max((len(name) for name, _file in rows), default=0)
-    builtin = _("built-in")
     for name, user_file in rows:
-        typer.echo(visible(f"{name.ljust(width)}  {user_file or builtin}"))
+        typer.echo(visible(f"{name.ljust(width)}  {user_file or BUILT_IN}"))
+
+
+# The contract's token for a template that is not overridden: scripts read it, so it is the
+# same in every interface language (like a code in --json), never translated.
+BUILT_IN = "built-in"
 
 
 def _copy(

@@ -165,7 +165,7 @@ def _ask_missing(raw: dict[str, Any]) -> None:
         )
     from refundkit.cli import journey
 
-    journey.order_answers(raw, today())
+    journey.order_answers(raw, datetime.now())
 
 
 def _warn_transaction_id(raw: dict[str, Any], recorded: str | None, method: Any) -> None:
@@ -222,7 +222,7 @@ def edit(
     if all(value is None for value in raw.values()) and cli.interactive():
         from refundkit.cli import journey
 
-        raw = journey.edit_answers(store.load(store.resolve(prefix)), today())
+        raw = journey.edit_answers(store.load(store.resolve(prefix)), datetime.now())
         if not any(value is not None for value in raw.values()):
             typer.echo(_("Nothing changed."))
             return

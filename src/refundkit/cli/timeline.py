@@ -99,7 +99,7 @@ def log(
     if cli.interactive():
         from refundkit.cli import journey
 
-        journey.event_answers(raw, store.load(store.resolve(order)), today())
+        journey.event_answers(raw, store.load(store.resolve(order)), datetime.now())
     elif event is None:
         from refundkit import choices
         from refundkit.errors import BadInput
