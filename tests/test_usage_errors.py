@@ -4,6 +4,7 @@ Typer's framed English panel."""
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,42 @@ def test_the_language_is_known_before_the_command_line_is_read(cli: Cli) -> None
 )
 def test_clicks_messages_are_worded_again(english: str, expected: str) -> None:
     assert expected in usage._message(english)
+
+
+def test_a_system_refusal_is_said_in_the_interface_language(cli: Any, tmp_path: Path) -> None:
+    """The C library's reason is English whatever the locale: a Chinese user reads it in
+    Chinese (here: the data folder's parent is a file)."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = cli(
+        "--home",
+        str(blocker / "home"),
+        "--ui-lang",
+        "zh",
+        "add-order",
+        "--merchant",
+        "a",
+        "--item",
+        "b",
+        "--amount",
+        "1",
+    )
+    assert result.exit_code != 0
+    assert "Not a directory" not in result.stderr, result.stderr
+    assert "路径中有一部分是文件" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [("draft-complaint", "x.md"), ("calendar", "x.ics"), ("export", "x.zip")],
+)
+def test_an_out_under_a_file_says_the_file_is_no_folder(
+    cli: Any, add: Any, tmp_path: Path, command: str, name: str
+) -> None:
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    argv = [command, order_id] if command != "calendar" else [command]
+    result = cli(*argv, "--out", str(blocker / name))
+    assert result.exit_code == 2, result.output
+    assert "is a file, not a folder" in result.stderr and "does not exist" not in result.stderr

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, NoReturn
 
-from refundkit.errors import BadFile
+from refundkit.errors import BadFile, os_reason
 from refundkit.i18n import _
 from refundkit.sanitize import visible
 
@@ -69,7 +69,7 @@ def open_regular(path: Path) -> Iterator[IO[bytes]]:
         raise BadFile(_folder(shown)) from None
     except OSError as exc:
         raise BadFile(
-            _("cannot read {path}: {error}").format(path=shown, error=exc.strerror)
+            _("cannot read {path}: {error}").format(path=shown, error=os_reason(exc))
         ) from None
     except ValueError:
         raise BadFile(

@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from refundkit.errors import BadInput, DamagedData
+from refundkit.errors import BadInput, DamagedData, os_reason
 from refundkit.i18n import _
 from refundkit.models import Evidence, Order
 from refundkit.sanitize import visible
@@ -122,6 +122,10 @@ def check_out(out: Path, force: bool) -> None:
     if out.suffix.lower() != ".zip":
         raise BadInput(
             _("--out {path} must name a .zip file, e.g. --out case.zip").format(path=out)
+        )
+    if out.parent.exists() and not out.parent.is_dir():
+        raise BadInput(
+            _("--out {path}: {folder} is a file, not a folder").format(path=out, folder=out.parent)
         )
     if not out.parent.is_dir():
         raise BadInput(
@@ -490,7 +494,7 @@ def _open_evidence(path: Path, entry: Evidence) -> Iterator[io.RawIOBase]:
             _(
                 "cannot read {what} at {path}: {error} (the file is unreadable, not "
                 "modified: check its permissions); nothing was exported"
-            ).format(what=name, path=path, error=exc.strerror)
+            ).format(what=name, path=path, error=os_reason(exc))
         ) from None
     with os.fdopen(fd, "rb", buffering=0) as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):

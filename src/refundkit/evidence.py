@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from refundkit import filecopy
-from refundkit.errors import BadFile, BadInput, DamagedData, Duplicate
+from refundkit.errors import BadFile, BadInput, DamagedData, Duplicate, os_reason
 from refundkit.filecopy import Progress
 from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind
@@ -88,7 +88,7 @@ def check_source(path: Path) -> os.stat_result:
         raise BadFile(_("no such file: {path}").format(path=path)) from None
     except OSError as exc:
         raise BadFile(
-            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            _("cannot read {path}: {error}").format(path=path, error=os_reason(exc))
         ) from None
     except ValueError:  # a NUL in the name: no such file can exist
         raise BadFile(
@@ -154,7 +154,7 @@ def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Inc
         fd = os.open(source, flags)
     except OSError as exc:
         raise BadFile(
-            _("cannot read {path}: {error}").format(path=source, error=exc.strerror)
+            _("cannot read {path}: {error}").format(path=source, error=os_reason(exc))
         ) from None
     handle, temp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
     temp = Path(temp_name)
@@ -170,7 +170,7 @@ def copy_in(source: Path, folder: Path, progress: Progress | None = None) -> Inc
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise BadFile(
-            _("cannot copy {path}: {error}").format(path=source, error=exc.strerror)
+            _("cannot copy {path}: {error}").format(path=source, error=os_reason(exc))
         ) from None
     except BaseException:
         temp.unlink(missing_ok=True)

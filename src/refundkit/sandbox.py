@@ -30,6 +30,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from refundkit.errors import os_reason
 from refundkit.i18n import _
 
 MAX_TEMPLATE_BYTES = 1 << 20  # the built-in letters are a few KB each
@@ -112,7 +113,7 @@ def read_template(root: Path, path: Path, name: str) -> str:
     except OSError as exc:
         raise jinja2.TemplateError(
             _("template {name} cannot be read ({error})").format(
-                name=repr(name), error=exc.strerror
+                name=repr(name), error=os_reason(exc)
             )
         ) from None
     with os.fdopen(fd, "rb") as handle:

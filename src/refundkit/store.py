@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound
+from refundkit.errors import BadFile, BadInput, DamagedData, NewerSchema, NotFound, os_reason
 from refundkit.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -418,7 +418,7 @@ class Store:
                 _(
                     "cannot use {path} as the data folder ({error}): "
                     "give a folder with --home or REFUNDKIT_HOME"
-                ).format(path=self.home, error=exc.strerror)
+                ).format(path=self.home, error=os_reason(exc))
             ) from None
 
     def is_refundkit_folder(self) -> bool:
@@ -594,7 +594,7 @@ class Store:
                 _(
                     "cannot read the data folder {path} ({error}): "
                     "give a folder with --home or REFUNDKIT_HOME"
-                ).format(path=self.orders_dir, error=exc.strerror)
+                ).format(path=self.orders_dir, error=os_reason(exc))
             ) from None
         names: list[str] = []
         linked: set[str] = set()
@@ -658,7 +658,7 @@ class Store:
             ) from None
         except OSError as exc:
             raise DamagedData(
-                _("{path}: cannot read ({error})").format(path=path, error=exc.strerror)
+                _("{path}: cannot read ({error})").format(path=path, error=os_reason(exc))
             ) from None
         if info.st_mode & 0o077:
             self.loose_seen = True
@@ -913,7 +913,9 @@ class Store:
             ) from None
         except OSError as exc:
             raise BadFile(
-                _("cannot read {path} ({error})").format(path=self.profile_path, error=exc.strerror)
+                _("cannot read {path} ({error})").format(
+                    path=self.profile_path, error=os_reason(exc)
+                )
             ) from None
         if info.st_mode & 0o077:
             self.loose_seen = True

@@ -24,7 +24,7 @@ import typer
 
 from refundkit import __version__
 from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
-from refundkit.errors import BadFile, BadInput, RefundkitError
+from refundkit.errors import BadFile, BadInput, RefundkitError, os_reason
 from refundkit.i18n import _
 from refundkit.sanitize import visible
 
@@ -80,7 +80,7 @@ def guarded(func: F) -> F:
             if exc.errno == errno.EPIPE or os.environ.get("REFUNDKIT_DEBUG") == "1":
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            message = visible(where + str(exc.strerror or exc))
+            message = visible(where + os_reason(exc))
             typer.echo(_("error: {message}").format(message=message), err=True)
             raise typer.Exit(2 if exc.errno in PATH_ERRNOS else 1) from None
         finally:

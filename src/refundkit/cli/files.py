@@ -503,6 +503,10 @@ def _check_ics(out: Path) -> None:
         raise BadInput(
             _("--out {path} must name an .ics file, e.g. --out refundkit.ics").format(path=out)
         )
+    if out.parent.exists() and not out.parent.is_dir():
+        raise BadInput(
+            _("--out {path}: {folder} is a file, not a folder").format(path=out, folder=out.parent)
+        )
     if not out.parent.is_dir():
         raise BadInput(
             _("folder {path} does not exist: create it or choose another --out").format(

@@ -145,6 +145,12 @@ def _check_out(path: Path) -> None:
         raise BadFile(
             _("--out {path} is not a regular file: choose another name").format(path=path)
         )
+    if path.parent.exists() and not path.parent.is_dir():
+        raise BadFile(
+            _("--out {path}: {folder} is a file, not a folder").format(
+                path=path, folder=path.parent
+            )
+        )
     if not path.parent.is_dir():
         raise BadFile(
             _("--out {path}: the folder {folder} does not exist").format(

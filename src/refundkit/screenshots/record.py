@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from refundkit.errors import BadFile, BadInput, Duplicate
+from refundkit.errors import BadFile, BadInput, Duplicate, os_reason
 from refundkit.i18n import _
 from refundkit.kinds import EvidenceKind, PaymentMethod
 from refundkit.parse import format_money, parse_money, parse_past
@@ -98,7 +98,7 @@ def read_screenshot(path: Path, today: date, engine: Engine | None = None) -> tu
         data = path.read_bytes()
     except OSError as exc:
         raise BadFile(
-            _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            _("cannot read {path}: {error}").format(path=path, error=os_reason(exc))
         ) from None
     kind = media_type(path, data[:16])
     if not (kind in IMAGE_TYPES or data[:16].startswith((b"BM", b"II*\x00", b"MM\x00*"))):

@@ -92,7 +92,7 @@ def recognise_new(
     (`needed`, suggest-events) is that an error. A file whose bytes are no decodable image
     (the sniffed type can be wrong) is skipped quietly.
     """
-    from refundkit.errors import BadFile
+    from refundkit.errors import BadFile, os_reason
     from refundkit.screenshots import engine as ocr
     from refundkit.screenshots.layouts import text_rows
 
@@ -121,7 +121,7 @@ def recognise_new(
         except OSError as exc:
             warnings.append(
                 _("could not read the text of {id}: {error}").format(
-                    id=entry.id, error=exc.strerror or exc
+                    id=entry.id, error=os_reason(exc)
                 )
             )
             continue
