@@ -123,7 +123,10 @@ def test_a_record_rule_is_worded_in_chinese(cli: Cli, zh: None) -> None:
         "--purchased", "2026-11-20", "--received", "2026-11-18",
     )  # fmt: skip
     assert result.exit_code == 2
-    wanted = chinese("received date {received} is before the purchase date {purchased}")
+    wanted = chinese(
+        "received date {received} is before the purchase date {purchased}: check "
+        "--received and --purchased"
+    )
     assert wanted.format(received="2026-11-18", purchased="2026-11-20") in result.stderr
 
 

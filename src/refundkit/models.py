@@ -220,9 +220,10 @@ class Order(Versioned):
     def _received_after_purchase(self) -> Order:
         if self.received is not None and self.received < self.purchased:
             raise ValueError(
-                _("received date {received} is before the purchase date {purchased}").format(
-                    received=self.received.isoformat(), purchased=self.purchased.isoformat()
-                )
+                _(
+                    "received date {received} is before the purchase date {purchased}: check "
+                    "--received and --purchased"
+                ).format(received=self.received.isoformat(), purchased=self.purchased.isoformat())
             )
         return self
 

@@ -496,7 +496,11 @@ def parse_money(text: str) -> Decimal:
     if value <= 0:
         raise BadInput(_("amount {value} must be more than zero").format(value=value_))
     if value >= MAX_AMOUNT:
-        raise BadInput(_("amount {value} is too large").format(value=value_))
+        raise BadInput(
+            _("amount {value} is too large: refundkit takes amounts below 1,000,000,000").format(
+                value=value_
+            )
+        )
     return value.quantize(Decimal("0.01"))
 
 
