@@ -609,3 +609,81 @@ def test_letters_core_does_not_import_typer_or_rich() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- what the merchant letter says of steps already taken, money already back -------------
+
+
+def test_a_prepaid_customer_who_just_wants_out_gets_no_article_53(store: Store) -> None:
+    """Art. 53 is for a service not provided as agreed; a gym that keeps its doors open has
+    not breached it because the member moved away."""
+    order = plain(
+        category="prepaid-service",
+        problem="other",
+        received=None,
+        units=12,
+        units_used=3,
+        details="因工作调动要求退还剩余课时费用",
+    )
+    assert "cpl-53" not in grounds(order)
+    text = both_merchant_letters(store, order)
+    assert "第五十三条" not in text and "Art. 53" not in text
+    assert "第十八条" not in text and "Arts. 18-19" not in text  # the merchant's argument
+    lawyer = render(store, order, Recipient.LAWYER).text
+    assert "第十八条、第十九条" in lawyer  # stays in the lawyer's summary
+
+
+def test_a_refund_already_received_is_said_and_not_called_unresolved(store: Store) -> None:
+    order = plain(
+        problem="fraud",
+        amount=Decimal("99.00"),
+        events=[
+            event(1, "contacted-merchant", date(2026, 11, 3), asked="refund"),
+            event(2, "refund-received", date(2026, 11, 5), amount=Decimal("99.00")),
+        ],
+    )
+    zh = render(store, order, Recipient.MERCHANT).text
+    en = render(store, order, Recipient.MERCHANT, Lang.EN).text
+    assert "至今未获解决" not in zh and "贵店已退还¥99.00" in zh
+    assert "has not been resolved" not in en and "You have refunded ¥99.00" in en
+
+
+def test_a_step_already_taken_is_not_threatened_again(store: Store) -> None:
+    """After a WeChat Pay complaint the next rung is the regulator; after the regulator, court."""
+    complained = plain(
+        received=date(2026, 11, 12),
+        events=[
+            event(1, "contacted-merchant", date(2026, 11, 13), asked="return"),
+            event(2, "merchant-refused", date(2026, 11, 14), reason="opened"),
+            event(3, "platform-complaint", date(2026, 11, 15), channel="wechat-pay"),
+        ],
+    )
+    for lang in LANGS:
+        text = render(store, complained, Recipient.MERCHANT, lang).text
+        assert "通过微信支付投诉" not in text and "complain through WeChat Pay" not in text
+        assert "12315" in text
+    at_regulator = complained.model_copy(
+        update={
+            "events": [
+                *complained.events,
+                event(4, "regulator-complaint", date(2026, 11, 16)),
+            ]
+        }
+    )
+    zh = render(store, at_regulator, Recipient.MERCHANT).text
+    assert "诉讼或者仲裁" in zh and "向市场监督管理部门（12315）" not in zh.split("请于")[-1]
+
+
+def test_a_refund_not_yet_due_asks_no_earlier_reply(store: Store) -> None:
+    order = plain(
+        received=date(2026, 11, 3),
+        events=[
+            event(1, "contacted-merchant", date(2026, 11, 4), asked="return"),
+            event(2, "return-shipped", date(2026, 11, 10)),
+            event(3, "return-delivered", date(2026, 11, 13)),
+        ],
+    )  # due 2026-11-20; the letter is written on 2026-11-16
+    zh = render(store, order, Recipient.MERCHANT).text
+    en = render(store, order, Recipient.MERCHANT, Lang.EN).text
+    assert "最迟于2026年11月20日退还" in zh and "前答复" not in zh
+    assert "by 20 November 2026" in en and "Please reply by" not in en

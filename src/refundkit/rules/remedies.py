@@ -226,7 +226,8 @@ def _cn_prepaid(facts: CaseFacts, windows: dict[str, Window]) -> list[Ground]:
     )
     if window:
         found.append(window)
-    if facts.problem is not Problem.CHANGED_MIND:
+    # Art. 53 is for a service not provided as agreed: not a consumer who simply wants out.
+    if facts.problem in (Problem.NOT_DELIVERED, *QUALITY_PROBLEMS):
         found.append(Ground("cpl-53"))
     if facts.units and facts.units_used:
         # Fa Shi [2025] No. 4 Art. 15: what is returned is the prepayment less what was used.
