@@ -687,3 +687,18 @@ def test_a_refund_not_yet_due_asks_no_earlier_reply(store: Store) -> None:
     en = render(store, order, Recipient.MERCHANT, Lang.EN).text
     assert "最迟于2026年11月20日退还" in zh and "前答复" not in zh
     assert "by 20 November 2026" in en and "Please reply by" not in en
+
+
+def test_an_earlier_request_is_never_said_to_have_cited_the_law(store: Store) -> None:
+    """The record shows that a return was asked for, not what the consumer said: the letter
+    says which right that request exercised, never that it invoked an article."""
+    zh = render(store, example_order(), Recipient.MERCHANT).text
+    assert "即期限内，要求退货退款，行使了《消费者权益保护法》第二十五条" in zh
+    assert "即期限内，依据" not in zh
+
+
+def test_a_refusal_note_is_not_quoted_as_the_shops_own_words(store: Store) -> None:
+    for lang in LANGS:
+        text = render(store, example_order(), Recipient.MERCHANT, lang).text
+        assert "客服：商品已拆封，不支持退货" in text
+        assert "“客服" not in text and '("客服' not in text
