@@ -403,3 +403,18 @@ def test_templates_list_says_built_in_in_every_language(
     assert rows["letters/merchant.zh.md.j2"] == str(home / "templates/letters/merchant.zh.md.j2")
     assert {source for name, source in rows.items() if "merchant.zh" not in name} == {"built-in"}
     assert "内置" not in cli("--ui-lang", language, "templates", "list").stdout
+
+
+def test_a_letter_shown_in_a_terminal_is_plain_text(
+    cli: Any, add: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read on screen and pasted into WeChat: no Markdown escapes. Piped, it stays md."""
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    piped = cli("draft-complaint", order_id, "--lang", "zh")
+    assert MD_MARK in piped.stdout
+    monkeypatch.setattr("refundkit.cli.letters._to_terminal", lambda: True)
+    shown = cli("--no-pager", "draft-complaint", order_id, "--lang", "zh")
+    assert shown.exit_code == 0, shown.output
+    assert MD_MARK not in shown.stdout and "[投诉人姓名]" in shown.stdout
+    chosen = cli("--no-pager", "draft-complaint", order_id, "--lang", "zh", "--format", "md")
+    assert MD_MARK in chosen.stdout

@@ -52,8 +52,8 @@ def draft_complaint(
         str | None,
         typer.Option(
             "--format",
-            help="md, plain txt, or an html page (default: md, or what --out's name ends in: "
-            ".txt, .html).",
+            help="md, plain txt, or an html page (default: txt in a terminal, else md, or what "
+            "--out's name ends in: .txt, .html).",
             show_default=False,
         ),
     ] = None,
@@ -122,13 +122,23 @@ def draft_complaint(
 
 def _format_of(out: Path | None) -> LetterFormat:
     """Without --format, a file named letter.html gets html and letter.txt plain text: a
-    Markdown letter under either name would open as a page of markup."""
+    Markdown letter under either name would open as a page of markup. A letter shown in a
+    terminal is plain text too: it is read there and pasted into a chat or a complaint form,
+    where Markdown's escapes (\\[, 1\\.) would be sent as they are. Piped, it stays md."""
+    if out is None and _to_terminal():
+        return LetterFormat.TXT
     suffix = out.suffix.lower() if out is not None else ""
     if suffix in (".html", ".htm"):
         return LetterFormat.HTML
     if suffix == ".txt":
         return LetterFormat.TXT
     return LetterFormat.MD
+
+
+def _to_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
 
 
 def _check_out(path: Path) -> None:
