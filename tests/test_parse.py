@@ -89,7 +89,6 @@ def test_a_time_of_day_said_in_chinese(text: str, expected: tuple[date, time | N
         "2025-02-29",
         "Nov 2026",
         "20 Nov",
-        "tomorrow",
         "",
         "  ",
         "2026-13-01",
@@ -263,8 +262,14 @@ def test_inner_space_in_an_amount_says_so() -> None:
 SPOKEN = [
     ("11月25日", date(2026, 11, 25)),
     ("11月26日", date(2026, 11, 26)),
-    ("11月27日", date(2025, 11, 27)),  # the latest 27 November not after today
-    ("12月1号", date(2025, 12, 1)),
+    # A month and day less than a month ahead is this year's (a past event said so is refused
+    # as after today); further ahead it is the latest one not after today.
+    ("11月27日", date(2026, 11, 27)),
+    ("12月1号", date(2026, 12, 1)),
+    ("12月27日", date(2026, 12, 27)),
+    ("12月28日", date(2025, 12, 28)),
+    ("明天", date(2026, 11, 27)),
+    ("tomorrow", date(2026, 11, 27)),
     ("十一月二十五日", date(2026, 11, 25)),
     ("二〇二六年十一月二十日", date(2026, 11, 20)),
     ("去年11月27日", date(2025, 11, 27)),
@@ -294,6 +299,16 @@ SPOKEN = [
     ("27号", date(2026, 10, 27)),
     ("3号", date(2026, 11, 3)),
 ]
+
+
+@pytest.mark.parametrize("text", ["11月27日", "明天", "tomorrow", "12月1号"])
+def test_a_day_ahead_said_for_a_past_event_is_refused_with_last_years_date(text: str) -> None:
+    """Never silently a year earlier: 11月27日 said on 26 November is tomorrow, and the
+    message offers last year's date for a user who meant it."""
+    with pytest.raises(BadInput, match="after today") as caught:
+        parse_past(text, TODAY, "purchase")
+    if "月" in text:
+        assert "2025-" in caught.value.message
 
 
 @pytest.mark.parametrize(("text", "expected"), SPOKEN)

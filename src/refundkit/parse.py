@@ -49,11 +49,17 @@ _RELATIVE = {
     "昨日": 1,
     "前天": 2,
     "大前天": 3,
+    # Days ahead: read, so that a past event said "tomorrow" is refused as after today,
+    # not as a word refundkit does not know; an --as-of may well be tomorrow.
+    "tomorrow": -1,
+    "明天": -1,
+    "明日": -1,
+    "后天": -2,
 }
 # `yesterday 14:30`, `3 days ago 09:00`, `三天前`, `2 weeks ago`, `一个月前`: a day counted
 # back from today, with an optional time.
 _RELATIVE_WHEN = re.compile(
-    r"(?:(?P<word>today|yesterday|今天|今日|昨天|昨日|大前天|前天)"
+    r"(?:(?P<word>today|yesterday|tomorrow|今天|今日|昨天|昨日|大前天|前天|明天|明日|后天)"
     r"|(?P<n>\d{1,5})\s*(?:days?\s+ago|天前|日前)"
     r"|(?P<weeks>\d{1,3})\s*(?:weeks?\s+ago|周前|个?星期前|个?礼拜前)"
     r"|(?P<months>\d{1,3})\s*(?:months?\s+ago|个月前|月前))" + _TIME_CN,
@@ -184,6 +190,11 @@ def _month_day(raw: str, match: re.Match[str], today: date) -> date:
             raise BadInput(
                 _("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint())
             ) from None
+    this_year = _in_year(today.year, month, day_)
+    if this_year is not None and today < this_year <= today + timedelta(days=NEAR_AHEAD_DAYS):
+        # 12月2日 said on 1 December means tomorrow, not a year ago: a past event said so is
+        # refused as after today (parse_past), and an --as-of gets the day meant.
+        return this_year
     for back in range(9):  # 2月29日 may lie up to 8 years back
         try:
             candidate = date(today.year - back, month, day_)
@@ -194,6 +205,16 @@ def _month_day(raw: str, match: re.Match[str], today: date) -> date:
         if candidate <= today:
             return candidate
     raise BadInput(_("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint()))
+
+
+NEAR_AHEAD_DAYS = 31  # a month and day this close ahead is this year's, not last year's
+
+
+def _in_year(year: int, month: int, day_: int) -> date | None:
+    try:
+        return date(year, month, day_)
+    except ValueError:
+        return None
 
 
 def _day_of_month(raw: str, match: re.Match[str], today: date) -> date:
@@ -288,14 +309,13 @@ def parse_past(
             ).format(what=_what(what), value=repr(text), today=today.isoformat())
         )
     if day > today:
-        raise BadInput(
-            _(
-                "{what} date {value} is {day}, after today ({today}): give the day it actually "
-                "happened"
-            ).format(
-                what=_what(what), value=repr(text), day=day.isoformat(), today=today.isoformat()
-            )
-        )
+        message = _(
+            "{what} date {value} is {day}, after today ({today}): give the day it actually happened"
+        ).format(what=_what(what), value=repr(text), day=day.isoformat(), today=today.isoformat())
+        last_year = _in_year(day.year - 1, day.month, day.day)
+        if str(day.year) not in text and last_year is not None:  # 12月20日, said without a year
+            message += _(" (if you meant {date}, write it so)").format(date=last_year.isoformat())
+        raise BadInput(message)
     return day, clock
 
 
