@@ -42,6 +42,9 @@ def english() -> Iterator[None]:
         (choices.EVIDENCE_KIND, "chat records", "chat"),  # its English name
         (choices.RECIPIENT, "商家", "merchant"),
         (choices.RECIPIENT, "平台", "platform"),
+        (choices.RECIPIENT, "微信支付", "platform"),  # where a WeChat user complains
+        (choices.RECIPIENT, "支付宝", "platform"),
+        (choices.RECIPIENT, "淘宝", "platform"),
         (choices.RECIPIENT, "12315", "regulator"),
         (choices.RECIPIENT, "监管", "regulator"),
         (choices.RECIPIENT, "消协", "regulator"),

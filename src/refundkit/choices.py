@@ -164,7 +164,12 @@ RECIPIENT = Vocabulary(
     _words(
         {
             "merchant": "商家|卖家|店铺|商户|客服|店家|seller|shop",
-            "platform": "平台|投诉平台|电商平台",
+            # Where the complaint goes, said by its name: the platform letter (its channel
+            # still follows the case, or --channel).
+            "platform": (
+                "平台|投诉平台|电商平台|微信支付|微信|小程序|支付宝|淘宝|天猫|京东|拼多多|抖音"
+                "|快手|美团|闲鱼|发卡行|银行|wechat|alipay|card-issuer|bank"
+            ),
             "regulator": (
                 "12315|监管|监管部门|市场监管|市场监管局|市监局|工商|消协|消费者协会|消保委"
             ),
