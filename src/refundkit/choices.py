@@ -65,6 +65,12 @@ def _key(text: str) -> str:
 _IGNORED = re.compile(r"[\s\-_·.'’()（）「」“”\"]+")
 
 
+def meanings(vocabulary: Vocabulary, text: str) -> tuple[str, ...]:
+    """The codes a word could mean when it names several (截图: order page, chat or payment)."""
+    wanted = _key(text)
+    return next((codes for word, codes in vocabulary.ambiguous.items() if _key(word) == wanted), ())
+
+
 def parse(vocabulary: Vocabulary, text: str) -> str:
     """The code text names, or BadInput in one line naming the choices."""
     code = find(vocabulary, text)

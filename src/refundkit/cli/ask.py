@@ -148,9 +148,25 @@ def choice(
                     number=answer, last=len(listed)
                 )
             )
+        code = choices.find(vocabulary, answer)
         if other_text:
-            return choices.find(vocabulary, answer) or answer
-        return choices.parse(vocabulary, answer)
+            return code or answer
+        if code is not None and code in listed:
+            return code
+        # An answer, not an option: the message names neither --category nor the codes.
+        several = [c for c in choices.meanings(vocabulary, answer) if c in listed]
+        if several:
+            numbers = _(", ").join(str(listed.index(c) + 1) for c in several)
+            raise RefundkitError(
+                _("{value} could mean several things: give one of the numbers {numbers}").format(
+                    value=repr(answer), numbers=numbers
+                )
+            )
+        raise RefundkitError(
+            _("{value} is not on the list: give a number from 1 to {last}, or a name on it").format(
+                value=repr(answer), last=len(listed)
+            )
+        )
 
     return value(
         _("{label} (number or name)").format(label=label),
