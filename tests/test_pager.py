@@ -1,5 +1,5 @@
 """The pager, as git uses one: only when stdout is a terminal and the text is taller than it;
-REFUNDKIT_PAGER or PAGER, LESS=FRX by default; NO_PAGER and --no-pager; never when piped.
+REFUNDKIT_PAGER or PAGER, LESS=FRX (with a prompt saying q quits) by default; NO_PAGER and --no-pager; never when piped.
 
 A fake pager (a Python script that saves what it reads, and LESS) stands in for less, so
 nothing waits for a key. The end-to-end tests run refundkit in a pseudo-terminal."""
@@ -57,7 +57,11 @@ def test_tall_text_goes_through_the_pager_with_less_set_as_git_does(
 ) -> None:
     pager.page(TALL)
     assert fake.read_text() == TALL
-    assert Path(f"{fake}.less").read_text() == "FRX"
+    less = Path(f"{fake}.less").read_text()
+    # FRX as git sets it, and a bottom line that says how to leave, in ASCII (less 590 shows
+    # a UTF-8 prompt as garbage), its colons escaped for less's prompt language.
+    assert less == "FRX -Ps(q\\: quit, space\\: next page)$"
+    assert less.isascii()
     assert capsys.readouterr().out == ""
 
 

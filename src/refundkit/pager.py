@@ -119,12 +119,19 @@ def _without_escapes(line: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line)
 
 
+def _less_prompt() -> str:
+    """less's bottom line says how to leave: its bare ':' stopped users who never met a pager.
+    ASCII in every language: less 590 (Debian 12, Ubuntu 22.04) shows a UTF-8 prompt as
+    <U+0089>^@ garbage. Colons are escaped, as less's prompt language wants them."""
+    return "(q\\: quit, space\\: next page)"
+
+
 def run(chosen: str, text: str) -> None:
     """Give text to the pager and wait for it; if it cannot be started, print text here."""
     import subprocess
 
     env = dict(os.environ)
-    env.setdefault("LESS", "FRX")
+    env.setdefault("LESS", "FRX -Ps" + _less_prompt() + "$")
     env.setdefault("LV", "-c")
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     if encoding.lower().replace("-", "") == "utf8":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NamedTuple
@@ -473,6 +474,14 @@ def calendar(
         typer.echo(data, nl=False)
         if not deadlines:
             typer.echo(_("note: no open deadlines on or after {day}").format(day=day), err=True)
+        elif sys.stdout.isatty():  # calendar text on a screen helps nobody: say what to do
+            typer.echo(
+                _(
+                    "tip: save it with `refundkit calendar --out refundkit.ics`, then open that "
+                    "file with your calendar app"
+                ),
+                err=True,
+            )
     else:
         write_out(out, data, force)
         cases = len({d.order_id for d in deadlines})
