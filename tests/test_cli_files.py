@@ -1208,3 +1208,14 @@ def test_a_mini_program_purchase_is_named_as_one(cli: Cli, add: Any) -> None:
     assert "微信小程序“声悦数码商城”" in texts["merchant.zh"]
     assert "WeChat Mini Program 声悦数码商城" in texts["merchant.en"]
     assert "微信支付投诉表单" in texts["platform.zh"]
+
+
+def test_calendar_on_a_screen_says_how_to_save_it(
+    cli: Cli, add: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(purchased="3 days ago", received="2 days ago")
+    assert "--out refundkit.ics" not in cli("calendar").stderr  # piped: the data alone
+    monkeypatch.setattr("refundkit.cli.files._on_screen", lambda: True)
+    shown = cli("calendar")
+    assert shown.stdout.startswith("BEGIN:VCALENDAR")
+    assert "refundkit calendar --out refundkit.ics" in shown.stderr

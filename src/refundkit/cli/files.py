@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NamedTuple
@@ -474,7 +473,7 @@ def calendar(
         typer.echo(data, nl=False)
         if not deadlines:
             typer.echo(_("note: no open deadlines on or after {day}").format(day=day), err=True)
-        elif sys.stdout.isatty():  # calendar text on a screen helps nobody: say what to do
+        elif _on_screen():  # calendar text on a screen helps nobody: say what to do with it
             typer.echo(
                 _(
                     "tip: save it with `refundkit calendar --out refundkit.ics`, then open that "
@@ -532,3 +531,9 @@ def _check_ics(out: Path) -> None:
                 path=out
             )
         )
+
+
+def _on_screen() -> bool:
+    from refundkit.pager import stdout_is_terminal
+
+    return stdout_is_terminal()
