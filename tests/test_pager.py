@@ -1,5 +1,6 @@
 """The pager, as git uses one: only when stdout is a terminal and the text is taller than it;
-REFUNDKIT_PAGER or PAGER, LESS=FRX (with a prompt saying q quits) by default; NO_PAGER and --no-pager; never when piped.
+REFUNDKIT_PAGER or PAGER, LESS=FRX (with a prompt saying q quits) by default; NO_PAGER and
+--no-pager; never when piped.
 
 A fake pager (a Python script that saves what it reads, and LESS) stands in for less, so
 nothing waits for a key. The end-to-end tests run refundkit in a pseudo-terminal."""
