@@ -35,7 +35,7 @@ def only_order(cli: Cli) -> dict[str, Any]:
     return order
 
 
-def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> None:
+def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None, home: Path) -> None:
     result = cli(
         "add-order",
         input=lines(
@@ -49,6 +49,8 @@ def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> No
             "左耳有电流声",  # details
             "淘宝",  # platform
             "2",  # payment method, by its number (alipay)
+            "",  # its transaction number (asked for WeChat Pay and Alipay): skipped
+            "TB20261120001",  # the platform's order number
         ),
     )
     assert result.exit_code == 0, result.output
@@ -61,6 +63,9 @@ def test_add_order_asks_every_fact_with_defaults(cli: Cli, terminal: None) -> No
     assert order["purchased"] == (TODAY - timedelta(days=3)).isoformat()
     assert order["received"] == (TODAY - timedelta(days=1)).isoformat()
     assert (order["category"], order["problem"]) == ("goods", "defective")
+    record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
+    assert record["order_no"] == "TB20261120001" and record.get("transaction_id") is None
+    assert "Payment transaction number" in result.stdout
     assert "e.g." in result.stdout and "[Enter: today]" in result.stdout
     assert re.search(r" 2  Alipay\n", result.stdout)  # numbered, named; the code is the name
     assert re.search(r" 4  JD\.com +jd\n", result.stdout)  # else the code beside it
@@ -128,7 +133,7 @@ def test_options_given_are_not_asked(cli: Cli, terminal: None) -> None:
     result = cli(
         "add-order", "--merchant", "店", "--problem", "defective", "--platform", "jd",
         "--payment-method", "alipay", "--received", "today", "--details", "坏了",
-        input=lines("物品", "10", "", ""),
+        input=lines("物品", "10", "", "", "", ""),  # then the transaction and order numbers
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Merchant" not in result.stdout and "What is wrong" not in result.stdout
@@ -300,7 +305,7 @@ def test_a_real_terminal_edits_chinese_and_records(tmp_path: Path, home: Path) -
         [sys.executable, "-m", "refundkit", "add-order", "--merchant", "店", "--item", "物",
          "--received", "today", "--details", "x", "--platform", "jd",
          "--payment-method", "alipay", "--category", "goods", "--problem", "fraud",
-         "--purchased", "today"],
+         "--purchased", "today", "--order-no", "JD1", "--transaction-id", "T1"],
         stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
     )  # fmt: skip
     os.close(secondary)

@@ -90,6 +90,28 @@ def order_answers(raw: dict[str, Any], now: datetime) -> None:
             raw["payment_method"] = ask.choice(
                 _("How it was paid"), choices.PAYMENT_METHOD, default_label=_("not recorded")
             )
+        _ask_numbers(raw, given(), now)
+
+
+def _ask_numbers(raw: dict[str, Any], given: dict[str, Any], now: datetime) -> None:
+    """The numbers a complaint is filed under: WeChat Pay's and Alipay's forms ask for the
+    payment's transaction number, a platform's for its order number. Asked where they exist."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    method = choices.find(choices.PAYMENT_METHOD, str(raw.get("payment_method") or ""))
+    if raw.get("transaction_id") is None and method in ("wechat-pay", "alipay"):
+        raw["transaction_id"] = ask.text(
+            _("Payment transaction number (交易单号, in the payment's details)"),
+            example="4200001234202611201234567890",
+            check=_checker("transaction_id", given, now),
+        )
+    if raw.get("order_no") is None and (raw.get("platform") or raw.get("mini_program")):
+        raw["order_no"] = ask.text(
+            _("The merchant's order number"),
+            example="SY202611200001",
+            check=_checker("order_no", given, now),
+        )
 
 
 def _blank(value: Any) -> bool:
