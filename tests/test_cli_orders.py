@@ -414,3 +414,16 @@ def test_an_hour_without_minutes_is_refused_not_dropped(cli: Cli, home: Path) ->
     result = cli("add-order", *args)
     assert result.exit_code == 2 and "no minutes" in result.stderr and "15:00" in result.stderr
     assert snapshot(home) == {}
+
+
+def test_the_next_steps_date_is_said_once_and_overdue_only_after_it(cli: Any, add: Any) -> None:
+    order_id = add(purchased="2026-11-10", received="2026-11-12")
+    cli("log", order_id, "contacted-merchant", "--asked", "return", "--on", "2026-11-13")
+    cli("log", order_id, "merchant-refused", "--on", "2026-11-14")
+    cli("log", order_id, "platform-complaint", "--channel", "wechat-pay", "--on", "2026-11-15")
+    waiting = cli("--no-pager", "status", order_id, "--as-of", "2026-11-16").stdout
+    assert "Next step: Await the outcome" in waiting and waiting.count("2026-11-18") >= 1
+    assert "Next step (by 2026-11-18)" not in waiting  # the action already says it
+    late = cli("--no-pager", "status", order_id, "--as-of", "2026-11-20").stdout
+    assert "Next step (was due by 2026-11-18, now overdue)" in late
+    assert "overdue since" not in late

@@ -217,13 +217,13 @@ def next_step(report: CaseReport, width: int) -> list[Segments]:
     """The next step with its date first; its reason; its caveats as warnings."""
     a = report.assessment
     step = a.step
-    if step.by and step.overdue:
-        label, style = _("Next step (overdue since {date}):").format(date=step.by), ALARM
-    elif step.by:
+    action = visible(terminal.step_action(a, report.order.id))
+    if step.by and step.overdue:  # the date was the last day in time: overdue from the next
+        label, style = _("Next step (was due by {date}, now overdue):").format(date=step.by), ALARM
+    elif step.by and step.by.isoformat() not in action:  # else the action says it already
         label, style = _("Next step (by {date}):").format(date=step.by), "bold"
     else:
         label, style = _("Next step:"), "bold"
-    action = visible(terminal.step_action(a, report.order.id))
     lines = wrap.lines(action, width, label + gap(label), INDENT)
     out: list[Segments] = [[(label, style), (lines[0][len(label) :], "")]]
     out += [[(line, "")] for line in lines[1:]]
