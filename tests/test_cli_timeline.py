@@ -113,3 +113,14 @@ def test_status_detail_shows_timeline_and_next_step(cli: Cli, add: Any) -> None:
     result = cli("status", order_id)
     assert "merchant refused" in result.stdout and "已拆封不退" in result.stdout
     assert "Next step" in result.stdout and "platform" in result.stdout
+
+
+def test_an_event_is_found_by_its_number_and_the_list_names_the_events(
+    cli: Any, add: Any, home: Path
+) -> None:
+    order_id = add(purchased="2026-11-10", received="2026-11-12")
+    cli("log", order_id, "contacted-merchant", "--asked", "return", "--on", "2026-11-13")
+    assert cli("withdraw", order_id, "1").exit_code == 0  # 1 is t1
+    missing = cli("--ui-lang", "zh", "withdraw", order_id, "t9")
+    assert missing.exit_code == 2
+    assert "t1（联系商家" in missing.stderr and "contacted-merchant" not in missing.stderr

@@ -306,10 +306,16 @@ def withdraw_event(
 
 
 def _event(order: Order, event_id: str) -> Event:
+    """The event an id names; 3 is taken for t3, as the timeline's numbering reads."""
+    from refundkit.words import names
+
     wanted = event_id.strip().lower()
-    event = order.event(wanted)
+    event = order.event("t" + wanted if wanted.isdigit() else wanted)
     if event is None:
-        known = _(", ").join(f"{e.id} ({e.kind.value} {e.on})" for e in order.events)
+        known = _(", ").join(
+            _("{id} ({what}, {on})").format(id=e.id, what=names.event_kind(e.kind.value), on=e.on)
+            for e in order.events
+        )
         raise NotFound(
             _("order {id} has no event {event}; its events: {events}").format(
                 id=order.id, event=repr(event_id), events=known or _("none yet")
