@@ -298,3 +298,25 @@ def test_the_profile_language_is_the_interface_language(cli: Cli, add: Any, tmp_
     assert result.exit_code == 2 and "聊天" in result.stderr
     english = cli("--ui-lang", "en", "add-evidence", order, str(proof))
     assert "chat records (chat)" in english.stderr
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "typed", "meant"),
+    [
+        (choices.EVENT, "商家拒接", "merchant-refused"),  # one character off
+        (choices.EVENT, "merchant-refuse", "merchant-refused"),
+        (choices.CATEGORY, "good", "goods"),
+    ],
+)
+def test_a_near_miss_is_answered_with_what_it_meant(
+    vocabulary: choices.Vocabulary, typed: str, meant: str
+) -> None:
+    with pytest.raises(BadInput, match="did you mean") as caught:
+        choices.parse(vocabulary, typed)
+    assert meant in caught.value.message and "give one of" not in caught.value.message
+
+
+def test_no_guess_when_nothing_is_close() -> None:
+    with pytest.raises(BadInput, match="give one of") as caught:
+        choices.parse(choices.EVENT, "xyz")
+    assert "did you mean" not in caught.value.message

@@ -93,11 +93,40 @@ def parse(vocabulary: Vocabulary, text: str) -> str:
                     option=vocabulary.option, value=repr(text.strip()), choices=options
                 )
             )
+    close = closest(vocabulary, text)
+    if close is not None:
+        raise BadInput(
+            _("{option} {value} is not one of the choices: did you mean {choice}?").format(
+                option=vocabulary.option,
+                value=repr(text.strip()),
+                choice=vocabulary.labelled(close),
+            )
+        )
     raise BadInput(
         _("{option} {value} is not one of the choices: give one of: {choices}").format(
             option=vocabulary.option, value=repr(text.strip()), choices=vocabulary.listing()
         )
     )
+
+
+def closest(vocabulary: Vocabulary, text: str) -> str | None:
+    """The code a near miss meant (商家拒接 for 商家拒绝, merchant-refuse): one typo away from
+    a code, a word or a name, and only one code that close."""
+    import difflib
+
+    said: dict[str, str] = {_key(code): code for code in vocabulary.codes}
+    said |= {_key(vocabulary.name(code)): code for code in vocabulary.codes}
+    said |= {_key(word): code for word, code in vocabulary.words.items()}
+    wanted = _key(text)
+    scores: dict[str, float] = {}
+    for word, code in said.items():
+        score = difflib.SequenceMatcher(None, wanted, word).ratio()
+        scores[code] = max(score, scores.get(code, 0.0))
+    ranked = sorted(scores.values(), reverse=True)
+    best = max(scores, key=lambda code: scores[code]) if scores else None
+    if best is None or ranked[0] < 0.75 or (len(ranked) > 1 and ranked[0] - ranked[1] < 0.1):
+        return None  # nothing close, or two codes about as close: no guess
+    return best
 
 
 def find(vocabulary: Vocabulary, text: str) -> str | None:
