@@ -427,3 +427,11 @@ def test_the_next_steps_date_is_said_once_and_overdue_only_after_it(cli: Any, ad
     late = cli("--no-pager", "status", order_id, "--as-of", "2026-11-20").stdout
     assert "Next step (was due by 2026-11-18, now overdue)" in late
     assert "overdue since" not in late
+
+
+def test_an_exercised_window_counts_no_days_left(cli: Any, add: Any) -> None:
+    order_id = add(purchased="3 days ago", received="2 days ago")
+    cli("log", order_id, "contacted-merchant", "--asked", "return", "--on", "yesterday")
+    shown = cli("edit", order_id, "--details", "坏了").stdout
+    line = next(x for x in shown.splitlines() if "7-day no-reason return" in x)
+    assert "exercised on" in line and "left" not in line

@@ -84,7 +84,9 @@ def print_window_lines(out: Console, windows: tuple[Window, ...], order_id: str)
         if window.state is WindowState.NOT_APPLICABLE:
             continue
         line = window_summary(window)
-        if window.days_left is not None and window.state is WindowState.OPEN:
+        # Days left matter only while the right is still to be used: once exercised, no.
+        left_to_act = window.state is WindowState.OPEN and window.exercised is None
+        if window.days_left is not None and left_to_act:
             left = ngettext("({count} day left)", "({count} days left)", window.days_left)
             line.append(_(" {days_left}").format(days_left=left.format(count=window.days_left)))
         for part in wrap.lines(line.plain, out.width, first="  ", rest="    "):
