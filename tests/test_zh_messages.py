@@ -229,3 +229,9 @@ def test_a_damaged_order_names_its_file_once_in_either_language(
         monkeypatch.setenv("REFUNDKIT_LANG", language)
         out = cli("verify").stdout
         assert out.count(str(path)) == 1, out
+
+
+def test_a_cases_notice_is_led_by_its_id_with_a_chinese_colon(cli: Cli, add: Any) -> None:
+    order = add(purchased="3 days ago", received="2 days ago")  # no --details: a notice
+    shown = cli("--ui-lang", "zh", "status").stdout
+    assert f"{order}：信中没有说明" in shown and f"{order}: " not in shown

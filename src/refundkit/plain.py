@@ -114,7 +114,8 @@ def overview_lines(view: Overview, paint: Painter, limit: int | None) -> list[st
     for case in view.cases:
         for text in case.notices:
             if limit is None:  # a pipe: one line each, as it is
-                lines.append(paint(visible(f"{case.id}: {text}"), "bold yellow"))
+                lead = _("{id}: ").format(id=case.id)
+                lines.append(paint(visible(lead + text), "bold yellow"))
             else:
                 lines += notice_lines(case.id, visible(text), width, paint)
     for d in view.damaged:
@@ -135,7 +136,7 @@ def notice_lines(order_id: str, text: str, width: int, paint: Painter) -> list[s
     their id alone: laid out once with the id masked (by as many characters that break and
     measure as its own do), then the id put back."""
     mask = ID_MASK * len(order_id)
-    laid_out = _laid_out(text.replace(order_id, mask), width, f"{mask}: ")
+    laid_out = _laid_out(text.replace(order_id, mask), width, _("{id}: ").format(id=mask))
     return [paint(line.replace(mask, order_id), "bold yellow") for line in laid_out]
 
 
