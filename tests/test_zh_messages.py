@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import status_json
 from refundkit import i18n
 
 Cli = Callable[..., Any]
@@ -232,6 +233,10 @@ def test_a_damaged_order_names_its_file_once_in_either_language(
 
 
 def test_a_cases_notice_is_led_by_its_id_with_a_chinese_colon(cli: Cli, add: Any) -> None:
-    order = add(purchased="3 days ago", received="2 days ago")  # no --details: a notice
+    made = cli("add-order", "--merchant", "声悦", "--item", "耳机", "--amount", "399",
+               "--purchased", "3 days ago", "--received", "2 days ago",
+               "--problem", "defective")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    order = status_json(cli)["orders"][0]["id"]  # no --details: a notice that letters lack them
     shown = cli("--ui-lang", "zh", "status").stdout
     assert f"{order}：信中没有说明" in shown and f"{order}: " not in shown
