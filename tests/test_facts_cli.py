@@ -140,7 +140,7 @@ def test_complaint_answered_moves_the_case_to_the_next_rung(cli: Cli, add: Any, 
     step = case(cli, order)["next_step"]
     assert step["code"] == "complain-regulator" and "12315" in step["action"]
     letter = cli("draft-complaint", order, "--to", "regulator", "--lang", "zh").stdout
-    assert "不支持投诉" in letter
+    assert "未支持投诉请求" in letter
 
 
 def test_a_platform_complaint_takes_its_channel_from_the_facts(
