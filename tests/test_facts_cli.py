@@ -282,24 +282,17 @@ def test_a_full_refund_of_a_prepaid_course_used_in_part_can_be_recorded(cli: Cli
     assert extra.exit_code == 2
 
 
+def gym(cli: Cli, used: int) -> Any:
+    """Seven personal-training sessions bought for ¥700, `used` of them used."""
+    return cli(
+        "add-order", "--merchant", "健身房", "--item", "私教课", "--amount", "700",
+        "--purchased", "2026-11-10", "--category", "prepaid-service",
+        "--units", "7", "--units-used", str(used),
+    )  # fmt: skip
+
+
 def test_a_prepaid_service_used_up_is_not_said_to_have_been_paid_back(cli: Cli) -> None:
-    result = cli(
-        "add-order",
-        "--merchant",
-        "健身房",
-        "--item",
-        "私教课",
-        "--amount",
-        "700",
-        "--purchased",
-        "2026-11-10",
-        "--category",
-        "prepaid-service",
-        "--units",
-        "7",
-        "--units-used",
-        "7",
-    )
+    result = gym(cli, used=7)
     assert result.exit_code == 0, result.output
     (order,) = status_json(cli, "--all")["orders"]
     action = order["next_step"]["action"]
@@ -309,23 +302,7 @@ def test_a_prepaid_service_used_up_is_not_said_to_have_been_paid_back(cli: Cli) 
 def test_an_edit_refused_by_validation_prints_one_line_and_no_library_warning(
     cli: Cli, home: Path
 ) -> None:
-    cli(
-        "add-order",
-        "--merchant",
-        "健身房",
-        "--item",
-        "私教课",
-        "--amount",
-        "700",
-        "--purchased",
-        "2026-11-10",
-        "--category",
-        "prepaid-service",
-        "--units",
-        "7",
-        "--units-used",
-        "2",
-    )
+    gym(cli, used=2)
     (order,) = status_json(cli, "--all")["orders"]
     before = snapshot(home)
     with warnings.catch_warnings():  # a real run prints a warning on stderr: none may come

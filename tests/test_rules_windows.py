@@ -103,25 +103,23 @@ def test_cn_weekend_deadline_gets_a_weekend_note() -> None:
 def test_every_cn_window_ending_on_a_rest_day_gets_the_art_203_note() -> None:
     """The prepaid seven days and a merchant's promise are periods too (Civil Code Arts.
     203-204): a last day on a weekend or holiday carries the note, never a moved deadline."""
-    prepaid = window(
-        date(2026, 11, 15),
-        "cn-prepaid-7day",
-        category="prepaid-service",
-        purchased=date(2026, 11, 14),
-        received=None,
-    )
+
+    def prepaid_paid(on: date):  # type: ignore[no-untyped-def]
+        return window(
+            on + timedelta(days=1),
+            "cn-prepaid-7day",
+            category="prepaid-service",
+            purchased=on,
+            received=None,
+        )
+
+    prepaid = prepaid_paid(date(2026, 11, 14))
     assert prepaid.deadline == date(2026, 11, 21)
     assert ("weekend-rollover", {"date": date(2026, 11, 23)}) in [
         (n.code, n.params) for n in prepaid.notes
     ]
     assert "prepaid-likely" in [n.code for n in prepaid.notes]
-    labour_day = window(
-        date(2025, 4, 26),
-        "cn-prepaid-7day",
-        category="prepaid-service",
-        purchased=date(2025, 4, 25),
-        received=None,
-    )
+    labour_day = prepaid_paid(date(2025, 4, 25))  # the seventh day is 2 May, a holiday
     assert "holiday-rollover" in [n.code for n in labour_day.notes]
     promise = window(date(2026, 11, 20), "promise", received=date(2026, 11, 12), promise_days=30)
     assert promise.deadline == date(2026, 12, 12)
