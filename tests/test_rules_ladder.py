@@ -319,3 +319,23 @@ def test_a_claim_about_what_the_page_said_recommends_the_page(problem: str) -> N
     a = judge(case(problem=problem), DAY)
     assert EvidenceKind.POLICY in a.recommended_evidence
     assert EvidenceKind.PHOTO in a.recommended_evidence
+
+
+@pytest.mark.parametrize(
+    ("fields", "venue"),
+    [
+        ({"platform": "taobao"}, "platform-seller"),
+        ({"mini_program": "声悦数码商城"}, "mini-program"),  # platform or "other network service"
+        ({"platform": "wechat-mini-program"}, "mini-program"),
+        ({"platform": "website"}, "own-site"),
+        ({}, "seller"),
+        ({"jurisdiction": "uk", "currency": "GBP"}, None),
+    ],
+)
+def test_the_12315_venue_follows_complaint_measures_art_12(
+    fields: dict[str, str], venue: str | None
+) -> None:
+    """Art. 12 para. 2: a platform's seller where it operates or the platform is domiciled;
+    a seller through its own site or "other network services" where it is domiciled. Which
+    one a Mini Program seller is, is unsettled: its domicile is right either way."""
+    assert judge(case(**fields), date(2026, 11, 20)).regulator_venue == venue

@@ -98,11 +98,15 @@ NOT_PLATFORMS = OWN_SITES | {Platform.IN_STORE, Platform.OTHER}
 def regulator_venue(facts: CaseFacts) -> str | None:
     """Which county-level market regulator handles a `cn` complaint (Complaint Measures
     2019/2022, Art. 12): for a seller on a platform, where it operates or where the platform
-    operator is domiciled; for a seller's own website or app, where it is domiciled; otherwise
-    where it operates or is domiciled."""
+    operator is domiciled; for a seller's own website or app, or one selling through "other
+    network services", where it is domiciled; otherwise where it operates or is domiciled.
+    A Mini Program seller is either of the first two, unsettled ("mini-program"): its domicile
+    is right on both readings, the platform's only on one."""
     if facts.jurisdiction is not Jurisdiction.CN:
         return None
-    if facts.mini_program or (facts.platform and facts.platform not in NOT_PLATFORMS):
+    if facts.mini_program or facts.platform == Platform.WECHAT_MINI_PROGRAM:
+        return "mini-program"
+    if facts.platform and facts.platform not in NOT_PLATFORMS:
         return "platform-seller"
     if facts.platform in OWN_SITES:
         return "own-site"

@@ -152,7 +152,7 @@ class Assessment:
     regulator: str  # cn-12315, uk-citizens-advice, eu-consumer-authority, us-attorney-general
     regulator_venue: (
         str | None
-    )  # cn: platform-seller, own-site or seller (Complaint Measures Art. 12)
+    )  # cn: platform-seller, mini-program, own-site or seller (Complaint Measures Art. 12)
     missing_evidence: tuple[EvidenceKind, ...]
     recommended_evidence: tuple[EvidenceKind, ...]
     notices: tuple[Note, ...]  # things the user should set right (status prints them)
