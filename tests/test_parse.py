@@ -301,14 +301,32 @@ SPOKEN = [
 ]
 
 
-@pytest.mark.parametrize("text", ["11月27日", "明天", "tomorrow", "12月1号"])
-def test_a_day_ahead_said_for_a_past_event_is_refused_with_last_years_date(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("11月27日", True), ("十一月二十七日", True), ("12月1号", True), ("明天", False),
+     ("tomorrow", False), ("今年11月27日", False)],
+)  # fmt: skip
+def test_a_day_ahead_said_for_a_past_event_is_refused_with_last_years_date(
+    text: str, hint: bool
+) -> None:
     """Never silently a year earlier: 11月27日 said on 26 November is tomorrow, and the
-    message offers last year's date for a user who meant it."""
+    message offers last year's date for a user who meant it; nobody saying 明天 or 今年 did."""
     with pytest.raises(BadInput, match="after today") as caught:
         parse_past(text, TODAY, "purchase")
-    if "月" in text:
-        assert "2025-" in caught.value.message
+    assert ("if you meant 2025-" in caught.value.message) is hint
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "expected"),
+    [
+        (date(2026, 12, 20), "1月5日", date(2027, 1, 5)),  # the days just ahead, next year
+        (date(2026, 12, 31), "1月1日", date(2027, 1, 1)),
+        (date(2027, 1, 3), "12月28日", date(2026, 12, 28)),  # a few days back, last year
+        (date(2026, 12, 20), "2月1日", date(2026, 2, 1)),  # further ahead: the one before
+    ],
+)
+def test_a_month_and_day_across_the_new_year(today: date, text: str, expected: date) -> None:
+    assert parse_when(text, today) == (expected, None)
 
 
 @pytest.mark.parametrize(("text", "expected"), SPOKEN)

@@ -190,11 +190,12 @@ def _month_day(raw: str, match: re.Match[str], today: date) -> date:
             raise BadInput(
                 _("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint())
             ) from None
-    this_year = _in_year(today.year, month, day_)
-    if this_year is not None and today < this_year <= today + timedelta(days=NEAR_AHEAD_DAYS):
-        # 12月2日 said on 1 December means tomorrow, not a year ago: a past event said so is
-        # refused as after today (parse_past), and an --as-of gets the day meant.
-        return this_year
+    for ahead in (_in_year(today.year, month, day_), _in_year(today.year + 1, month, day_)):
+        if ahead is not None and today < ahead <= today + timedelta(days=NEAR_AHEAD_DAYS):
+            # 12月2日 said on 1 December (or 1月5日 on 20 December) means the days just ahead,
+            # not a year back: a past event said so is refused as after today (parse_past),
+            # and an --as-of gets the day meant.
+            return ahead
     for back in range(9):  # 2月29日 may lie up to 8 years back
         try:
             candidate = date(today.year - back, month, day_)
@@ -205,6 +206,12 @@ def _month_day(raw: str, match: re.Match[str], today: date) -> date:
         if candidate <= today:
             return candidate
     raise BadInput(_("no such date: {value}; {hint}").format(value=repr(raw), hint=date_hint()))
+
+
+def _yearless_month_day(text: str) -> bool:
+    """12月20日 or 十二月二十日, with no year and no 今年/去年: the form that may mean last year."""
+    said = _chinese_numbers(unicodedata.normalize("NFKC", text))
+    return "年" not in said and re.search(r"\d{1,2}\s*月\s*\d{1,2}", said) is not None
 
 
 NEAR_AHEAD_DAYS = 31  # a month and day this close ahead is this year's, not last year's
@@ -313,7 +320,7 @@ def parse_past(
             "{what} date {value} is {day}, after today ({today}): give the day it actually happened"
         ).format(what=_what(what), value=repr(text), day=day.isoformat(), today=today.isoformat())
         last_year = _in_year(day.year - 1, day.month, day.day)
-        if str(day.year) not in text and last_year is not None:  # 12月20日, said without a year
+        if _yearless_month_day(text) and last_year is not None:  # 12月20日, no year said
             message += _(" (if you meant {date}, write it so)").format(date=last_year.isoformat())
         raise BadInput(message)
     return day, clock
