@@ -327,6 +327,7 @@ def test_a_claim_about_what_the_page_said_recommends_the_page(problem: str) -> N
         ({"platform": "taobao"}, "platform-seller"),
         ({"mini_program": "声悦数码商城"}, "mini-program"),  # platform or "other network service"
         ({"platform": "wechat-mini-program"}, "mini-program"),
+        ({"platform": "jd", "mini_program": "京东购物"}, "platform-seller"),  # JD's own
         ({"platform": "website"}, "own-site"),
         ({}, "seller"),
         ({"jurisdiction": "uk", "currency": "GBP"}, None),

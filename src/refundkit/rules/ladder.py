@@ -104,10 +104,12 @@ def regulator_venue(facts: CaseFacts) -> str | None:
     is right on both readings, the platform's only on one."""
     if facts.jurisdiction is not Jurisdiction.CN:
         return None
-    if facts.mini_program or facts.platform == Platform.WECHAT_MINI_PROGRAM:
+    mini = facts.mini_program or facts.platform == Platform.WECHAT_MINI_PROGRAM
+    marketplace = facts.platform not in (None, Platform.WECHAT_MINI_PROGRAM, *NOT_PLATFORMS)
+    if marketplace:
+        return "platform-seller"  # a marketplace, even where its own Mini Program was used
+    if mini:
         return "mini-program"
-    if facts.platform and facts.platform not in NOT_PLATFORMS:
-        return "platform-seller"
     if facts.platform in OWN_SITES:
         return "own-site"
     return "seller"
