@@ -320,3 +320,21 @@ def test_no_guess_when_nothing_is_close() -> None:
     with pytest.raises(BadInput, match="give one of") as caught:
         choices.parse(choices.EVENT, "xyz")
     assert "did you mean" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "typed"),
+    [(choices.REASON, "未拆封"), (choices.EVENT, "没收到退款"), (choices.OUTCOME, "非支持")],
+)
+def test_a_negated_word_is_never_answered_with_its_opposite(
+    vocabulary: choices.Vocabulary, typed: str
+) -> None:
+    """未拆封 (unopened) is one stroke from 拆封 (opened): no 'did you mean opened?'."""
+    with pytest.raises(BadInput) as caught:
+        choices.parse(vocabulary, typed)
+    assert "did you mean" not in caught.value.message
+
+
+def test_an_answer_not_upheld_reads_as_rejected() -> None:
+    assert choices.parse(choices.OUTCOME, "未支持") == "rejected"
+    assert choices.parse(choices.OUTCOME, "未支持投诉请求") == "rejected"  # as letters say it

@@ -118,6 +118,8 @@ def closest(vocabulary: Vocabulary, text: str) -> str | None:
     said |= {_key(vocabulary.name(code)): code for code in vocabulary.codes}
     said |= {_key(word): code for word, code in vocabulary.words.items()}
     wanted = _key(text)
+    if _NEGATED.search(text.casefold()):
+        return None  # 未支持 is one stroke from 支持 and means its opposite: no guess
     scores: dict[str, float] = {}
     for word, code in said.items():
         score = difflib.SequenceMatcher(None, wanted, word).ratio()
@@ -127,6 +129,9 @@ def closest(vocabulary: Vocabulary, text: str) -> str | None:
     if best is None or ranked[0] < 0.75 or (len(ranked) > 1 and ranked[0] - ranked[1] < 0.1):
         return None  # nothing close, or two codes about as close: no guess
     return best
+
+
+_NEGATED = re.compile(r"[未没不非无]|\bnot?\b|\bun|n't")
 
 
 def find(vocabulary: Vocabulary, text: str) -> str | None:
@@ -384,7 +389,10 @@ OUTCOME = Vocabulary(
     _words(
         {
             "upheld": "支持|成立|投诉成立|已解决|获支持|胜诉",
-            "rejected": "驳回|不支持|不成立|投诉不成立|拒绝|败诉",
+            "rejected": (
+                "驳回|不支持|未支持|没支持|未获支持|未支持投诉请求|不成立|未成立|投诉不成立|拒绝"
+                "|败诉"
+            ),
             "partial": "部分支持|部分|部分成立",
             "none": "无回复|没回复|未回复|无结果|没有结果|不了了之",
         }
