@@ -418,3 +418,18 @@ def test_a_letter_shown_in_a_terminal_is_plain_text(
     assert MD_MARK not in shown.stdout and "[投诉人姓名]" in shown.stdout
     chosen = cli("--no-pager", "draft-complaint", order_id, "--lang", "zh", "--format", "md")
     assert MD_MARK in chosen.stdout
+
+
+def test_to_a_complaint_desk_by_name_picks_its_channel(cli: Any, add: Any) -> None:
+    """Bought on Taobao, paid by WeChat Pay: --to 支付宝 is Alipay's complaint, not the
+    marketplace's; --to 平台 keeps the case's own channel."""
+    order_id = add(
+        purchased="3 days ago", received="2 days ago", platform="taobao",
+        payment_method="wechat-pay",
+    )  # fmt: skip
+    alipay = cli("draft-complaint", order_id, "--to", "支付宝", "--format", "txt").stdout
+    assert "支付宝投诉" in alipay
+    plain = cli("draft-complaint", order_id, "--to", "平台", "--format", "txt").stdout
+    assert "支付宝投诉" not in plain
+    clash = cli("draft-complaint", order_id, "--to", "支付宝", "--channel", "wechat-pay")
+    assert clash.exit_code == 2 and "--channel" in clash.stderr

@@ -18,7 +18,7 @@ from refundkit.cli import (
     write_out,
 )
 from refundkit.cli.helpview import RefundkitCommand, RefundkitGroup
-from refundkit.errors import BadFile
+from refundkit.errors import BadFile, BadInput
 from refundkit.kinds import Channel, Lang, LetterFormat, Recipient
 from refundkit.sanitize import visible
 
@@ -85,6 +85,7 @@ def draft_complaint(
     wanted_to = Recipient(choices.parse(choices.RECIPIENT, to)) if to is not None else None
     wanted_lang = Lang(choices.language_code(lang, "--lang")) if lang is not None else None
     wanted_channel = Channel(choices.parse(choices.CHANNEL, channel)) if channel else None
+    wanted_channel = _channel_named(to, wanted_channel)
     out = file_or_stdout(out)
     letter_format = (
         LetterFormat(choices.parse(choices.LETTER_FORMAT, format_))
@@ -118,6 +119,32 @@ def draft_complaint(
         )
     for warning in letter.warnings:
         warn(warning)
+
+
+GENERIC_PLATFORM_WORDS = ("platform", "平台", "投诉平台", "电商平台")
+
+
+def _channel_named(to: str | None, channel: Channel | None) -> Channel | None:
+    """`--to 支付宝` asks for the Alipay complaint, `--to 淘宝` for the marketplace's: the word
+    names the channel too, unless it is just "platform". A --channel saying otherwise is a
+    contradiction the user must settle."""
+    from refundkit import choices
+    from refundkit.i18n import _
+
+    if to is None or to.strip().casefold() in GENERIC_PLATFORM_WORDS:
+        return channel
+    if choices.find(choices.RECIPIENT, to) != Recipient.PLATFORM.value:
+        return channel
+    code = choices.find(choices.CHANNEL, to)
+    if code is None:
+        return channel
+    if channel is not None and channel.value != code:
+        raise BadInput(
+            _("--to {to} names the {named} complaint, --channel another: give one of them").format(
+                to=to, named=code
+            )
+        )
+    return Channel(code)
 
 
 def _format_of(out: Path | None) -> LetterFormat:
