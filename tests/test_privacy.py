@@ -504,3 +504,14 @@ def test_the_status_index_files_are_made_private_again(
     shutil.rmtree(home / "orders")
     (home / "profile.json").unlink(missing_ok=True)
     assert cli("status").exit_code == 0
+
+
+def test_a_data_folder_first_made_by_templates_copy_is_made_private_again(
+    cli: Cli, home: Path
+) -> None:
+    """Whichever command makes the data folder, refundkit marks it as its own, so a later
+    chmod 755 is put right like any other."""
+    assert cli("templates", "copy", "letters/merchant.zh.md.j2").exit_code == 0
+    os.chmod(home, 0o755)
+    assert cli("status").exit_code == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700

@@ -160,7 +160,7 @@ def copy_template(store: Store, name: str, *, force: bool = False) -> Path:
                 path=target
             )
         )
-    make_private_dir(store.home)
+    store.ensure()  # the data folder as every command makes it (marked as refundkit's own)
     make_private_dir(target.parent)
     atomic_write(target, source.read_bytes())
     return target
