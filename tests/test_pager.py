@@ -61,7 +61,7 @@ def test_tall_text_goes_through_the_pager_with_less_set_as_git_does(
     less = Path(f"{fake}.less").read_text()
     # FRX as git sets it, and a bottom line that says how to leave, in ASCII (less 590 shows
     # a UTF-8 prompt as garbage), its colons escaped for less's prompt language.
-    assert less == "FRX -Ps(q\\: quit, space\\: next page)$"
+    assert less == "FRX -Ps?e(END) \\: q to quit:(q\\: quit, space\\: next page).$"
     assert less.isascii()
     assert capsys.readouterr().out == ""
 

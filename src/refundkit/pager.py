@@ -122,8 +122,9 @@ def _without_escapes(line: str) -> str:
 def _less_prompt() -> str:
     """less's bottom line says how to leave: its bare ':' stopped users who never met a pager.
     ASCII in every language: less 590 (Debian 12, Ubuntu 22.04) shows a UTF-8 prompt as
-    <U+0089>^@ garbage. Colons are escaped, as less's prompt language wants them."""
-    return "(q\\: quit, space\\: next page)"
+    <U+0089>^@ garbage. At the end "(END) : q to quit", as less says it; colons are escaped,
+    and ?e...:... . is less's prompt language for "at the end, else"."""
+    return "?e(END) \\: q to quit:(q\\: quit, space\\: next page)."
 
 
 def run(chosen: str, text: str) -> None:

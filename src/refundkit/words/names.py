@@ -124,7 +124,7 @@ def channel(code: str) -> str:
         "wechat-pay": _("WeChat Pay complaint"),
         "mini-program": _("Mini Program complaint"),
         "alipay": _("Alipay complaint"),
-        "marketplace": _("the platform's dispute process"),
+        "marketplace": _("platform dispute process"),  # "the" comes from the sentence
         "card-issuer": _("card issuer dispute"),
         "other": _("other channel"),
     }.get(code, code)
