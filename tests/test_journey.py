@@ -281,7 +281,7 @@ def test_edit_with_nothing_entered_changes_nothing(
 
 
 def test_profile_asks_for_the_missing_name_phone_and_address(cli: Cli, terminal: None) -> None:
-    result = cli("profile", input=lines("张三", "12345", "上海"))
+    result = cli("profile", input=lines("张三", "12345", "y", "上海"))  # y: keep the doubtful
     assert result.exit_code == 0, result.output
     assert "warning:" in result.stderr and "12345" in result.stderr
     again = cli("profile", input="")
@@ -381,3 +381,29 @@ def test_examples_in_questions_are_in_the_interface_language(
 ) -> None:
     result = cli("--ui-lang", language, "add-order", input=lines("Acme", "Phone", "9"))
     assert example in result.output and foreign not in result.output
+
+
+def test_a_doubtful_transaction_number_is_said_at_once_and_can_be_typed_again(
+    cli: Cli, terminal: None, home: Path
+) -> None:
+    """27 digits for WeChat Pay: the warning comes right after the answer, not after every
+    other question; Enter (no) asks again, and the right number is kept."""
+    result = cli(
+        "add-order", "--merchant", "店", "--item", "物",
+        "--payment-method", "wechat-pay", "--platform", "jd", "--received", "today",
+        "--details", "坏了",
+        input=lines("9", "", "", "",  # amount; purchased, category, problem: Enter
+                    "420000202611201234567890123", "",  # 27 digits; keep it? Enter: no
+                    "4200002026112012345678901234", ""),  # typed again; no order number
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("27 digits") == 1, result.stderr  # once, when typed
+    record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
+    assert record["transaction_id"] == "4200002026112012345678901234"
+
+
+def test_a_doubtful_phone_number_can_be_kept(cli: Cli, terminal: None, home: Path) -> None:
+    result = cli("profile", input=lines("张三", "12345", "y", "上海市"))
+    assert result.exit_code == 0, result.output
+    assert "12345" in result.stderr
+    assert json.loads((home / "profile.json").read_text())["phone"] == "12345"

@@ -32,12 +32,12 @@ def transaction_id_warning(transaction_id: str, payment_method: str | None) -> s
     if not (digits.isascii() and digits.isdigit()):
         return _(
             "transaction number {value} is not all digits, as {method} numbers are ({expected} "
-            "digits): check it against the payment's detail page; it was kept as given"
+            "digits): check it against the payment's detail page"
         ).format(value=repr(transaction_id), method=method, expected=expected)
     if len(digits) not in lengths:
         return _(
             "transaction number {value} has {count} digits, where {method} numbers have "
-            "{expected}: check it against the payment's detail page; it was kept as given"
+            "{expected}: check it against the payment's detail page"
         ).format(value=repr(transaction_id), count=len(digits), method=method, expected=expected)
     return None
 
@@ -71,5 +71,5 @@ def phone_warning(phone: str) -> str | None:
         return None
     return _(
         "phone {value} does not look like a Chinese mobile number (11 digits starting with 1) "
-        "or a landline with its area code (010-62345678): check it; it was kept as given"
+        "or a landline with its area code (010-62345678): check it"
     ).format(value=repr(phone))

@@ -71,13 +71,22 @@ def text(
     default_label: str | None = None,
     required: bool = False,
     check: Callable[[str], object] | None = None,
+    caution: Callable[[str], str | None] | None = None,
 ) -> str | None:
     """Ask for one line of text; Enter gives default (None: not given). check(answer) raises
-    a RefundkitError for an answer that cannot be used, and the question is asked again."""
+    a RefundkitError for an answer that cannot be used, and the question is asked again.
+    caution(answer) is a doubt about an answer that can be used (a transaction number of the
+    wrong length): said at once, and the answer kept only if the user says so."""
+    from refundkit.i18n import _
 
     def read(answer: str) -> str:
         if check is not None:
             check(answer)
+        doubt = caution(answer) if caution is not None else None
+        if doubt is not None:
+            warn(doubt)
+            if not confirm(_("Keep it as typed?")):
+                raise RefundkitError(_("then type it again"))
         return answer
 
     return value(

@@ -98,6 +98,7 @@ def _ask_numbers(raw: dict[str, Any], given: dict[str, Any], now: datetime) -> N
     payment's transaction number, a platform's for its order number. Asked where they exist."""
     from refundkit import choices
     from refundkit.i18n import _
+    from refundkit.plausible import transaction_id_warning
 
     method = choices.find(choices.PAYMENT_METHOD, str(raw.get("payment_method") or ""))
     if raw.get("transaction_id") is None and method in ("wechat-pay", "alipay"):
@@ -105,6 +106,7 @@ def _ask_numbers(raw: dict[str, Any], given: dict[str, Any], now: datetime) -> N
             _("Payment transaction number (交易单号, in the payment's details)"),
             example="4200001234202611201234567890",
             check=_checker("transaction_id", given, now),
+            caution=lambda answer: transaction_id_warning(answer, method),
         )
     if raw.get("order_no") is None and (raw.get("platform") or raw.get("mini_program")):
         raw["order_no"] = ask.text(
@@ -207,8 +209,24 @@ def edit_answers(order: Order, now: datetime) -> dict[str, Any]:
                 )
             else:
                 label, example = labels[field]
-                answers[field] = ask.text(label, example=example, check=_checker(field, base, now))
+                answers[field] = ask.text(
+                    label,
+                    example=example,
+                    check=_checker(field, base, now),
+                    caution=_caution(field, answers.get("payment_method") or order.payment_method),
+                )
     return answers
+
+
+def _caution(field: str, method: Any) -> Any:
+    """The doubt worth saying at once about an answer: a transaction number whose length
+    does not fit the payment method (the number that files a WeChat Pay complaint)."""
+    if field != "transaction_id":
+        return None
+    from refundkit.plausible import transaction_id_warning
+
+    code = getattr(method, "value", method)
+    return lambda answer: transaction_id_warning(answer, code)
 
 
 def _asked_for(order: Order, field: str) -> bool:
@@ -351,11 +369,10 @@ def profile_answers(profile: Profile) -> dict[str, Any]:
         return answers
     with ask.session():
         for field, label, example in missing:
-            answers[field] = ask.text(label, example=example, check=_profile_check(field))
-            if field == "phone" and answers[field]:
-                warning = phone_warning(answers[field])
-                if warning:
-                    ask.warn(warning)
+            caution = phone_warning if field == "phone" else None
+            answers[field] = ask.text(
+                label, example=example, check=_profile_check(field), caution=caution
+            )
     return {k: v for k, v in answers.items() if v is not None}
 
 

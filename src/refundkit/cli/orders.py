@@ -142,10 +142,12 @@ def add_order(
     from refundkit import cases, display
 
     store = get_store(ctx)
+    typed = raw.get("transaction_id")  # an answer to a question was weighed when given
     _ask_missing(raw)
     order = cases.add_order(store, raw, datetime.now())
     display.print_added(cases.report(order, today()))
-    _warn_transaction_id(raw, order.transaction_id, order.payment_method)
+    if typed is not None:
+        _warn_transaction_id(raw, order.transaction_id, order.payment_method)
 
 
 def _ask_missing(raw: dict[str, Any]) -> None:
@@ -171,13 +173,14 @@ def _ask_missing(raw: dict[str, Any]) -> None:
 def _warn_transaction_id(raw: dict[str, Any], recorded: str | None, method: Any) -> None:
     """A typed --transaction-id whose length does not fit the payment method: a warning."""
     from refundkit.cli import ask
+    from refundkit.i18n import _
     from refundkit.plausible import transaction_id_warning
 
     if raw.get("transaction_id") is None or recorded is None:
         return
     warning = transaction_id_warning(recorded, method.value if method else None)
     if warning:
-        ask.warn(warning)
+        ask.warn(warning + _("; it was kept as given"))
 
 
 @command("edit")
@@ -219,7 +222,8 @@ def edit(
     from refundkit.i18n import _
 
     store = get_store(ctx)
-    if all(value is None for value in raw.values()) and cli.interactive():
+    asked = all(value is None for value in raw.values()) and cli.interactive()
+    if asked:
         from refundkit.cli import journey
 
         raw = journey.edit_answers(store.load(store.resolve(prefix)), datetime.now())
@@ -228,7 +232,8 @@ def edit(
             return
     updated = cases.edit_order(store, prefix, raw, datetime.now())
     display.print_added(cases.report(updated, today()), verb="Updated")
-    _warn_transaction_id(raw, updated.transaction_id, updated.payment_method)
+    if not asked:  # an answer to a question was weighed when given
+        _warn_transaction_id(raw, updated.transaction_id, updated.payment_method)
 
 
 @command("status")
@@ -357,11 +362,12 @@ def profile(
 
 def _warn_phone(phone: str) -> None:
     from refundkit.cli import ask
+    from refundkit.i18n import _
     from refundkit.plausible import phone_warning
 
     warning = phone_warning(phone)
     if warning:
-        ask.warn(warning)
+        ask.warn(warning + _("; it was kept as given"))
 
 
 @command("demo")
