@@ -966,3 +966,22 @@ def test_the_merchant_hears_of_the_2022_provision_for_its_promise_on_excluded_go
     zh = merchant(home, grapes, date(2026, 11, 14))
     assert "法释〔2022〕8号第二条" in zh
     assert "Fa Shi [2022] No. 8, Art. 2" in merchant(home, grapes, date(2026, 11, 14), "en")
+
+
+def test_a_card_issuer_is_asked_for_the_money_not_to_take_the_goods_back(home: Path) -> None:
+    """Under s.75 the issuer answers for the claim: it refunds; it does not collect goods."""
+    kettle = order(
+        ("contacted-merchant", date(2026, 11, 20), {"asked": "refund"}),
+        ("merchant-refused", date(2026, 11, 22), {}),
+        jurisdiction="uk",
+        currency="GBP",
+        amount="250",
+        payment_method="credit-card",
+        problem="defective",
+        purchased=date(2026, 11, 10),
+        received=date(2026, 11, 12),
+    )
+    letters = texts(home, kettle, date(2026, 11, 30))
+    en, zh = letters["platform.en"], letters["platform.zh"]
+    assert "to refund £250.00 to my account" in en and "take the goods back" not in en
+    assert "向我的账户退还£250.00" in zh
