@@ -398,6 +398,7 @@ def test_a_doubtful_transaction_number_is_said_at_once_and_can_be_typed_again(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr.count("27 digits") == 1, result.stderr  # once, when typed
+    assert "error:" not in result.stderr  # choosing to type it again is no mistake
     record = json.loads(next((home / "orders").glob("*/order.json")).read_text())
     assert record["transaction_id"] == "4200002026112012345678901234"
 

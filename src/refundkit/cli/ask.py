@@ -86,7 +86,7 @@ def text(
         if doubt is not None:
             warn(doubt)
             if not confirm(_("Keep it as typed?")):
-                raise RefundkitError(_("then type it again"))
+                raise _AskAgain(answer)
         return answer
 
     return value(
@@ -121,6 +121,8 @@ def value(
             return default
         try:
             return read(answer)
+        except _AskAgain:
+            continue  # the user said so: the question again, with no error to read
         except RefundkitError as exc:
             say(exc.message)
 
@@ -210,6 +212,10 @@ def required_choice(label: str, vocabulary: Vocabulary) -> str:
     if answer is None:  # value() gives None only where an answer may be skipped
         raise RuntimeError("a required question was skipped")
     return answer
+
+
+class _AskAgain(RefundkitError):
+    """The user chose to type an answer again: not an error."""
 
 
 def line(label: str, *, default_label: str | None = None) -> str:
