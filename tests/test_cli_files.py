@@ -1215,7 +1215,7 @@ def test_calendar_on_a_screen_says_how_to_save_it(
 ) -> None:
     add(purchased="3 days ago", received="2 days ago")
     assert "--out refundkit.ics" not in cli("calendar").stderr  # piped: the data alone
-    monkeypatch.setattr("refundkit.cli.files._on_screen", lambda: True)
+    monkeypatch.setattr("refundkit.pager.stdout_is_terminal", lambda: True)
     shown = cli("calendar")
     assert shown.stdout.startswith("BEGIN:VCALENDAR")
     assert "refundkit calendar --out refundkit.ics" in shown.stderr

@@ -412,7 +412,7 @@ def test_a_letter_shown_in_a_terminal_is_plain_text(
     order_id = add(purchased="3 days ago", received="2 days ago")
     piped = cli("draft-complaint", order_id, "--lang", "zh")
     assert MD_MARK in piped.stdout
-    monkeypatch.setattr("refundkit.cli.letters._to_terminal", lambda: True)
+    monkeypatch.setattr("refundkit.pager.stdout_is_terminal", lambda: True)
     shown = cli("--no-pager", "draft-complaint", order_id, "--lang", "zh")
     assert shown.exit_code == 0, shown.output
     assert MD_MARK not in shown.stdout and "[投诉人姓名]" in shown.stdout

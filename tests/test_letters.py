@@ -687,6 +687,8 @@ def test_a_refund_not_yet_due_asks_no_earlier_reply(store: Store) -> None:
     en = render(store, order, Recipient.MERCHANT, Lang.EN).text
     assert "最迟于2026年11月20日退还" in zh and "前答复" not in zh
     assert "by 20 November 2026" in en and "Please reply by" not in en
+    txt = render(store, order, Recipient.MERCHANT, Lang.EN, LetterFormat.TXT).text
+    assert "by 20 November 2026. Otherwise" in txt and ".  " not in txt  # one space
 
 
 def test_an_earlier_request_is_never_said_to_have_cited_the_law(store: Store) -> None:
@@ -702,15 +704,3 @@ def test_a_refusal_note_is_not_quoted_as_the_shops_own_words(store: Store) -> No
         text = render(store, example_order(), Recipient.MERCHANT, lang).text
         assert "客服：商品已拆封，不支持退货" in text
         assert "“客服" not in text and '("客服' not in text
-
-
-def test_no_double_space_where_no_reply_date_is_asked(store: Store) -> None:
-    order = plain(
-        received=date(2026, 11, 3),
-        events=[
-            event(1, "contacted-merchant", date(2026, 11, 4), asked="return"),
-            event(2, "return-delivered", date(2026, 11, 13)),
-        ],
-    )  # refund due 20 November; the letter is written on the 16th
-    en = render(store, order, Recipient.MERCHANT, Lang.EN, LetterFormat.TXT).text
-    assert "by 20 November 2026. Otherwise" in en and ".  " not in en

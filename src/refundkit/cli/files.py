@@ -469,11 +469,13 @@ def calendar(
     data = _visible_lines(
         ical.to_ical(deadlines, datetime.now(timezone.utc).replace(microsecond=0))
     )
+    from refundkit.pager import stdout_is_terminal
+
     if out is None:
         typer.echo(data, nl=False)
         if not deadlines:
             typer.echo(_("note: no open deadlines on or after {day}").format(day=day), err=True)
-        elif _on_screen():  # calendar text on a screen helps nobody: say what to do with it
+        elif stdout_is_terminal():  # calendar text on a screen helps nobody: say what to do
             typer.echo(
                 _(
                     "tip: save it with `refundkit calendar --out refundkit.ics`, then open that "
@@ -531,9 +533,3 @@ def _check_ics(out: Path) -> None:
                 path=out
             )
         )
-
-
-def _on_screen() -> bool:
-    from refundkit.pager import stdout_is_terminal
-
-    return stdout_is_terminal()

@@ -152,7 +152,9 @@ def _format_of(out: Path | None) -> LetterFormat:
     Markdown letter under either name would open as a page of markup. A letter shown in a
     terminal is plain text too: it is read there and pasted into a chat or a complaint form,
     where Markdown's escapes (\\[, 1\\.) would be sent as they are. Piped, it stays md."""
-    if out is None and _to_terminal():
+    from refundkit.pager import stdout_is_terminal
+
+    if out is None and stdout_is_terminal():
         return LetterFormat.TXT
     suffix = out.suffix.lower() if out is not None else ""
     if suffix in (".html", ".htm"):
@@ -160,12 +162,6 @@ def _format_of(out: Path | None) -> LetterFormat:
     if suffix == ".txt":
         return LetterFormat.TXT
     return LetterFormat.MD
-
-
-def _to_terminal() -> bool:
-    import sys
-
-    return sys.stdout.isatty()
 
 
 def _check_out(path: Path) -> None:
